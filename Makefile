@@ -1,0 +1,52 @@
+# Build, test and run faas-grip for Go. `sam build` calls the build-<LogicalId>
+# targets with ARTIFACTS_DIR set; everything else is for people.
+
+GO            ?= go
+GOOS          ?= linux
+GOARCH        ?= arm64
+ARTIFACTS_DIR ?= .build/$(GOOS)-$(GOARCH)
+GOFLAGS_BUILD := -tags lambda.norpc -trimpath -ldflags '-s -w'
+
+# One line per function: the template's logical id and its package.
+FUNCTIONS := ChatFunction=chat StreamFunction=stream LongpollFunction=longpoll PublishFunction=publish
+
+define build_function
+build-$(1):
+	CGO_ENABLED=0 GOOS=$(GOOS) GOARCH=$(GOARCH) $(GO) build $(GOFLAGS_BUILD) -o "$$(ARTIFACTS_DIR)/bootstrap" ./functions/$(2)
+endef
+$(foreach f,$(FUNCTIONS),$(eval $(call build_function,$(word 1,$(subst =, ,$(f))),$(word 2,$(subst =, ,$(f))))))
+
+.PHONY: build test vet lint unit e2e dev invoke bench fuzz deploy clean $(foreach f,$(FUNCTIONS),build-$(word 1,$(subst =, ,$(f))))
+
+## build: every function for Lambda (linux/arm64) into .build/<LogicalId>/bootstrap
+build:
+	@for f in $(FUNCTIONS); do id=$${f%%=*}; \
+	  $(MAKE) --no-print-directory build-$$id ARTIFACTS_DIR=.build/$$id || exit 1; done
+
+## test: what CI runs: vet, unit tests, template lint, end-to-end suites
+test: vet unit lint
+
+vet:
+	$(GO) vet ./...
+
+unit:
+	$(GO) test -count=1 ./...
+
+lint:
+	cfn-lint template.yaml
+
+## invoke: run one function on one event, e.g. make invoke FN=ChatFunction EVENT=events/chat-message.json
+invoke:
+	@test -n "$(FN)" -a -n "$(EVENT)" || { echo "usage: make invoke FN=ChatFunction EVENT=events/chat-message.json"; exit 2; }
+	$(GO) run ./cmd/invoke -fn "$(FN)" -event "$(EVENT)"
+
+## dev: the whole stack on this machine behind a real Pushpin
+dev:
+	$(GO) run ./cmd/dev
+
+## deploy: sam build && sam deploy (needs the sam CLI and AWS credentials)
+deploy:
+	sam build && sam deploy
+
+clean:
+	rm -rf .build .aws-sam

@@ -1,0 +1,107 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"unicode/utf8"
+
+	"github.com/faas-grip/faas-grip-go/internal/grip"
+	"github.com/faas-grip/faas-grip-go/internal/grip/apigw"
+	"github.com/faas-grip/faas-grip-go/internal/grip/ws"
+	"github.com/faas-grip/faas-grip-go/internal/lambdaenv"
+)
+
+// Publisher is the part of *grip.Publisher the handler needs; tests record calls.
+type Publisher interface {
+	Publish(ctx context.Context, items ...grip.Item) error
+}
+
+// Handler serves the chat page and the chat's WebSocket-over-HTTP requests.
+type Handler struct {
+	Env       *lambdaenv.Env // Grip-Sig verification and the channel prefix
+	Publisher Publisher
+	Channel   string // every client is subscribed to it
+	Logger    *slog.Logger
+}
+
+// Handle is the function's entry point, for every front door apigw.Adapt knows.
+func (h *Handler) Handle(ctx context.Context, r *apigw.Request) (*apigw.Response, error) {
+	switch r.Method {
+	case http.MethodGet, http.MethodHead:
+		return pageResponse(), nil
+	case http.MethodPost:
+		return h.webSocket(ctx, r), nil
+	default:
+		return apigw.Error(http.StatusMethodNotAllowed, "use GET for the chat page or connect a WebSocket through the GRIP proxy"), nil
+	}
+}
+
+func (h *Handler) webSocket(ctx context.Context, r *apigw.Request) *apigw.Response {
+	log := h.Logger.With("request_id", r.RequestID)
+	if err := h.Env.Authorize(r.Header); err != nil {
+		refusal, _ := lambdaenv.AsRefusal(err)
+		log.Warn("request refused", "status", refusal.Status, "reason", refusal.Reason)
+		return refusal.Response()
+	}
+	conn, err := ws.FromRequest(r, ws.Options{Prefix: h.Env.Grip.Prefix})
+	if err != nil {
+		log.Warn("bad WebSocket-over-HTTP request", "error", err)
+		return apigw.Error(http.StatusBadRequest, err.Error())
+	}
+	log = log.With("connection_id", conn.ID())
+
+	if conn.IsOpening() {
+		conn.Accept()
+		conn.Subscribe(h.Channel)
+		conn.Send("welcome! you are " + defaultNick + "; type /nick <name> to change it")
+		log.Info("connection opened")
+	}
+
+	nick := nickFromMeta(conn.Meta(nickMeta))
+	var broadcast []grip.Item
+	for conn.CanRecv() {
+		msg, err := conn.Recv()
+		if err != nil {
+			break
+		}
+		switch msg.Type {
+		case ws.TextMessage:
+			if !utf8.Valid(msg.Data) {
+				conn.Send("error: messages must be valid UTF-8")
+				continue
+			}
+			text := string(msg.Data)
+			if name, isNick := parseNickCommand(text); isNick {
+				if err := validateNick(name); err != nil {
+					conn.Send("error: " + err.Error())
+					continue
+				}
+				if err := conn.SetMeta(nickMeta, nickToMeta(name)); err != nil {
+					conn.Send("error: cannot set that nick")
+					continue
+				}
+				nick = name
+				conn.Send("you are now known as " + name)
+				continue
+			}
+			broadcast = append(broadcast, grip.WSText(h.Channel, nick+": "+text))
+		case ws.BinaryMessage:
+			conn.Send("error: binary messages are not supported")
+		case ws.CloseMessage:
+			conn.Close(msg.Code, "")
+			log.Info("client closed", "code", msg.Code)
+		case ws.DisconnectMessage:
+			log.Info("client disconnected")
+		}
+	}
+
+	// One publish for the whole batch: the proxy fans it out to every subscriber.
+	if len(broadcast) > 0 {
+		if err := h.Publisher.Publish(ctx, broadcast...); err != nil {
+			log.Error("publish failed", "messages", len(broadcast), "error", err)
+			conn.Send("error: your message could not be delivered, please send it again")
+		}
+	}
+	return conn.Response()
+}

@@ -1,0 +1,37 @@
+// Command chat is the WebSocket chat function: GET /chat serves the page, POST
+// /chat speaks WebSocket-over-HTTP with the GRIP proxy.
+package main
+
+import (
+	"context"
+	"log/slog"
+	"os"
+
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/faas-grip/faas-grip-go/internal/grip/apigw"
+	"github.com/faas-grip/faas-grip-go/internal/lambdaenv"
+)
+
+func main() {
+	logger := slog.New(slog.NewJSONHandler(os.Stdout, nil))
+	env, err := lambdaenv.Load(context.Background(), os.Getenv, nil)
+	if err != nil {
+		logger.Error("cold start failed", "error", err)
+		os.Exit(1)
+	}
+	h := &Handler{
+		Env:       env,
+		Publisher: env.Publisher,
+		Channel:   envOr("CHAT_CHANNEL", "chat"),
+		Logger:    logger,
+	}
+	lambda.Start(apigw.Adapt(h.Handle))
+}
+
+func envOr(name, fallback string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return fallback
+}

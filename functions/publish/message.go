@@ -1,0 +1,103 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/faas-grip/faas-grip-go/internal/grip"
+)
+
+// maxMessageBytes bounds one message's JSON (SQS allows 256 KiB; a direct
+// invoke up to 6 MB): larger input is refused with a clear error.
+const maxMessageBytes = 1 << 20
+
+// Message is the publish request, the body of an SQS message or a direct invoke:
+//
+//	{"channel": "news", "text": "hello"}                    every kind of client
+//	{"channel": "news", "id": "7", "formats": {...}}        raw GRIP formats
+//
+// With "text" the function adds ids from the channel history (when one is
+// configured) so long-poll clients can resume. With "formats" the GRIP formats
+// (ws-message, http-stream, http-response) are published as given.
+type Message struct {
+	Channel string           `json:"channel"`
+	Text    *string          `json:"text,omitempty"`
+	Formats *json.RawMessage `json:"formats,omitempty"`
+	ID      string           `json:"id,omitempty"`
+	PrevID  string           `json:"prev-id,omitempty"`
+}
+
+// InputError says what is wrong with a message, naming the field.
+type InputError struct {
+	Field  string
+	Reason string
+}
+
+func (e *InputError) Error() string {
+	if e.Field == "" {
+		return "invalid message: " + e.Reason
+	}
+	return fmt.Sprintf("invalid message: field %q: %s", e.Field, e.Reason)
+}
+
+// parseMessage decodes and validates one message. It never echoes the input.
+func parseMessage(body []byte) (Message, []grip.Item, error) {
+	var m Message
+	if len(body) > maxMessageBytes {
+		return m, nil, &InputError{Reason: fmt.Sprintf("larger than %d bytes", maxMessageBytes)}
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&m); err != nil {
+		return m, nil, jsonInputError(err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return m, nil, &InputError{Reason: "trailing data after the JSON object"}
+	}
+	if m.Channel == "" {
+		return m, nil, &InputError{Field: "channel", Reason: "required"}
+	}
+	if err := grip.ValidChannel(m.Channel); err != nil {
+		return m, nil, &InputError{Field: "channel", Reason: "1-256 characters without spaces, control characters, ',' or ';'"}
+	}
+	switch {
+	case m.Text == nil && m.Formats == nil:
+		return m, nil, &InputError{Field: "text", Reason: `one of "text" or "formats" is required`}
+	case m.Text != nil && m.Formats != nil:
+		return m, nil, &InputError{Field: "formats", Reason: `give "text" or "formats", not both`}
+	case m.Text != nil:
+		if m.ID != "" || m.PrevID != "" {
+			return m, nil, &InputError{Field: "id", Reason: `ids of "text" messages come from the channel history`}
+		}
+		return m, nil, nil
+	}
+	formats, err := parseFormats(*m.Formats)
+	if err != nil {
+		return m, nil, err
+	}
+	item := grip.Item{Channel: m.Channel, ID: m.ID, PrevID: m.PrevID, Formats: formats}
+	return m, []grip.Item{item}, nil
+}
+
+func jsonInputError(err error) error {
+	var typeErr *json.UnmarshalTypeError
+	if errors.As(err, &typeErr) {
+		return &InputError{Field: typeErr.Field, Reason: "must be a " + typeErr.Type.String()}
+	}
+	msg := err.Error()
+	if name, ok := strings.CutPrefix(msg, "json: unknown field "); ok {
+		return &InputError{Field: strings.Trim(name, `"`), Reason: "unknown field"}
+	}
+	var syntaxErr *json.SyntaxError
+	if errors.As(err, &syntaxErr) {
+		return &InputError{Reason: fmt.Sprintf("malformed JSON at byte %d", syntaxErr.Offset)}
+	}
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return &InputError{Reason: "empty or truncated JSON"}
+	}
+	return &InputError{Reason: "malformed JSON"}
+}

@@ -1,0 +1,74 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/faas-grip/faas-grip-go/internal/feed"
+	"github.com/faas-grip/faas-grip-go/internal/grip"
+	"github.com/faas-grip/faas-grip-go/internal/grip/apigw"
+	"github.com/faas-grip/faas-grip-go/internal/lambdaenv"
+)
+
+// keepAliveEvery keeps idle streams (and the load balancers on their path) alive.
+const keepAliveEvery = 20 * time.Second
+
+// Handler answers GET /stream?channel=<name>.
+type Handler struct {
+	Env            *lambdaenv.Env
+	DefaultChannel string
+	Logger         *slog.Logger
+}
+
+// Handle is the function's entry point, for every front door apigw.Adapt knows.
+func (h *Handler) Handle(ctx context.Context, r *apigw.Request) (*apigw.Response, error) {
+	log := h.Logger.With("request_id", r.RequestID)
+	if r.Method != http.MethodGet {
+		return apigw.Error(http.StatusMethodNotAllowed, "use GET /stream?channel=<name>"), nil
+	}
+	if err := h.Env.Authorize(r.Header); err != nil {
+		refusal, _ := lambdaenv.AsRefusal(err)
+		log.Warn("request refused", "status", refusal.Status, "reason", refusal.Reason)
+		return refusal.Response(), nil
+	}
+	channel := r.Query.Get("channel")
+	if channel == "" {
+		channel = h.DefaultChannel
+	}
+	if err := grip.ValidChannel(channel); err != nil || strings.HasSuffix(channel, feed.SSESuffix) {
+		log.Warn("bad channel", "channel_len", len(channel))
+		return apigw.Error(http.StatusBadRequest, "channel must be 1-256 characters without spaces, control characters, ',' or ';' and must not end in .sse"), nil
+	}
+
+	resp := &apigw.Response{Status: http.StatusOK, Header: http.Header{"Cache-Control": {"no-cache"}}}
+	hold := grip.Hold{Mode: grip.HoldStream}
+	if acceptsSSE(r.Header) {
+		resp.Header.Set("Content-Type", "text/event-stream")
+		resp.Body = feed.SSEEvent("", "open", "streaming "+channel)
+		hold.Channels = []grip.Channel{{Name: feed.SSEChannel(channel)}}
+		hold.KeepAlive = &grip.KeepAlive{Data: []byte(":\n\n"), Timeout: keepAliveEvery}
+	} else {
+		resp.Header.Set("Content-Type", "text/plain; charset=utf-8")
+		resp.Body = []byte("streaming " + channel + "\n")
+		hold.Channels = []grip.Channel{{Name: channel}}
+		hold.KeepAlive = &grip.KeepAlive{Data: []byte("\n"), Timeout: keepAliveEvery}
+	}
+	if err := hold.Apply(resp.Header, h.Env.Grip.Prefix); err != nil {
+		log.Error("cannot build hold instructions", "error", err)
+		return apigw.Error(http.StatusInternalServerError, "cannot hold the stream"), nil
+	}
+	log.Info("stream held", "channel", channel, "sse", hold.Channels[0].Name != channel)
+	return resp, nil
+}
+
+func acceptsSSE(h http.Header) bool {
+	for _, v := range h.Values("Accept") {
+		if strings.Contains(v, "text/event-stream") {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,80 @@
+package lambdaenv
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+
+	"github.com/faas-grip/faas-grip-go/internal/grip"
+	"github.com/faas-grip/faas-grip-go/internal/grip/sig"
+)
+
+// Env is what a function builds once per cold start and reuses for every invocation.
+type Env struct {
+	Grip      grip.Config
+	Publisher *grip.Publisher
+	// Verifiers holds one Grip-Sig verifier per distinct verify key of the
+	// GRIP endpoints; a request is accepted when any of them accepts it.
+	Verifiers []*sig.Verifier
+	// SigRequired refuses every request when no verifier is configured.
+	SigRequired bool
+}
+
+// Load reads the GRIP settings: GRIP_URL if set, else the Secrets Manager secret
+// named by GRIP_URL_SECRET_ARN (sm may be nil: a client is then made from the
+// default AWS configuration). With neither, the Env has no endpoints: handlers
+// still answer, and publishing fails with a clear error.
+func Load(ctx context.Context, getenv func(string) string, sm SecretGetter) (*Env, error) {
+	gripURL := getenv("GRIP_URL")
+	if gripURL == "" {
+		if arn := getenv("GRIP_URL_SECRET_ARN"); arn != "" {
+			if sm == nil {
+				client, err := NewSecretsManager(ctx)
+				if err != nil {
+					return nil, err
+				}
+				sm = client
+			}
+			secret, err := FetchSecret(ctx, sm, arn)
+			if err != nil {
+				return nil, err
+			}
+			gripURL = secret
+		}
+	}
+
+	required := true
+	if v := getenv("GRIP_SIG_REQUIRED"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return nil, fmt.Errorf("lambdaenv: GRIP_SIG_REQUIRED must be true or false, not %q", v)
+		}
+		required = b
+	}
+
+	env := &Env{SigRequired: required}
+	if gripURL != "" {
+		cfg, err := grip.ParseConfig(gripURL, getenv("GRIP_PREFIX"))
+		if err != nil {
+			return nil, fmt.Errorf("lambdaenv: GRIP URL: %w", err)
+		}
+		env.Grip = cfg
+	} else {
+		env.Grip.Prefix = getenv("GRIP_PREFIX")
+	}
+	env.Publisher = grip.NewPublisher(env.Grip)
+
+	seen := map[string]bool{}
+	for _, ep := range env.Grip.Endpoints {
+		if ep.VerifyKey == "" || seen[ep.VerifyIssuer+"\x00"+ep.VerifyKey] {
+			continue
+		}
+		seen[ep.VerifyIssuer+"\x00"+ep.VerifyKey] = true
+		v, err := sig.NewVerifier(ep.VerifyIssuer, ep.VerifyKey)
+		if err != nil {
+			return nil, fmt.Errorf("lambdaenv: verify key of %s: %w", ep.String(), err)
+		}
+		env.Verifiers = append(env.Verifiers, v)
+	}
+	return env, nil
+}
