@@ -1,0 +1,102 @@
+// Package eventtest helps the functions' tests drive their handlers with the
+// sample events in events/, through the same JSON path the Lambda runtime uses.
+package eventtest
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sync"
+	"testing"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/faas-grip/faas-grip-go/internal/grip"
+	"github.com/faas-grip/faas-grip-go/internal/grip/woh"
+)
+
+// Dir is the absolute path of the repository's events/ folder.
+func Dir() string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Join(filepath.Dir(file), "..", "..", "events")
+}
+
+// Load reads events/<name>.
+func Load(t testing.TB, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(Dir(), name))
+	if err != nil {
+		t.Fatalf("sample event: %v", err)
+	}
+	return b
+}
+
+// Invoke runs handler on payload as the Lambda runtime would (JSON in, JSON out).
+func Invoke(t testing.TB, handler any, payload []byte) []byte {
+	t.Helper()
+	out, err := lambda.NewHandler(handler).Invoke(context.Background(), payload)
+	if err != nil {
+		t.Fatalf("invoke: %v", err)
+	}
+	return out
+}
+
+// RESTResponse decodes a REST API (v1) response and its body.
+func RESTResponse(t testing.TB, out []byte) (events.APIGatewayProxyResponse, []byte) {
+	t.Helper()
+	var resp events.APIGatewayProxyResponse
+	if err := json.Unmarshal(out, &resp); err != nil {
+		t.Fatalf("response is not an API Gateway v1 response: %v\n%s", err, out)
+	}
+	return resp, Body(t, resp.Body, resp.IsBase64Encoded)
+}
+
+// Body decodes a response body as API Gateway would.
+func Body(t testing.TB, body string, isBase64 bool) []byte {
+	t.Helper()
+	if !isBase64 {
+		return []byte(body)
+	}
+	b, err := base64.StdEncoding.DecodeString(body)
+	if err != nil {
+		t.Fatalf("response body is not base64: %v", err)
+	}
+	return b
+}
+
+// Events decodes a WebSocket-over-HTTP body into "TYPE content" strings, which
+// make readable test expectations.
+func Events(t testing.TB, body []byte) []string {
+	t.Helper()
+	evs, err := woh.Decode(body)
+	if err != nil {
+		t.Fatalf("response body is not WebSocket-over-HTTP: %v\n%q", err, body)
+	}
+	out := make([]string, len(evs))
+	for i, e := range evs {
+		out[i] = string(e.Type)
+		if e.Content != nil {
+			out[i] += " " + string(e.Content)
+		}
+	}
+	return out
+}
+
+// Publisher records every Publish call; Err, when set, is returned by each.
+type Publisher struct {
+	mu    sync.Mutex
+	Calls [][]grip.Item
+	Err   error
+}
+
+// Publish records the call.
+func (p *Publisher) Publish(_ context.Context, items ...grip.Item) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.Calls = append(p.Calls, items)
+	return p.Err
+}
