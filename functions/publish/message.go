@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/faas-grip/faas-grip-go/internal/grip"
 )
@@ -70,6 +71,9 @@ func parseMessage(body []byte) (Message, []grip.Item, error) {
 	case m.Text != nil && m.Formats != nil:
 		return m, nil, &InputError{Field: "formats", Reason: `give "text" or "formats", not both`}
 	case m.Text != nil:
+		if !utf8.ValidString(*m.Text) {
+			return m, nil, &InputError{Field: "text", Reason: "must be valid UTF-8 (send bytes with formats and content-bin)"}
+		}
 		if m.ID != "" || m.PrevID != "" {
 			return m, nil, &InputError{Field: "id", Reason: `ids of "text" messages come from the channel history`}
 		}
@@ -80,6 +84,11 @@ func parseMessage(body []byte) (Message, []grip.Item, error) {
 		return m, nil, err
 	}
 	item := grip.Item{Channel: m.Channel, ID: m.ID, PrevID: m.PrevID, Formats: formats}
+	// Encode it now: a bad action or close code must fail this message, not
+	// the publish request the whole batch shares.
+	if _, err := json.Marshal(item); err != nil {
+		return m, nil, &InputError{Field: "formats", Reason: err.Error()}
+	}
 	return m, []grip.Item{item}, nil
 }
 

@@ -1,6 +1,3 @@
-// Package apigw turns the HTTP-shaped Lambda events (API Gateway REST v1,
-// HTTP API v2 and function URLs) into one request view, and a response back
-// into the event type the front door expects.
 package apigw
 
 import (
@@ -12,7 +9,7 @@ import (
 // Lambda function. Body is already base64-decoded.
 type Request struct {
 	Method    string
-	Path      string      // as the client sent it; on a REST API deployed stage it includes "/Prod"
+	Path      string      // REST API events leave the stage out: "/chat" when the client asked for "/Prod/chat"
 	Header    http.Header // canonical keys, all values (multi-value headers kept)
 	Query     url.Values
 	Body      []byte

@@ -1,0 +1,236 @@
+package main
+
+import (
+	"io"
+	"log/slog"
+	"net/http"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/faas-grip/faas-grip-go/internal/eventtest"
+	"github.com/faas-grip/faas-grip-go/internal/grip"
+	"github.com/faas-grip/faas-grip-go/internal/grip/apigw"
+	"github.com/faas-grip/faas-grip-go/internal/lambdaenv"
+)
+
+// The sample events carry a Grip-Sig signed with Pushpin's default key.
+const testGripURL = "http://127.0.0.1:5561?verify-iss=pushpin&verify-key=changeme"
+
+func newHandler(t *testing.T, vars map[string]string) (*Handler, *eventtest.Publisher) {
+	t.Helper()
+	env, err := lambdaenv.Load(t.Context(), func(k string) string { return vars[k] }, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub := &eventtest.Publisher{}
+	return &Handler{Env: env, Publisher: pub, Channel: "chat", Logger: slog.New(slog.NewJSONHandler(io.Discard, nil))}, pub
+}
+
+// published renders each publish call as "channel text" lines.
+func published(calls [][]grip.Item) [][]string {
+	var out [][]string
+	for _, items := range calls {
+		var call []string
+		for _, it := range items {
+			call = append(call, it.Channel+" "+string(it.Formats.WSMessage.Content))
+		}
+		out = append(out, call)
+	}
+	return out
+}
+
+const subscribe = `TEXT c:{"channel":"chat","type":"subscribe"}`
+
+func TestChatEvents(t *testing.T) {
+	tests := []struct {
+		event     string
+		status    int
+		header    map[string]string // exact values expected
+		events    []string          // decoded WoH events of the response
+		published [][]string        // one entry per publish call
+	}{
+		{
+			event: "chat-open.json", status: 200,
+			header: map[string]string{"Content-Type": "application/websocket-events", "Sec-Websocket-Extensions": "grip"},
+			events: []string{"OPEN", subscribe, "TEXT m:welcome! you are anonymous; type /nick <name> to change it"},
+		},
+		{
+			event: "chat-message.json", status: 200,
+			header:    map[string]string{"Content-Type": "application/websocket-events"},
+			events:    []string{},
+			published: [][]string{{"chat alice: hello"}},
+		},
+		{
+			event: "chat-nick.json", status: 200,
+			header: map[string]string{"Content-Type": "application/websocket-events", "Set-Meta-Nick": "alice"},
+			events: []string{"TEXT m:you are now known as alice"},
+		},
+		{
+			event: "chat-bad-nick.json", status: 200,
+			header: map[string]string{"Content-Type": "application/websocket-events", "Set-Meta-Nick": ""},
+			events: []string{"TEXT m:error: a nick is 1 to 32 printable characters, e.g. /nick alice"},
+		},
+		{
+			// One publish for the batch; the nick changes mid-batch and is
+			// bound for later requests.
+			event: "chat-batch.json", status: 200,
+			header:    map[string]string{"Set-Meta-Nick": "bob"},
+			events:    []string{"TEXT m:you are now known as bob"},
+			published: [][]string{{"chat alice: first", "chat bob: second", "chat bob: ünïcödé ✓"}},
+		},
+		{
+			event: "chat-close.json", status: 200,
+			events: []string{"CLOSE \x03\xe8"},
+		},
+		{
+			event: "chat-disconnect.json", status: 200,
+			events: []string{},
+		},
+		{
+			event: "chat-ping.json", status: 200,
+			events: []string{"PONG beat"},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.event, func(t *testing.T) {
+			h, pub := newHandler(t, map[string]string{"GRIP_URL": testGripURL})
+			out := eventtest.Invoke(t, apigw.Adapt(h.Handle), eventtest.Load(t, tc.event))
+			resp, body := eventtest.RESTResponse(t, out)
+			if resp.StatusCode != tc.status {
+				t.Fatalf("status %d, want %d; body %q", resp.StatusCode, tc.status, body)
+			}
+			if len(body) > 0 && !resp.IsBase64Encoded {
+				t.Error("a WebSocket-over-HTTP body must be base64 (isBase64Encoded) for the REST API's binary media type")
+			}
+			for k, want := range tc.header {
+				got, ok := resp.Headers[k]
+				if !ok && want != "" {
+					t.Errorf("header %s missing, want %q (headers %v)", k, want, resp.Headers)
+				}
+				if got != want {
+					t.Errorf("header %s = %q, want %q", k, got, want)
+				}
+			}
+			if got := eventtest.Events(t, body); !reflect.DeepEqual(got, tc.events) {
+				t.Errorf("events:\n got %q\nwant %q", got, tc.events)
+			}
+			if got := published(pub.Calls); !reflect.DeepEqual(got, tc.published) {
+				t.Errorf("published:\n got %q\nwant %q", got, tc.published)
+			}
+		})
+	}
+}
+
+func TestChatPage(t *testing.T) {
+	h, _ := newHandler(t, map[string]string{"GRIP_URL": testGripURL})
+	out := eventtest.Invoke(t, apigw.Adapt(h.Handle), eventtest.Load(t, "chat-page.json"))
+	resp, body := eventtest.RESTResponse(t, out)
+	if resp.StatusCode != 200 || resp.Headers["Content-Type"] != "text/html; charset=utf-8" {
+		t.Fatalf("status %d content type %q", resp.StatusCode, resp.Headers["Content-Type"])
+	}
+	if resp.IsBase64Encoded {
+		t.Error("the page is text: it should not be base64")
+	}
+	for _, want := range []string{"<title>faas-grip chat</title>", "new WebSocket(", `id="message"`} {
+		if !strings.Contains(string(body), want) {
+			t.Errorf("page lacks %q", want)
+		}
+	}
+	if strings.Contains(string(body), "http://") || strings.Contains(string(body), "https://") {
+		t.Error("the page must be self-contained: no external URLs")
+	}
+}
+
+// The other front doors give the same answer in their own response type.
+func TestChatOtherFrontDoors(t *testing.T) {
+	for _, event := range []string{"chat-message-httpapi.json", "chat-message-function-url.json"} {
+		t.Run(event, func(t *testing.T) {
+			h, pub := newHandler(t, map[string]string{"GRIP_URL": testGripURL})
+			out := eventtest.Invoke(t, apigw.Adapt(h.Handle), eventtest.Load(t, event))
+			var resp struct {
+				StatusCode      int               `json:"statusCode"`
+				Headers         map[string]string `json:"headers"`
+				Body            string            `json:"body"`
+				IsBase64Encoded bool              `json:"isBase64Encoded"`
+			}
+			decodeJSON(t, out, &resp)
+			if resp.StatusCode != 200 || resp.Headers["Content-Type"] != "application/websocket-events" {
+				t.Fatalf("got %+v", resp)
+			}
+			if got := published(pub.Calls); !reflect.DeepEqual(got, [][]string{{"chat alice: hello"}}) {
+				t.Errorf("published %q", got)
+			}
+		})
+	}
+}
+
+func TestChatRefusesUnsignedAndForged(t *testing.T) {
+	tests := []struct {
+		name   string
+		sig    string
+		status int
+	}{
+		{"no Grip-Sig", "", http.StatusUnauthorized},
+		{"forged Grip-Sig", "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJleHAiOjQxMDI0NDQ4MDAsImlzcyI6InB1c2hwaW4ifQ.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", http.StatusForbidden},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			h, pub := newHandler(t, map[string]string{"GRIP_URL": testGripURL})
+			r := &apigw.Request{Method: "POST", Header: http.Header{
+				"Content-Type": {"application/websocket-events"}, "Connection-Id": {"c1"},
+			}, Body: []byte("TEXT 5\r\nhello\r\n")}
+			if tc.sig != "" {
+				r.Header.Set("Grip-Sig", tc.sig)
+			}
+			resp, _ := h.Handle(t.Context(), r)
+			if resp.Status != tc.status {
+				t.Errorf("status %d, want %d", resp.Status, tc.status)
+			}
+			if len(pub.Calls) != 0 {
+				t.Error("a refused request must publish nothing")
+			}
+		})
+	}
+}
+
+func TestChatNotWebSocketOverHTTP(t *testing.T) {
+	h, _ := newHandler(t, map[string]string{"GRIP_URL": testGripURL})
+	var e map[string]any
+	decodeJSON(t, eventtest.Load(t, "chat-message.json"), &e)
+	e["headers"].(map[string]any)["Content-Type"] = "text/plain"
+	delete(e, "multiValueHeaders")
+	out := eventtest.Invoke(t, apigw.Adapt(h.Handle), encodeJSON(t, e))
+	resp, body := eventtest.RESTResponse(t, out)
+	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(string(body), "websocket-events") {
+		t.Errorf("status %d body %q, want 400 naming the content type", resp.StatusCode, body)
+	}
+}
+
+func TestChatPublishFailureTellsTheSender(t *testing.T) {
+	h, pub := newHandler(t, map[string]string{"GRIP_URL": testGripURL})
+	pub.Err = &grip.PublishError{Endpoint: "http://127.0.0.1:5561", Status: 503}
+	out := eventtest.Invoke(t, apigw.Adapt(h.Handle), eventtest.Load(t, "chat-message.json"))
+	_, body := eventtest.RESTResponse(t, out)
+	want := []string{"TEXT m:error: your message could not be delivered, please send it again"}
+	if got := eventtest.Events(t, body); !reflect.DeepEqual(got, want) {
+		t.Errorf("events %q, want %q", got, want)
+	}
+}
+
+func TestNickValidation(t *testing.T) {
+	for name, ok := range map[string]bool{
+		"alice": true, "Zoë 🌟": true, strings.Repeat("é", 32): true,
+		"": false, strings.Repeat("x", 33): false, "bad\nnick": false, "nul\x00": false, "bell\a": false,
+	} {
+		if err := validateNick(name); (err == nil) != ok {
+			t.Errorf("validateNick(%q) = %v, want ok=%v", name, err, ok)
+		}
+	}
+	if got := nickFromMeta(nickToMeta("Zoë 🌟")); got != "Zoë 🌟" {
+		t.Errorf("meta round trip: %q", got)
+	}
+	if got := nickFromMeta("%zz"); got != defaultNick {
+		t.Errorf("a broken meta value falls back to %q, got %q", defaultNick, got)
+	}
+}

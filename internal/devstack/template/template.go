@@ -1,0 +1,198 @@
+// Package template reads the parts of a SAM template.yaml that a local run
+// needs: the functions (build method, timeout, memory, environment), their
+// API and SQS events, and the API's binary media types.
+//
+// It is not a CloudFormation engine. Intrinsic functions are resolved the way
+// a local run can: !Ref to a parameter gives its Default, !Ref or !GetAtt to a
+// resource gives the placeholder "local-<LogicalId>", and pseudo parameters
+// such as AWS::Region get fixed local values.
+package template
+
+import (
+	"fmt"
+	"os"
+	"slices"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Template is what a local run needs from a SAM template.
+type Template struct {
+	// Functions are the AWS::Serverless::Function resources, sorted by logical id.
+	Functions []Function
+	// BinaryMediaTypes are the REST API's binary media types ("~1" already
+	// decoded to "/"), from Globals.Api and every AWS::Serverless::Api.
+	BinaryMediaTypes []string
+}
+
+// Function is one AWS::Serverless::Function with Globals applied.
+type Function struct {
+	LogicalID    string
+	FunctionName string // Properties.FunctionName, else the logical id (as sam local does)
+	BuildMethod  string // Metadata.BuildMethod, e.g. "makefile"
+	CodeURI      string
+	Handler      string
+	Runtime      string
+	Timeout      time.Duration
+	MemorySize   int // MiB
+	// LogFormat is LoggingConfig.LogFormat ("Text" or "JSON"), empty when unset.
+	LogFormat string
+	// Environment is Globals.Function.Environment merged with the function's own.
+	Environment map[string]string
+	APIEvents   []APIEvent
+	SQSEvents   []SQSEvent
+}
+
+// APIEvent is an event of Type Api: a route of the REST API.
+type APIEvent struct {
+	Name   string // the event's key under Events
+	Path   string // e.g. "/chat" or "/items/{id}"
+	Method string // upper case; "ANY" matches every method
+}
+
+// SQSEvent is an event of Type SQS.
+type SQSEvent struct {
+	Name      string
+	Queue     string // the queue ARN as resolved locally, e.g. "local-PublishQueue"
+	BatchSize int
+}
+
+// Lambda's defaults when neither the function nor Globals set a value.
+const (
+	defaultTimeout    = 3 * time.Second
+	defaultMemorySize = 128
+)
+
+// Function returns the function with the given logical id.
+func (t *Template) Function(logicalID string) (*Function, bool) {
+	for i := range t.Functions {
+		if t.Functions[i].LogicalID == logicalID {
+			return &t.Functions[i], true
+		}
+	}
+	return nil, false
+}
+
+// Load reads and parses the template file at path.
+func Load(path string) (*Template, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("template: %w", err)
+	}
+	t, err := Parse(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return t, nil
+}
+
+// rawTemplate mirrors the template's YAML. Values that may hold intrinsic
+// functions stay yaml.Nodes until the resolver has seen them.
+type rawTemplate struct {
+	Parameters map[string]rawParameter `yaml:"Parameters"`
+	Globals    struct {
+		Function rawProperties `yaml:"Function"`
+		API      struct {
+			BinaryMediaTypes yaml.Node `yaml:"BinaryMediaTypes"`
+		} `yaml:"Api"`
+	} `yaml:"Globals"`
+	Resources map[string]rawResource `yaml:"Resources"`
+}
+
+type rawParameter struct {
+	Default yaml.Node `yaml:"Default"`
+}
+
+type rawResource struct {
+	Type     string `yaml:"Type"`
+	Metadata struct {
+		BuildMethod string `yaml:"BuildMethod"`
+	} `yaml:"Metadata"`
+	Properties yaml.Node `yaml:"Properties"`
+}
+
+// rawProperties holds the function properties shared by Globals.Function and
+// a function's Properties.
+type rawProperties struct {
+	FunctionName  yaml.Node `yaml:"FunctionName"`
+	CodeURI       yaml.Node `yaml:"CodeUri"`
+	Handler       yaml.Node `yaml:"Handler"`
+	Runtime       yaml.Node `yaml:"Runtime"`
+	Timeout       yaml.Node `yaml:"Timeout"`
+	MemorySize    yaml.Node `yaml:"MemorySize"`
+	LoggingConfig struct {
+		LogFormat yaml.Node `yaml:"LogFormat"`
+	} `yaml:"LoggingConfig"`
+	Environment struct {
+		Variables map[string]yaml.Node `yaml:"Variables"`
+	} `yaml:"Environment"`
+	Events           map[string]rawEvent `yaml:"Events"`
+	BinaryMediaTypes yaml.Node           `yaml:"BinaryMediaTypes"` // AWS::Serverless::Api only
+}
+
+type rawEvent struct {
+	Type       string `yaml:"Type"`
+	Properties struct {
+		Path      yaml.Node `yaml:"Path"`
+		Method    yaml.Node `yaml:"Method"`
+		Queue     yaml.Node `yaml:"Queue"`
+		BatchSize yaml.Node `yaml:"BatchSize"`
+	} `yaml:"Properties"`
+}
+
+// Parse parses a SAM template.
+func Parse(data []byte) (*Template, error) {
+	var raw rawTemplate
+	if err := yaml.Unmarshal(data, &raw); err != nil {
+		return nil, fmt.Errorf("template: %w", err)
+	}
+	r := newResolver(&raw)
+
+	t := &Template{}
+	types, err := r.stringList(&raw.Globals.API.BinaryMediaTypes)
+	if err != nil {
+		return nil, &FieldError{Path: "Globals.Api.BinaryMediaTypes", Err: err}
+	}
+	t.BinaryMediaTypes = append(t.BinaryMediaTypes, types...)
+
+	ids := make([]string, 0, len(raw.Resources))
+	for id := range raw.Resources {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	for _, id := range ids {
+		res := raw.Resources[id]
+		switch res.Type {
+		case "AWS::Serverless::Function":
+			fn, err := parseFunction(r, id, res, &raw.Globals.Function)
+			if err != nil {
+				return nil, err
+			}
+			t.Functions = append(t.Functions, fn)
+		case "AWS::Serverless::Api":
+			var props rawProperties
+			if err := res.Properties.Decode(&props); err != nil {
+				return nil, &FieldError{Path: "Resources." + id + ".Properties", Err: err}
+			}
+			types, err := r.stringList(&props.BinaryMediaTypes)
+			if err != nil {
+				return nil, &FieldError{Path: "Resources." + id + ".Properties.BinaryMediaTypes", Err: err}
+			}
+			t.BinaryMediaTypes = append(t.BinaryMediaTypes, types...)
+		}
+	}
+	for i, mt := range t.BinaryMediaTypes {
+		t.BinaryMediaTypes[i] = decodeMediaType(mt)
+	}
+	slices.Sort(t.BinaryMediaTypes)
+	t.BinaryMediaTypes = slices.Compact(t.BinaryMediaTypes)
+	return t, nil
+}
+
+// decodeMediaType undoes SAM's escaping of media types: "/" is written "~1"
+// (and "~" as "~0", decoded last as in JSON Pointer).
+func decodeMediaType(s string) string {
+	return strings.ReplaceAll(strings.ReplaceAll(s, "~1", "/"), "~0", "~")
+}

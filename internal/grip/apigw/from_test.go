@@ -1,0 +1,217 @@
+package apigw
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/url"
+	"reflect"
+	"testing"
+
+	"github.com/aws/aws-lambda-go/events"
+)
+
+func decodeEvent[E any](t testing.TB, eventJSON string) *E {
+	t.Helper()
+	var e E
+	if err := json.Unmarshal([]byte(eventJSON), &e); err != nil {
+		t.Fatalf("test event does not decode: %v", err)
+	}
+	return &e
+}
+
+func assertRequest(t *testing.T, got, want *Request) {
+	t.Helper()
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("request mismatch\n got: %#v\nwant: %#v", got, want)
+	}
+}
+
+func TestFromV1(t *testing.T) {
+	tests := []struct {
+		name  string
+		event string
+		want  *Request
+	}{
+		{"REST API chat event", restChatEvent, &Request{
+			Method: "POST",
+			Path:   "/chat",
+			Header: http.Header{
+				"Accept":                 {"application/websocket-events"},
+				"Connection-Id":          {"7f2c9d"},
+				"Content-Type":           {"application/websocket-events"},
+				"Grip-Sig":               {testGripSig},
+				"Host":                   {"abc123.execute-api.us-east-1.amazonaws.com"},
+				"Meta-User":              {"alice"},
+				"Meta-Gone":              {""},
+				"Sec-Websocket-Protocol": {"chat.v1", "chat.v2"},
+				"X-Forwarded-For":        {"203.0.113.9, 198.51.100.2"},
+			},
+			Query:     url.Values{"room": {"a", "b"}, "lang": {"en"}},
+			Body:      []byte(wohHello),
+			RequestID: "c6af9ac6-7b61-11e6-9a41-93e8deadbeef",
+			SourceIP:  "203.0.113.9",
+		}},
+		{"hand-written event with single-value maps only", `{
+			"httpMethod": "GET", "path": "/stream",
+			"headers": {"accept": "text/event-stream", "X-CUSTOM-thing": "1"},
+			"queryStringParameters": {"last": "42"},
+			"body": "plain text", "isBase64Encoded": false}`, &Request{
+			Method: "GET", Path: "/stream",
+			Header: http.Header{"Accept": {"text/event-stream"}, "X-Custom-Thing": {"1"}},
+			Query:  url.Values{"last": {"42"}},
+			Body:   []byte("plain text"),
+		}},
+		{"a header only in multiValueHeaders and one only in headers", `{
+			"httpMethod": "POST", "path": "/p",
+			"headers": {"Content-Type": "text/plain"},
+			"multiValueHeaders": {"grip-channel": ["a", "b"]},
+			"multiValueQueryStringParameters": {"x": ["1", "2"]},
+			"queryStringParameters": {"y": "3"}}`, &Request{
+			Method: "POST", Path: "/p",
+			Header: http.Header{"Content-Type": {"text/plain"}, "Grip-Channel": {"a", "b"}},
+			Query:  url.Values{"x": {"1", "2"}, "y": {"3"}},
+		}},
+		{"one name in two spellings merges in sorted key order", `{
+			"httpMethod": "POST", "path": "/p",
+			"headers": {"x-a": "2", "X-B": "1", "x-b": "2"},
+			"multiValueHeaders": {"x-a": ["2"], "X-A": ["1"]}}`, &Request{
+			Method: "POST", Path: "/p",
+			Header: http.Header{"X-A": {"1", "2"}, "X-B": {"1"}},
+			Query:  url.Values{},
+		}},
+		{"method only in requestContext, empty body", `{
+			"path": "/p", "body": "", "isBase64Encoded": true,
+			"requestContext": {"httpMethod": "DELETE", "requestId": "r1", "identity": {"sourceIp": "192.0.2.1"}}}`, &Request{
+			Method: "DELETE", Path: "/p", Header: http.Header{}, Query: url.Values{},
+			RequestID: "r1", SourceIP: "192.0.2.1",
+		}},
+		{"binary body survives", `{"httpMethod": "POST", "path": "/b", "body": "AP8Q", "isBase64Encoded": true}`, &Request{
+			Method: "POST", Path: "/b", Header: http.Header{}, Query: url.Values{},
+			Body: []byte{0x00, 0xff, 0x10},
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			// Several runs: map order must not change the result.
+			for range 20 {
+				got, err := FromV1(decodeEvent[events.APIGatewayProxyRequest](t, tt.event))
+				if err != nil {
+					t.Fatalf("FromV1: %v", err)
+				}
+				assertRequest(t, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestFromV2(t *testing.T) {
+	tests := []struct {
+		name  string
+		event string
+		want  *Request
+	}{
+		{"HTTP API chat event", httpAPIChatEvent, &Request{
+			Method: "POST",
+			Path:   "/chat",
+			Header: http.Header{
+				"Accept":                 {"application/websocket-events"},
+				"Connection-Id":          {"7f2c9d"},
+				"Content-Type":           {"application/websocket-events"},
+				"Grip-Sig":               {testGripSig},
+				"Meta-User":              {"alice"},
+				"Meta-Gone":              {""},
+				"Sec-Websocket-Protocol": {"chat.v1,chat.v2"},
+				"Cookie":                 {"session=s1; theme=dark"},
+			},
+			Query:     url.Values{"room": {"a", "b"}, "q": {"a b"}},
+			Body:      []byte(wohHello),
+			RequestID: "JKJaXmPLvHcESHA=",
+			SourceIP:  "203.0.113.9",
+		}},
+		{"text body, path from requestContext, query from parameters", `{
+			"version": "2.0", "routeKey": "$default",
+			"queryStringParameters": {"last": "42"},
+			"headers": {"content-type": "text/plain"},
+			"requestContext": {"http": {"method": "PUT", "path": "/p"}},
+			"body": "héllo", "isBase64Encoded": false}`, &Request{
+			Method: "PUT", Path: "/p",
+			Header: http.Header{"Content-Type": {"text/plain"}},
+			Query:  url.Values{"last": {"42"}},
+			Body:   []byte("héllo"),
+		}},
+		{"malformed query pairs are dropped", `{
+			"version": "2.0", "routeKey": "$default", "rawPath": "/p", "rawQueryString": "a=%zz&b=1",
+			"requestContext": {"http": {"method": "GET"}}}`, &Request{
+			Method: "GET", Path: "/p", Header: http.Header{}, Query: url.Values{"b": {"1"}},
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := FromV2(decodeEvent[events.APIGatewayV2HTTPRequest](t, tt.event))
+			if err != nil {
+				t.Fatalf("FromV2: %v", err)
+			}
+			assertRequest(t, got, tt.want)
+		})
+	}
+}
+
+func TestFromFunctionURL(t *testing.T) {
+	got, err := FromFunctionURL(decodeEvent[events.LambdaFunctionURLRequest](t, functionURLChatEvent))
+	if err != nil {
+		t.Fatalf("FromFunctionURL: %v", err)
+	}
+	assertRequest(t, got, &Request{
+		Method: "POST",
+		Path:   "/chat",
+		Header: http.Header{
+			"Content-Type":  {"application/websocket-events"},
+			"Connection-Id": {"7f2c9d"},
+			"Grip-Sig":      {testGripSig},
+			"Meta-User":     {"alice"},
+			"Cookie":        {"session=s1"},
+		},
+		Query:     url.Values{},
+		Body:      []byte(wohHello),
+		RequestID: "0d2a3c5e-1f6b-4c1d-9a8e-2b7f0c4d5e6f",
+		SourceIP:  "203.0.113.9",
+	})
+}
+
+func TestFromErrors(t *testing.T) {
+	const badBody = "not base64!"
+	tests := []struct {
+		name string
+		from func() (*Request, error)
+		want error
+	}{
+		{"v1 bad base64", func() (*Request, error) {
+			return FromV1(&events.APIGatewayProxyRequest{HTTPMethod: "POST", Body: badBody, IsBase64Encoded: true})
+		}, ErrBadBody},
+		{"v2 bad base64", func() (*Request, error) {
+			return FromV2(&events.APIGatewayV2HTTPRequest{Body: badBody, IsBase64Encoded: true})
+		}, ErrBadBody},
+		{"function URL bad base64", func() (*Request, error) {
+			return FromFunctionURL(&events.LambdaFunctionURLRequest{Body: badBody, IsBase64Encoded: true})
+		}, ErrBadBody},
+		{"v1 nil", func() (*Request, error) { return FromV1(nil) }, ErrUnknownEvent},
+		{"v2 nil", func() (*Request, error) { return FromV2(nil) }, ErrUnknownEvent},
+		{"function URL nil", func() (*Request, error) { return FromFunctionURL(nil) }, ErrUnknownEvent},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req, err := tt.from()
+			if !errors.Is(err, tt.want) || req != nil {
+				t.Fatalf("got %v, %v; want nil, %v", req, err, tt.want)
+			}
+			if tt.want == ErrBadBody {
+				var corrupt base64.CorruptInputError
+				if !errors.As(err, &corrupt) {
+					t.Errorf("%v: want a base64.CorruptInputError inside", err)
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,225 @@
+package grip
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+)
+
+// Publisher sends items to every endpoint of a Config. It is safe for
+// concurrent use; create one per process (in a Lambda, at cold start) so
+// its connections and publish tokens are reused across invocations.
+type Publisher struct {
+	prefix      string
+	targets     []*target
+	client      *http.Client
+	maxAttempts int
+	backoffBase time.Duration
+	backoffMax  time.Duration
+	now         func() time.Time
+	log         *slog.Logger
+}
+
+// target is one endpoint, ready to publish to.
+type target struct {
+	endpoint string     // control URI without credentials, for errors and logs
+	url      string     // <control URI path>/publish/?<query>
+	auth     authorizer // Authorization header
+	err      error      // why this endpoint cannot be used, reported by Publish
+}
+
+// NewPublisher prepares publishing to cfg's endpoints. It does no I/O.
+// An endpoint that cannot be used (a hand-built one with a bad ControlURI,
+// say) makes every Publish return an error for it.
+func NewPublisher(cfg Config, opts ...Option) *Publisher {
+	p := &Publisher{
+		prefix:      cfg.Prefix,
+		maxAttempts: DefaultMaxAttempts,
+		backoffBase: DefaultBackoffBase,
+		backoffMax:  DefaultBackoffMax,
+		now:         time.Now,
+		log:         slog.New(slog.DiscardHandler),
+	}
+	for _, opt := range opts {
+		if opt != nil {
+			opt(p)
+		}
+	}
+	if p.client == nil {
+		p.client = newHTTPClient()
+	}
+	for i, ep := range cfg.Endpoints {
+		p.targets = append(p.targets, newTarget(i, ep, p.now))
+	}
+	return p
+}
+
+func newTarget(index int, ep Endpoint, now func() time.Time) *target {
+	u, err := url.Parse(ep.ControlURI)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		// Do not show a URI that did not parse: it may hold a secret.
+		name := fmt.Sprintf("endpoint %d", index+1)
+		return &target{endpoint: name, err: &URLError{Problem: name + ": ControlURI is not an http or https URL: build endpoints with ParseURL"}}
+	}
+	u.User = nil
+	t := &target{endpoint: u.String()}
+	t.url = u.Scheme + "://" + u.Host + strings.TrimSuffix(u.EscapedPath(), "/") + "/publish/"
+	if u.RawQuery != "" {
+		t.url += "?" + u.RawQuery
+	}
+	if t.auth, err = newAuthorizer(ep, now); err != nil {
+		t.err = &PublishError{Endpoint: t.endpoint, Err: err}
+	}
+	return t
+}
+
+// Publish sends all items in one request to each endpoint, the endpoints
+// in parallel, with GRIP_PREFIX added to every channel. It returns nil
+// when every endpoint accepted them (any 2xx status).
+//
+// Items are checked before anything is sent: an invalid one gives an
+// *ItemError and no request. Failed requests are retried with backoff on
+// network errors, 429 and 5xx, up to the attempt limit and only while a
+// retry can finish before ctx's deadline; other statuses are not retried.
+// A retry after a network error may deliver an item twice: give items an
+// ID when subscribers must not see duplicates.
+//
+// A failure is a *PublishError; with several endpoints the failures are
+// joined with errors.Join. Publishing no items sends nothing.
+func (p *Publisher) Publish(ctx context.Context, items ...Item) error {
+	if len(p.targets) == 0 {
+		return ErrNoEndpoints
+	}
+	if len(items) == 0 {
+		return nil
+	}
+	body, err := publishBody(p.prefix, items)
+	if err != nil {
+		return err
+	}
+	if len(p.targets) == 1 {
+		return p.publishTo(ctx, p.targets[0], body)
+	}
+	errs := make([]error, len(p.targets))
+	var wg sync.WaitGroup
+	for i, t := range p.targets {
+		wg.Go(func() { errs[i] = p.publishTo(ctx, t, body) })
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+// publishTo sends body to one endpoint, retrying as Publish describes.
+func (p *Publisher) publishTo(ctx context.Context, t *target, body []byte) error {
+	if t.err != nil {
+		return t.err
+	}
+	if err := ctx.Err(); err != nil {
+		return &PublishError{Endpoint: t.endpoint, Err: err}
+	}
+	for attempt := 1; ; attempt++ {
+		auth, err := t.auth.authorization()
+		if err != nil {
+			return &PublishError{Endpoint: t.endpoint, Attempts: attempt - 1, Err: err}
+		}
+		started := time.Now()
+		res := p.send(ctx, t, auth, body)
+		if res.err == nil && res.status >= 200 && res.status < 300 {
+			return nil
+		}
+		failed := &PublishError{Endpoint: t.endpoint, Status: res.status, Body: res.body, Attempts: attempt, Err: res.err}
+		if !res.retryable || attempt >= p.maxAttempts {
+			return failed
+		}
+		wait := p.backoff(attempt)
+		if res.retryAfter > 0 {
+			wait = res.retryAfter
+		}
+		if !fitsDeadline(ctx, wait, time.Since(started)) {
+			return failed
+		}
+		p.log.WarnContext(ctx, "grip: publish failed, retrying",
+			slog.String("endpoint", t.endpoint), slog.Int("attempt", attempt),
+			slog.Int("status", res.status), slog.Any("error", res.err), slog.Duration("wait", wait))
+		if err := sleep(ctx, wait); err != nil {
+			if failed.Err == nil {
+				failed.Err = err
+			}
+			return failed
+		}
+	}
+}
+
+// result is the outcome of one request.
+type result struct {
+	status     int           // 0 when no response came back
+	body       string        // excerpt of a non-2xx response body
+	err        error         // transport or context error
+	retryable  bool          // worth another attempt
+	retryAfter time.Duration // the proxy's Retry-After, if any
+}
+
+// send makes one publish request with the given Authorization value.
+func (p *Publisher) send(ctx context.Context, t *target, auth string, body []byte) result {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, t.url, bytes.NewReader(body))
+	if err != nil {
+		return result{err: err}
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if auth != "" {
+		req.Header.Set("Authorization", auth)
+	}
+	resp, err := p.client.Do(req)
+	if err != nil {
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			return result{err: ctxErr}
+		}
+		// *url.Error repeats the URL, which PublishError already names.
+		var urlErr *url.Error
+		if errors.As(err, &urlErr) {
+			err = urlErr.Err
+		}
+		return result{err: err, retryable: true}
+	}
+	defer resp.Body.Close()
+	res := result{status: resp.StatusCode}
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		res.body = readExcerpt(resp.Body)
+		res.retryable = retryableStatus(resp.StatusCode)
+		res.retryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
+	}
+	// Read what is left (bounded) so the connection can be reused.
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+	return res
+}
+
+// readExcerpt reads the start of an error body as readable text.
+func readExcerpt(r io.Reader) string {
+	buf := make([]byte, maxErrorBody)
+	n, _ := io.ReadFull(r, buf)
+	b := buf[:n]
+	// Drop a rune cut in half by the limit, then any other invalid bytes.
+	if start := lastRuneStart(b); start >= 0 && !utf8.FullRune(b[start:]) {
+		b = b[:start]
+	}
+	return strings.TrimSpace(strings.ToValidUTF8(string(b), "?"))
+}
+
+// lastRuneStart is the index of the last byte that starts a rune, or -1.
+func lastRuneStart(b []byte) int {
+	for i := len(b) - 1; i >= 0 && i >= len(b)-utf8.UTFMax; i-- {
+		if utf8.RuneStart(b[i]) {
+			return i
+		}
+	}
+	return -1
+}

@@ -1,0 +1,38 @@
+// Package sig verifies Grip-Sig, the JWT a GRIP proxy (Pushpin, Fastly
+// Fanout) adds to every request it forwards to the origin.
+//
+// Why it matters: the proxy tells the origin who the client is through
+// request headers such as Connection-Id and Meta-*. Anyone who can reach the
+// origin's URL directly can send those headers too. Grip-Sig proves that a
+// request came through your proxy, so a deployed origin must check it and
+// treat a request that fails the check as untrusted.
+//
+// Which key to configure:
+//
+//   - Pushpin signs with HS256, iss "pushpin", and the secret sig_key from
+//     pushpin.conf (default "changeme": change it).
+//   - Fastly Fanout signs with ES256, iss "fastly:<service id>", and Fastly's
+//     published P-256 key, given here as PEM or JWK JSON.
+//   - Legacy Fanout Cloud signs with HS256 and the realm key ("base64:...").
+//
+// NewVerifier works out the kind of key from its text and pins the
+// algorithm to it: an ES256 verifier accepts only ES256 tokens. That closes
+// the classic JWT holes: alg "none", and an HS256 token whose HMAC secret is
+// the (public) bytes of an RSA or EC key. Every token must carry exp; iss is
+// checked when an issuer is configured.
+//
+// Check reports one of three outcomes:
+//
+//	switch res := verifier.Check(req.Header); res.Status {
+//	case sig.Valid:      // came through the proxy: trust Connection-Id, Meta-*
+//	case sig.NotProxied: // no Grip-Sig header at all
+//	case sig.Invalid:    // a Grip-Sig that fails: log res.Err, do not trust
+//	}
+//
+// res.Err wraps one sentinel (ErrExpired, ErrIssuer, ErrSignature, ...) for
+// errors.Is, and never contains the key or the token.
+//
+// The proxy signs every request, but its tokens change only once a second,
+// so a Verifier remembers the last token that verified: the same token again
+// costs a comparison and a clock check instead of an HMAC or ECDSA check.
+package sig

@@ -1,0 +1,217 @@
+package sig
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+)
+
+// HeaderName is the request header a GRIP proxy puts its token in.
+const HeaderName = "Grip-Sig"
+
+// maxTokenLen bounds the work done on a token. Real Grip-Sig tokens are a few
+// hundred bytes; anything this long is garbage.
+const maxTokenLen = 8 << 10
+
+// Verifier checks Grip-Sig tokens against one key, pinned to one algorithm.
+// It is safe for concurrent use.
+type Verifier struct {
+	issuer string
+	alg    string
+	key    any
+	now    func() time.Time
+	parser *jwt.Parser
+
+	// last is the most recent token that verified. The proxy signs each
+	// request, but its tokens change only once a second, so most requests
+	// repeat it: those skip the signature math and only re-check the clock.
+	last atomic.Pointer[verifiedToken]
+}
+
+// verifiedToken is a token that passed every check, and its validity window.
+type verifiedToken struct {
+	token     string
+	expires   time.Time
+	notBefore time.Time // zero when the token has no nbf
+}
+
+// Option changes how NewVerifier builds a Verifier.
+type Option func(*Verifier)
+
+// WithClock sets the time source for the exp and nbf checks (default
+// time.Now). Tests use it to check tokens at a fixed instant.
+func WithClock(now func() time.Time) Option {
+	return func(v *Verifier) {
+		if now != nil {
+			v.now = now
+		}
+	}
+}
+
+// NewVerifier returns a Verifier for tokens signed with key. When issuer is
+// not empty, tokens must carry exactly that iss claim.
+//
+// key may be:
+//   - PEM: an EC P-256 public key (ES256), an RSA public key or a certificate
+//     holding one (RS256);
+//   - a JWK JSON object: kty EC with crv P-256 (ES256), RSA (RS256) or oct (HS256);
+//   - "base64:" followed by standard base64 of PEM or of a secret;
+//   - anything else: an HS256 secret used as is (Pushpin's sig_key).
+//
+// The error for a key that cannot be used wraps ErrBadKey and never contains the key.
+func NewVerifier(issuer, key string, opts ...Option) (*Verifier, error) {
+	vk, err := parseKey(key)
+	if err != nil {
+		return nil, err
+	}
+	v := &Verifier{issuer: issuer, alg: vk.alg, key: vk.key, now: time.Now}
+	for _, opt := range opts {
+		opt(v)
+	}
+	parserOpts := []jwt.ParserOption{
+		// Only the key's own algorithm: this rules out "none" and an
+		// HS256 token "signed" with the bytes of a public key.
+		jwt.WithValidMethods([]string{vk.alg}),
+		jwt.WithExpirationRequired(),
+		jwt.WithTimeFunc(v.now),
+		// Canonical base64 only, so a valid token has exactly one spelling.
+		jwt.WithStrictDecoding(),
+	}
+	if issuer != "" {
+		parserOpts = append(parserOpts, jwt.WithIssuer(issuer))
+	}
+	v.parser = jwt.NewParser(parserOpts...)
+	return v, nil
+}
+
+// Algorithm returns the one algorithm this Verifier accepts: "HS256",
+// "ES256" or "RS256". Useful in a startup log line; it is not secret.
+func (v *Verifier) Algorithm() string {
+	if v == nil {
+		return ""
+	}
+	return v.alg
+}
+
+// Check reads the Grip-Sig header of a request (header keys canonical, as
+// net/http and package apigw make them). No header gives NotProxied; more
+// than one is Invalid, since a proxy sends exactly one.
+//
+// On a nil Verifier, a request with the header is Invalid (ErrNoVerifier):
+// without a key nothing can be trusted.
+func (v *Verifier) Check(header http.Header) Result {
+	values := header[HeaderName]
+	switch len(values) {
+	case 0:
+		return Result{Status: NotProxied}
+	case 1:
+		return v.CheckToken(values[0])
+	}
+	return invalid(ErrMultipleTokens)
+}
+
+// CheckToken checks one Grip-Sig token: signature with the configured key
+// and algorithm, exp (required), nbf (when present) and iss (when an issuer
+// is configured). It never returns NotProxied: an empty token is Invalid.
+func (v *Verifier) CheckToken(token string) Result {
+	switch {
+	case v == nil:
+		return invalid(ErrNoVerifier)
+	case token == "":
+		return invalid(fmt.Errorf("%w: empty Grip-Sig header", ErrMalformed))
+	case len(token) > maxTokenLen:
+		return invalid(fmt.Errorf("%w: longer than %d bytes", ErrMalformed, maxTokenLen))
+	}
+
+	if last := v.last.Load(); last != nil && sameToken(last.token, token) {
+		return last.checkTime(v.now())
+	}
+
+	var claims jwt.RegisteredClaims
+	parsed, err := v.parser.ParseWithClaims(token, &claims, v.keyFunc)
+	if err != nil {
+		return invalid(v.explain(parsed, &claims, err))
+	}
+	verified := &verifiedToken{token: token, expires: claims.ExpiresAt.Time}
+	if claims.NotBefore != nil {
+		verified.notBefore = claims.NotBefore.Time
+	}
+	v.last.Store(verified)
+	return Result{Status: Valid}
+}
+
+func (v *Verifier) keyFunc(*jwt.Token) (any, error) { return v.key, nil }
+
+// checkTime re-applies jwt's time rules to a token that verified before:
+// valid while nbf <= now < exp.
+func (t *verifiedToken) checkTime(now time.Time) Result {
+	if !now.Before(t.expires) {
+		return invalid(expiredError(t.expires))
+	}
+	if now.Before(t.notBefore) {
+		return invalid(ErrNotYetValid)
+	}
+	return Result{Status: Valid}
+}
+
+// explain turns a jwt error into one of this package's sentinels, with a
+// detail that helps fix a misconfiguration. Details quote the token's own
+// header and claims (never the key), shortened.
+func (v *Verifier) explain(parsed *jwt.Token, claims *jwt.RegisteredClaims, err error) error {
+	if errors.Is(err, jwt.ErrTokenMalformed) || parsed == nil {
+		detail := strings.TrimPrefix(err.Error(), jwt.ErrTokenMalformed.Error()+": ")
+		return fmt.Errorf("%w: %s", ErrMalformed, detail)
+	}
+	if alg, _ := parsed.Header["alg"].(string); alg != v.alg {
+		return fmt.Errorf("%w: token alg %s, key verifies %s", ErrAlgorithm, shortQuote(alg), v.alg)
+	}
+	if !errors.Is(err, jwt.ErrTokenInvalidClaims) {
+		// The signature did not verify (or the key could not be used with it).
+		return ErrSignature
+	}
+	// The signature is good; say which claim is wrong, the most basic first.
+	switch {
+	case claims.ExpiresAt == nil:
+		return ErrNoExpiry
+	case errors.Is(err, jwt.ErrTokenExpired):
+		return expiredError(claims.ExpiresAt.Time)
+	case errors.Is(err, jwt.ErrTokenNotValidYet):
+		return ErrNotYetValid
+	case v.issuer != "" && claims.Issuer != v.issuer:
+		return fmt.Errorf("%w: token iss %s, want %q", ErrIssuer, shortQuote(claims.Issuer), v.issuer)
+	}
+	return fmt.Errorf("%w: %v", ErrMalformed, err)
+}
+
+func invalid(err error) Result { return Result{Status: Invalid, Err: err} }
+
+func expiredError(exp time.Time) error {
+	return fmt.Errorf("%w: exp %s", ErrExpired, exp.UTC().Format(time.RFC3339))
+}
+
+// shortQuote quotes a value taken from a token, cut to a length fit for a log line.
+func shortQuote(s string) string {
+	const max = 64
+	if len(s) > max {
+		return fmt.Sprintf("%q...", s[:max])
+	}
+	return fmt.Sprintf("%q", s)
+}
+
+// sameToken compares in constant time, so response timing tells an attacker
+// nothing about how much of a forged token matches the last valid one.
+func sameToken(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	var diff byte
+	for i := 0; i < len(a); i++ {
+		diff |= a[i] ^ b[i]
+	}
+	return diff == 0
+}

@@ -1,0 +1,130 @@
+package ws
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/faas-grip/faas-grip-go/internal/grip/apigw"
+	"github.com/faas-grip/faas-grip-go/internal/grip/woh"
+)
+
+// wohHeader returns the headers of a WoH request for connection id plus extra
+// name/value pairs.
+func wohHeader(id string, extra ...string) http.Header {
+	h := http.Header{
+		"Content-Type":  {woh.ContentType},
+		"Accept":        {woh.ContentType},
+		"Connection-Id": {id},
+	}
+	for i := 0; i+1 < len(extra); i += 2 {
+		h.Add(extra[i], extra[i+1])
+	}
+	return h
+}
+
+func mustParse(t testing.TB, body string, opts Options, extraHeaders ...string) *Context {
+	t.Helper()
+	c, err := Parse(http.MethodPost, wohHeader("conn-1", extraHeaders...), []byte(body), opts)
+	if err != nil {
+		t.Fatalf("Parse(%q): %v", body, err)
+	}
+	return c
+}
+
+func TestParseRejectsOtherRequests(t *testing.T) {
+	tests := []struct {
+		name   string
+		method string
+		header http.Header
+		reason string
+	}{
+		{"GET", http.MethodGet, wohHeader("c"), `method is "GET", want POST`},
+		{"lower-case post", "post", wohHeader("c"), `method is "post"`},
+		{"no content type", http.MethodPost, http.Header{"Connection-Id": {"c"}}, `Content-Type is ""`},
+		{"json", http.MethodPost, http.Header{"Content-Type": {"application/json"}, "Connection-Id": {"c"}}, `Content-Type is "application/json"`},
+		{"prefix of the type", http.MethodPost, http.Header{"Content-Type": {"application/websocket"}, "Connection-Id": {"c"}}, "want application/websocket-events"},
+		{"no connection id", http.MethodPost, http.Header{"Content-Type": {woh.ContentType}}, "no Connection-Id header"},
+		{"empty connection id", http.MethodPost, http.Header{"Content-Type": {woh.ContentType}, "Connection-Id": {""}}, "no Connection-Id header"},
+		{"long value is cut", http.MethodPost, http.Header{"Content-Type": {strings.Repeat("x", 500)}, "Connection-Id": {"c"}}, `xxx..."`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := Parse(tc.method, tc.header, nil, Options{})
+			if c != nil {
+				t.Error("Parse returned a Context with an error")
+			}
+			if !errors.Is(err, ErrNotWebSocketOverHTTP) {
+				t.Fatalf("Parse error = %v, want ErrNotWebSocketOverHTTP", err)
+			}
+			var reqErr *RequestError
+			if !errors.As(err, &reqErr) || !strings.Contains(reqErr.Reason, tc.reason) {
+				t.Fatalf("Parse error = %v, want a *RequestError saying %q", err, tc.reason)
+			}
+			if len(err.Error()) > 200 {
+				t.Errorf("error message is %d bytes long", len(err.Error()))
+			}
+		})
+	}
+}
+
+func TestParseAcceptsContentTypeVariants(t *testing.T) {
+	for _, ct := range []string{
+		"application/websocket-events",
+		"Application/WebSocket-Events",
+		"application/websocket-events; charset=utf-8",
+		" application/websocket-events ;x=y",
+	} {
+		h := http.Header{"Content-Type": {ct}, "Connection-Id": {"c"}}
+		if _, err := Parse(http.MethodPost, h, nil, Options{}); err != nil {
+			t.Errorf("Content-Type %q: %v", ct, err)
+		}
+	}
+}
+
+func TestParseMalformedBody(t *testing.T) {
+	for _, body := range []string{"TEXT 5\r\nhi\r\n", "OPEN\r\nTEXT", "TEXT 5", "NOPE\r\n"} {
+		_, err := Parse(http.MethodPost, wohHeader("c"), []byte(body), Options{})
+		var syntax *woh.SyntaxError
+		if !errors.Is(err, woh.ErrMalformed) || !errors.As(err, &syntax) {
+			t.Errorf("Parse(%q) error = %v, want one wrapping a *woh.SyntaxError", body, err)
+		}
+		if errors.Is(err, ErrNotWebSocketOverHTTP) {
+			t.Errorf("Parse(%q): a malformed body is not a non-WoH request", body)
+		}
+	}
+}
+
+func TestFromRequest(t *testing.T) {
+	r := &apigw.Request{Method: http.MethodPost, Path: "/chat", Header: wohHeader("abc"), Body: []byte("OPEN\r\n")}
+	c, err := FromRequest(r, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.ID() != "abc" || !c.IsOpening() {
+		t.Fatalf("ID = %q, IsOpening = %v", c.ID(), c.IsOpening())
+	}
+	if _, err := FromRequest(nil, Options{}); !errors.Is(err, ErrNotWebSocketOverHTTP) {
+		t.Fatalf("FromRequest(nil) = %v, want ErrNotWebSocketOverHTTP", err)
+	}
+}
+
+func TestIsOpening(t *testing.T) {
+	tests := []struct {
+		body string
+		want bool
+	}{
+		{"OPEN\r\n", true},
+		{"OPEN 0\r\n\r\n", true},
+		{"OPEN\r\nTEXT 2\r\nhi\r\n", true},
+		{"TEXT 2\r\nhi\r\n", false},
+		{"TEXT 2\r\nhi\r\nOPEN\r\n", false},
+		{"", false},
+	}
+	for _, tc := range tests {
+		if got := mustParse(t, tc.body, Options{}).IsOpening(); got != tc.want {
+			t.Errorf("IsOpening(%q) = %v, want %v", tc.body, got, tc.want)
+		}
+	}
+}

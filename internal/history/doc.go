@@ -1,0 +1,49 @@
+// Package history numbers the items published on each channel and keeps the
+// recent ones, so that a stateless origin can resume GRIP clients.
+//
+// # Why
+//
+// A GRIP proxy orders and resumes a channel's items by their "id" and
+// "prev-id". The publish function numbers each batch with [Store.Append] and
+// publishes every item with the returned [Entry.ID] and [Entry.PrevID]. A
+// long-poll client passes the id of the last item it saw, and the origin
+// answers from [Store.Since]:
+//
+//   - entries after that id: answer at once with them (the client resumes
+//     without losing any);
+//   - none: hold the request with "Grip-Channel: ch; prev-id=<id>" (for a
+//     client without an id, prev-id is [Store.Last]);
+//   - an error matching [ErrGap]: the client fell behind what is kept;
+//     answer with what was returned and tell it that it missed items.
+//
+// When the proxy knows the channel moved past a held request's prev-id it
+// asks the origin again with "Grip-Last: ch; last-id=<id>": that id goes to
+// Since the same way.
+//
+// A Lambda function keeps nothing between invocations, so the history lives
+// outside it: in DynamoDB when deployed ([DynamoStore]), in a local
+// directory for the local development stack ([DirStore]). Both are safe for
+// concurrent writers, also across processes and Lambda instances: ids are
+// unique and consecutive within a channel, and one Append gets a
+// consecutive range. [FromEnv] picks one from HISTORY_DIR or HISTORY_TABLE,
+// or none.
+//
+// # IDs
+//
+// IDs are decimal sequence numbers per channel, starting at "1"; the first
+// entry's PrevID is "". [Store.Since] with afterID "0" reads from the
+// start of what is kept; afterID "" asks for the most recent entries instead
+// and never reports a gap.
+//
+// # The DynamoDB table
+//
+// One table for all channels: partition key channel (S), sort key seq (N),
+// on-demand capacity, TTL enabled on the attribute ttl. Each channel has a
+// head item at seq 0 holding its counter in the attribute last; entries
+// hold data (B), time (N, Unix nanoseconds) and ttl (N, Unix seconds). An
+// Append costs one UpdateItem and one BatchWriteItem per 25 entries; Since
+// one strongly consistent Query per page; Last one GetItem.
+//
+// Between reserving ids and writing them, a concurrent reader can see a
+// hole; see [DynamoStore] for how Since tells such a hole from a gap.
+package history

@@ -1,0 +1,447 @@
+//go:build linux || darwin || freebsd || netbsd || openbsd || dragonfly
+
+package history
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+)
+
+// startMoto runs moto_server (a local AWS API) on a free loopback port until
+// the test ends and returns its URL. Without moto_server the test is
+// skipped, unless CI is set: there its absence is a failure.
+func startMoto(t *testing.T) string {
+	t.Helper()
+	bin, err := exec.LookPath("moto_server")
+	if err != nil {
+		msg := "moto_server not found on PATH; install it (pip install 'moto[server]') to run the DynamoDB tests"
+		if os.Getenv("CI") == "" {
+			t.Skip(msg + " (they are required when CI is set)")
+		}
+		t.Fatal(msg + " (CI is set, so this is a failure)")
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := strconv.Itoa(l.Addr().(*net.TCPAddr).Port)
+	l.Close()
+
+	var out bytes.Buffer
+	cmd := exec.Command(bin, "-H", "127.0.0.1", "-p", port)
+	cmd.Stdout, cmd.Stderr = &out, &out
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} // a shim may fork: stop the group
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan struct{})
+	go func() { cmd.Wait(); close(exited) }()
+	t.Cleanup(func() {
+		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		<-exited
+	})
+
+	url := "http://127.0.0.1:" + port
+	client := &http.Client{Timeout: time.Second}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		resp, err := client.Get(url + "/moto-api/")
+		if err == nil {
+			resp.Body.Close()
+			return url
+		}
+		select {
+		case <-exited:
+			t.Fatalf("moto_server exited: %s", out.String())
+		case <-time.After(100 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("moto_server did not answer on %s within 30s: %v\n%s", url, err, out.String())
+		}
+	}
+}
+
+func motoClient(url string) *dynamodb.Client {
+	return dynamodb.New(dynamodb.Options{
+		Region:       "us-east-1",
+		BaseEndpoint: aws.String(url),
+		Credentials:  credentials.NewStaticCredentialsProvider("test", "test", ""),
+	})
+}
+
+var tableCount atomic.Int32
+
+// createTable creates a table shaped as the SAM template declares it.
+func createTable(t *testing.T, c *dynamodb.Client) string {
+	t.Helper()
+	ctx := context.Background()
+	name := fmt.Sprintf("history-%d", tableCount.Add(1))
+	_, err := c.CreateTable(ctx, &dynamodb.CreateTableInput{
+		TableName: aws.String(name),
+		AttributeDefinitions: []types.AttributeDefinition{
+			{AttributeName: aws.String("channel"), AttributeType: types.ScalarAttributeTypeS},
+			{AttributeName: aws.String("seq"), AttributeType: types.ScalarAttributeTypeN},
+		},
+		KeySchema: []types.KeySchemaElement{
+			{AttributeName: aws.String("channel"), KeyType: types.KeyTypeHash},
+			{AttributeName: aws.String("seq"), KeyType: types.KeyTypeRange},
+		},
+		BillingMode: types.BillingModePayPerRequest,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.UpdateTimeToLive(ctx, &dynamodb.UpdateTimeToLiveInput{
+		TableName:               aws.String(name),
+		TimeToLiveSpecification: &types.TimeToLiveSpecification{AttributeName: aws.String("ttl"), Enabled: aws.Bool(true)},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return name
+}
+
+// flakyAPI passes calls to a real client, but BatchWriteItem processes only
+// the first `process` items of each call (all if negative) and hands the
+// rest back as unprocessed.
+type flakyAPI struct {
+	dynamoAPI
+	table   string
+	process int
+	calls   atomic.Int32
+}
+
+func (f *flakyAPI) BatchWriteItem(ctx context.Context, in *dynamodb.BatchWriteItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.BatchWriteItemOutput, error) {
+	f.calls.Add(1)
+	reqs := in.RequestItems[f.table]
+	if f.process < 0 || f.process >= len(reqs) {
+		return f.dynamoAPI.BatchWriteItem(ctx, in, opts...)
+	}
+	if f.process > 0 {
+		if _, err := f.dynamoAPI.BatchWriteItem(ctx, &dynamodb.BatchWriteItemInput{RequestItems: map[string][]types.WriteRequest{f.table: reqs[:f.process]}}, opts...); err != nil {
+			return nil, err
+		}
+	}
+	return &dynamodb.BatchWriteItemOutput{UnprocessedItems: map[string][]types.WriteRequest{f.table: reqs[f.process:]}}, nil
+}
+
+func TestDynamoStore(t *testing.T) {
+	url := startMoto(t)
+	client := motoClient(url)
+	ctx := context.Background()
+
+	t.Run("basics", func(t *testing.T) {
+		storeBasics(t, NewDynamoStore(client, createTable(t, client)), "room/Ünïcode ..")
+	})
+
+	t.Run("concurrent appends get unique consecutive ids", func(t *testing.T) {
+		s := NewDynamoStore(client, createTable(t, client))
+		const workers, each = 6, 8
+		var mu sync.Mutex
+		var got []string
+		var wg sync.WaitGroup
+		for w := range workers {
+			wg.Go(func() {
+				for i := range each {
+					es, err := s.Append(ctx, "c", []byte("p"+strconv.Itoa(w)), []byte(strconv.Itoa(i)))
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					if len(es) != 2 || es[1].PrevID != es[0].ID {
+						t.Errorf("batch not consecutive: %v", ids(es))
+					}
+					mu.Lock()
+					got = append(got, ids(es)...)
+					mu.Unlock()
+				}
+			})
+		}
+		wg.Wait()
+		checkUnique(t, got, workers*each*2)
+		es, err := s.Since(ctx, "c", "0", 1000)
+		if err != nil || len(es) != workers*each*2 {
+			t.Fatalf("Since 0 = %d entries, %v", len(es), err)
+		}
+		for i, e := range es {
+			if e.ID != strconv.Itoa(i+1) {
+				t.Fatalf("entry %d has id %s", i, e.ID)
+			}
+			if i%2 == 0 && (!strings.HasPrefix(string(e.Data), "p") || strings.HasPrefix(string(es[i+1].Data), "p")) {
+				t.Errorf("batch %s split: %q %q", e.ID, e.Data, es[i+1].Data)
+			}
+		}
+	})
+
+	t.Run("large batches and pages", func(t *testing.T) {
+		s := NewDynamoStore(client, createTable(t, client))
+		data := make([]string, 60) // three BatchWriteItem calls
+		for i := range data {
+			data[i] = strconv.Itoa(i + 1)
+		}
+		es := mustAppend(t, s, "c", data...)
+		if es[0].ID != "1" || es[59].ID != "60" || es[59].PrevID != "59" {
+			t.Fatalf("ids %s..%s", es[0].ID, es[59].ID)
+		}
+		got, err := s.Since(ctx, "c", "10", 45)
+		if err != nil || len(got) != 45 || got[0].ID != "11" || got[44].ID != "55" || string(got[44].Data) != "55" {
+			t.Fatalf("Since 10 limit 45: %v, %v", ids(got), err)
+		}
+		recent, err := s.Since(ctx, "c", "", 0)
+		if err != nil || len(recent) != 60 || recent[0].ID != "1" {
+			t.Fatalf("Since recent: %d, %v", len(recent), err)
+		}
+
+		// Query pages end at 1 MB: five 300 kB entries take two pages.
+		big := bytes.Repeat([]byte("x"), 300_000)
+		mustAppend(t, s, "big", string(big), string(big), string(big), string(big), string(big))
+		got, err = s.Since(ctx, "big", "0", 10)
+		if err != nil || !slices.Equal(ids(got), []string{"1", "2", "3", "4", "5"}) || !bytes.Equal(got[4].Data, big) {
+			t.Fatalf("big entries: %v, %v", ids(got), err)
+		}
+		if _, err := s.Append(ctx, "big", make([]byte, 400*1024)); !errors.Is(err, ErrTooLarge) {
+			t.Errorf("oversized entry: %v", err)
+		}
+		if last, _ := s.Last(ctx, "big"); last != "5" {
+			t.Errorf("an oversized entry took an id: Last = %s", last)
+		}
+	})
+
+	t.Run("ttl", func(t *testing.T) {
+		table := createTable(t, client)
+		now := time.Unix(1_800_000_000, 0)
+		s := NewDynamoStore(client, table, WithRetention(2*time.Hour))
+		s.now = func() time.Time { return now }
+		mustAppend(t, s, "c", "a")
+		if ttl := rawAttr(t, client, table, "c", 1, "ttl"); ttl != strconv.FormatInt(now.Add(2*time.Hour).Unix(), 10) {
+			t.Errorf("ttl = %s", ttl)
+		}
+		if ttl := rawAttr(t, client, table, "c", 0, "ttl"); ttl != "" {
+			t.Errorf("head item has ttl %s", ttl)
+		}
+		s = NewDynamoStore(client, table, WithRetention(0))
+		mustAppend(t, s, "c", "b")
+		if ttl := rawAttr(t, client, table, "c", 2, "ttl"); ttl != "" {
+			t.Errorf("retention 0 wrote ttl %s", ttl)
+		}
+		s = NewDynamoStore(client, table)
+		s.now = func() time.Time { return now }
+		mustAppend(t, s, "c", "c")
+		if ttl := rawAttr(t, client, table, "c", 3, "ttl"); ttl != strconv.FormatInt(now.Add(DefaultRetention).Unix(), 10) {
+			t.Errorf("default ttl = %s", ttl)
+		}
+	})
+
+	t.Run("unprocessed items are resent", func(t *testing.T) {
+		table := createTable(t, client)
+		api := &flakyAPI{dynamoAPI: client, table: table, process: 3}
+		s := newDynamoStore(api, table)
+		s.retryBase = time.Millisecond
+		es := mustAppend(t, s, "c", "1", "2", "3", "4", "5", "6", "7")
+		if api.calls.Load() != 3 || len(es) != 7 {
+			t.Errorf("%d BatchWriteItem calls for 7 items 3 at a time", api.calls.Load())
+		}
+		got, err := s.Since(ctx, "c", "0", 0)
+		if err != nil || !slices.Equal(datas(got), []string{"1", "2", "3", "4", "5", "6", "7"}) {
+			t.Errorf("stored %q, %v", datas(got), err)
+		}
+	})
+
+	t.Run("holes wait, then are gaps", func(t *testing.T) {
+		table := createTable(t, client)
+		now := time.Now()
+		api := &flakyAPI{dynamoAPI: client, table: table, process: -1}
+		s := newDynamoStore(api, table, WithSettle(time.Minute))
+		s.retryBase = time.Millisecond
+		s.now = func() time.Time { return now }
+		mustAppend(t, s, "c", "1")
+
+		// Ids 2 and 3 are reserved but never written: a failed writer, or one
+		// still at work.
+		api.process = 0
+		if es, err := s.Append(ctx, "c", []byte("2"), []byte("3")); err == nil || es != nil || !strings.Contains(err.Error(), "unprocessed") {
+			t.Fatalf("never-processed batch: %v, %v", es, err)
+		}
+		if n := api.calls.Load(); n != int32(s.maxAttempts+1) {
+			t.Errorf("%d BatchWriteItem calls, want %d", n, s.maxAttempts+1)
+		}
+		api.process = -1
+		mustAppend(t, s, "c", "4")
+		if last, _ := s.Last(ctx, "c"); last != "4" {
+			t.Errorf("Last = %s", last)
+		}
+
+		// While entry 4 is young, readers stop before the hole.
+		for _, after := range []string{"0", "1", ""} {
+			got, err := s.Since(ctx, "c", after, 0)
+			if err != nil || !slices.Equal(ids(got), []string{"1"}) && after != "1" || after == "1" && len(got) != 0 {
+				t.Errorf("young hole, Since %q = %v, %v", after, ids(got), err)
+			}
+		}
+		got, err := s.Since(ctx, "c", "3", 0)
+		if err != nil || !slices.Equal(ids(got), []string{"4"}) {
+			t.Errorf("Since 3 = %v, %v", ids(got), err)
+		}
+
+		// Once it has settled, the hole is a gap.
+		now = now.Add(2 * time.Minute)
+		got, err = s.Since(ctx, "c", "1", 0)
+		if !errors.Is(err, ErrGap) || !slices.Equal(ids(got), []string{"4"}) {
+			t.Errorf("settled hole, Since 1 = %v, %v", ids(got), err)
+		}
+		got, err = s.Since(ctx, "c", "", 0)
+		if err != nil || !slices.Equal(ids(got), []string{"1", "4"}) {
+			t.Errorf("settled hole, Since recent = %v, %v", ids(got), err)
+		}
+	})
+
+	t.Run("canceled while resending", func(t *testing.T) {
+		table := createTable(t, client)
+		s := newDynamoStore(&flakyAPI{dynamoAPI: client, table: table, process: 0}, table)
+		s.retryBase = time.Hour
+		cctx, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
+		defer cancel()
+		if _, err := s.Append(cctx, "c", []byte("x")); !errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("Append: %v", err)
+		}
+	})
+
+	t.Run("missing table", func(t *testing.T) {
+		s := NewDynamoStore(client, "no-such-table")
+		if s.Table() != "no-such-table" {
+			t.Error(s.Table())
+		}
+		var nf *types.ResourceNotFoundException
+		if _, err := s.Append(ctx, "c", []byte("x")); !errors.As(err, &nf) || !strings.Contains(err.Error(), "no-such-table") {
+			t.Errorf("Append: %v", err)
+		}
+		if _, err := s.Since(ctx, "c", "0", 1); !errors.As(err, &nf) {
+			t.Errorf("Since: %v", err)
+		}
+		if _, err := s.Last(ctx, "c"); !errors.As(err, &nf) {
+			t.Errorf("Last: %v", err)
+		}
+	})
+
+	t.Run("foreign items", func(t *testing.T) {
+		table := createTable(t, client)
+		s := NewDynamoStore(client, table)
+		for _, item := range []map[string]types.AttributeValue{
+			{"seq": num("1"), "time": num("1")},                                                   // no data
+			{"seq": num("1"), "data": &types.AttributeValueMemberB{Value: []byte("x")}},           // no time
+			{"seq": num("1"), "data": &types.AttributeValueMemberS{Value: "x"}, "time": num("1")}, // data not binary
+			{"seq": num("0.5"), "time": num("1")},                                                 // bad seq
+		} {
+			item["channel"] = &types.AttributeValueMemberS{Value: "c"}
+			if _, err := client.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(table), Item: item}); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := s.Since(ctx, "c", "0", 0); err == nil {
+				t.Errorf("item %v read without error", item)
+			}
+		}
+		if _, err := client.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(table), Item: map[string]types.AttributeValue{
+			"channel": &types.AttributeValueMemberS{Value: "h"}, "seq": num("0"), "last": &types.AttributeValueMemberS{Value: "x"},
+		}}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Last(ctx, "h"); err == nil {
+			t.Error("bad head item read without error")
+		}
+		if _, err := s.Append(ctx, "h", []byte("x")); err == nil {
+			t.Error("Append with a bad head item: no error")
+		}
+		if _, err := s.Since(ctx, "h", "x", 0); !errors.Is(err, ErrInvalidID) {
+			t.Errorf("Since bad id: %v", err)
+		}
+	})
+
+	t.Run("FromEnv", func(t *testing.T) {
+		// The SDK's default configuration reads AWS_ENDPOINT_URL itself.
+		home := t.TempDir()
+		t.Setenv("AWS_CONFIG_FILE", filepath.Join(home, "config"))
+		t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(home, "credentials"))
+		t.Setenv("AWS_PROFILE", "")
+		t.Setenv("AWS_ACCESS_KEY_ID", "test")
+		t.Setenv("AWS_SECRET_ACCESS_KEY", "test")
+		t.Setenv("AWS_SESSION_TOKEN", "")
+		t.Setenv("AWS_REGION", "us-east-1")
+		t.Setenv("AWS_ENDPOINT_URL", url)
+		t.Setenv("AWS_ENDPOINT_URL_DYNAMODB", "")
+		t.Setenv("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "")
+		table := createTable(t, client)
+		env := map[string]string{EnvTable: table, EnvRetention: "1h"}
+		s, err := FromEnv(ctx, func(k string) string { return env[k] })
+		if err != nil {
+			t.Fatal(err)
+		}
+		ds, ok := s.(*DynamoStore)
+		if !ok || ds.Table() != table || ds.retention != time.Hour {
+			t.Fatalf("FromEnv = %#v", s)
+		}
+		mustAppend(t, s, "c", "via env")
+		// It went to moto: read it back with the test's own client.
+		if got, err := NewDynamoStore(client, table).Since(ctx, "c", "0", 0); err != nil || len(got) != 1 || string(got[0].Data) != "via env" {
+			t.Errorf("read back %v, %v", got, err)
+		}
+
+		// A service-specific endpoint wins over the general one.
+		t.Setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:1")
+		t.Setenv("AWS_ENDPOINT_URL_DYNAMODB", url)
+		s, err = FromEnv(ctx, func(k string) string { return env[k] })
+		if err != nil {
+			t.Fatal(err)
+		}
+		if last, err := s.Last(ctx, "c"); last != "1" || err != nil {
+			t.Errorf("Last via AWS_ENDPOINT_URL_DYNAMODB = %q, %v", last, err)
+		}
+
+		// A broken AWS configuration is reported.
+		t.Setenv("AWS_PROFILE", "no-such-profile")
+		if s, err := FromEnv(ctx, func(k string) string { return env[k] }); s != nil || err == nil {
+			t.Errorf("missing profile: %#v, %v", s, err)
+		}
+	})
+}
+
+func num(v string) types.AttributeValue { return &types.AttributeValueMemberN{Value: v} }
+
+// rawAttr returns a number attribute of an item as stored ("" if absent).
+func rawAttr(t *testing.T, c *dynamodb.Client, table, channel string, seq int, name string) string {
+	t.Helper()
+	out, err := c.GetItem(context.Background(), &dynamodb.GetItemInput{
+		TableName:      aws.String(table),
+		Key:            map[string]types.AttributeValue{"channel": &types.AttributeValueMemberS{Value: channel}, "seq": num(strconv.Itoa(seq))},
+		ConsistentRead: aws.Bool(true),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out.Item == nil {
+		t.Fatalf("no item %s/%d", channel, seq)
+	}
+	if v, ok := out.Item[name].(*types.AttributeValueMemberN); ok {
+		return v.Value
+	}
+	return ""
+}
