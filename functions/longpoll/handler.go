@@ -62,7 +62,7 @@ func (h *Handler) Handle(ctx context.Context, r *apigw.Request) (*apigw.Response
 			}
 			if len(missed) > 0 {
 				log.Info("caught up", "messages", len(missed), "gap", err != nil)
-				return pollResponse(channel, missed), nil
+				return pollResponse(channel, missed, err != nil), nil
 			}
 		} else {
 			head, err := h.History.Last(ctx, channel)
@@ -93,8 +93,8 @@ func (h *Handler) Handle(ctx context.Context, r *apigw.Request) (*apigw.Response
 	return resp, nil
 }
 
-func pollResponse(channel string, entries []history.Entry) *apigw.Response {
-	p := feed.Poll{Channel: channel, Messages: make([]feed.Message, len(entries))}
+func pollResponse(channel string, entries []history.Entry, gap bool) *apigw.Response {
+	p := feed.Poll{Channel: channel, Messages: make([]feed.Message, len(entries)), Gap: gap}
 	for i, e := range entries {
 		p.Messages[i] = feed.Message{ID: e.ID, Text: string(e.Data)}
 	}

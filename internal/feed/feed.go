@@ -37,6 +37,8 @@ type Poll struct {
 	Channel  string    `json:"channel"`
 	Messages []Message `json:"messages"`
 	LastID   string    `json:"last_id,omitempty"`
+	// Gap says some messages after the client's last id are no longer kept.
+	Gap bool `json:"gap,omitempty"`
 }
 
 // PollBody encodes a Poll; an empty Messages is sent as [] rather than null.

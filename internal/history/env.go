@@ -6,8 +6,8 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/faas-grip/faas-grip-go/internal/awsenv"
 )
 
 // Environment variables read by FromEnv.
@@ -24,10 +24,9 @@ const (
 //   - HISTORY_DIR set: a DirStore in that directory (HISTORY_MAX_ENTRIES
 //     optional). It wins, so a local run never touches AWS.
 //   - else HISTORY_TABLE set: a DynamoStore on that table
-//     (HISTORY_RETENTION optional). The DynamoDB client comes from the AWS
-//     SDK's default configuration, which reads the process environment
-//     itself (not getenv): AWS_REGION, credentials, and AWS_ENDPOINT_URL or
-//     AWS_ENDPOINT_URL_DYNAMODB to reach a local DynamoDB.
+//     (HISTORY_RETENTION optional). The client is configured by awsenv from
+//     getenv: AWS_REGION, the role's credentials, and AWS_ENDPOINT_URL to
+//     reach a local DynamoDB.
 //   - neither: a nil Store and a nil error. Callers then run without
 //     history: they publish items without ids and cannot resume clients.
 //
@@ -60,7 +59,7 @@ func FromEnv(ctx context.Context, getenv func(string) string) (Store, error) {
 		}
 		opts = append(opts, WithRetention(d))
 	}
-	cfg, err := config.LoadDefaultConfig(ctx)
+	cfg, err := awsenv.Config(getenv)
 	if err != nil {
 		return nil, fmt.Errorf("history: loading the AWS configuration for table %s: %w", table, err)
 	}

@@ -4,7 +4,6 @@ package history_test
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 
@@ -63,7 +62,7 @@ func ExampleFromEnv() {
 	if err != nil {
 		panic(err)
 	}
-	fmt.Println(entries[0].ID, errors.Is(err, history.ErrGap))
+	fmt.Println("appended id", entries[0].ID)
 	// Output:
-	// 1 false
+	// appended id 1
 }

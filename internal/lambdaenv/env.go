@@ -29,7 +29,7 @@ func Load(ctx context.Context, getenv func(string) string, sm SecretGetter) (*En
 	if gripURL == "" {
 		if arn := getenv("GRIP_URL_SECRET_ARN"); arn != "" {
 			if sm == nil {
-				client, err := NewSecretsManager(ctx)
+				client, err := NewSecretsManager(getenv)
 				if err != nil {
 					return nil, err
 				}

@@ -7,8 +7,9 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+
+	"github.com/faas-grip/faas-grip-go/internal/awsenv"
 )
 
 // SecretTimeout bounds the Secrets Manager call at cold start: a slow fetch
@@ -23,10 +24,10 @@ type SecretGetter interface {
 	GetSecretValue(ctx context.Context, in *secretsmanager.GetSecretValueInput, opts ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error)
 }
 
-// NewSecretsManager builds a client from the default AWS configuration (the
-// Lambda role's credentials, AWS_REGION, AWS_ENDPOINT_URL for local endpoints).
-func NewSecretsManager(ctx context.Context) (*secretsmanager.Client, error) {
-	cfg, err := config.LoadDefaultConfig(ctx)
+// NewSecretsManager builds a client from the environment (the Lambda role's
+// credentials, AWS_REGION, AWS_ENDPOINT_URL for local endpoints).
+func NewSecretsManager(getenv func(string) string) (*secretsmanager.Client, error) {
+	cfg, err := awsenv.Config(getenv)
 	if err != nil {
 		return nil, fmt.Errorf("%w: loading AWS config: %v", ErrSecret, err)
 	}

@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -77,4 +78,37 @@ func (o *Output) String() string {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	return o.buf.String()
+}
+
+// FreePorts returns n distinct loopback ports that were free a moment ago.
+func FreePorts(t testing.TB, n int) []int {
+	t.Helper()
+	ports := make([]int, 0, n)
+	var listeners []net.Listener
+	defer func() {
+		for _, l := range listeners {
+			l.Close()
+		}
+	}()
+	for range n {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		listeners = append(listeners, l)
+		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
+	}
+	return ports
+}
+
+// RequirePushpin skips the test when pushpin is not installed, except under
+// CI (CI=true), where a missing pushpin is a failure.
+func RequirePushpin(t testing.TB) {
+	t.Helper()
+	if _, err := exec.LookPath("pushpin"); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("pushpin is not installed (CI is set, so this fails instead of skipping): apt-get install pushpin")
+		}
+		t.Skip("pushpin is not installed: apt-get install pushpin (or brew install pushpin) to run this test")
+	}
 }

@@ -1,0 +1,92 @@
+// Package grip lets a Lambda function be the origin behind a GRIP proxy
+// (Pushpin, or Fastly Fanout): it reads the proxy configuration, publishes
+// messages to the proxy, and writes the hold instructions that turn a short
+// HTTP response into a long-poll or a stream.
+//
+// The proxy holds the clients' long-lived connections; the function only
+// answers short requests and publishes. Sub-packages handle the rest:
+// woh (WebSocket-over-HTTP events), ws (a WebSocket connection as a
+// handler sees it), sig (checking the proxy's Grip-Sig) and apigw (API
+// Gateway and function URL events).
+//
+// # Configuration: GRIP_URL and GRIP_PREFIX
+//
+// GRIP_URL says where the proxy's control API is and how to authenticate.
+// ConfigFromEnv reads it; ParseURL reads one URL:
+//
+//	http://localhost:5561
+//	    Pushpin on this machine: no authentication.
+//	https://api.fastly.com/service/<SID>?key=<api-token>
+//	    Fastly Fanout: the API token is sent as a Bearer token. Grip-Sig is
+//	    checked with Fastly's public key and issuer "fastly:<SID>" unless
+//	    verify-key and verify-iss say otherwise.
+//	https://api.fanout.io/realm/<realm>?iss=<realm>&key=base64:<key>
+//	    Legacy Fanout Cloud: each publish carries an HS256 JWT {iss, exp}
+//	    signed with the key.
+//	https://user:password@proxy.example/grip
+//	    A proxy behind HTTP Basic authentication.
+//
+// The parameters iss, key, verify-iss and verify-key configure the library
+// and are removed; any other query parameter stays on the control URI and
+// is sent with every publish. Percent-encode '&', '#', '%' and spaces in a
+// key or password. A bad URL gives a *URLError, which never contains the
+// key or the password.
+//
+// To publish to several proxies at once (Pushpin while developing and
+// Fastly in production, or two regions), list them in one GRIP_URL,
+// separated by commas, spaces or newlines:
+//
+//	GRIP_URL="http://localhost:5561, https://api.fastly.com/service/SID?key=TOKEN"
+//
+// GRIP_PREFIX, when set, is put before every channel name, on publish, on
+// Grip-Channel and on WebSocket subscriptions alike, so several deployments
+// (stages, tenants) can share one proxy. Code always uses the short name;
+// Config.Channel gives the full one.
+//
+// # Publishing
+//
+// Create one Publisher at cold start and reuse it: it keeps connections to
+// the proxies open and reuses its publish token across invocations.
+//
+//	cfg, err := grip.ConfigFromEnv(nil)
+//	...
+//	publisher := grip.NewPublisher(cfg, grip.WithLogger(logger))
+//
+//	// in the handler, with the invocation's context:
+//	err = publisher.Publish(ctx, grip.WSText("room", "hello"))
+//
+// Publish sends all its items in one request per proxy and the proxies in
+// parallel. Give it several items rather than calling it several times.
+// WSText, WSBinary, WSClose, StreamContent, StreamClose and ResponseBody
+// build the common items; set Item fields directly for the rest (an ID, a
+// message for several kinds of subscriber at once, a hint or refresh
+// action).
+//
+// The context's deadline bounds everything: a Lambda's context ends when
+// the invocation times out. Network errors, 429 and 5xx answers are retried
+// with exponential backoff and jitter while a retry can finish in time;
+// other answers are final. The error is a *PublishError with the status
+// and the start of the body the proxy sent, which usually says what is
+// wrong.
+//
+// # Holding requests
+//
+// A handler answers a long-poll or streaming request with ordinary headers
+// and body, plus a Hold:
+//
+//	hold := grip.Hold{Mode: grip.HoldStream, Channels: []grip.Channel{{Name: "news"}}}
+//	if err := hold.Apply(resp.Header, cfg.Prefix); err != nil { ... }
+//
+// For HoldResponse the proxy waits for an item published with an
+// http-response format, or for Timeout, when it sends the handler's own
+// response (typically an empty list). For HoldStream it sends the
+// handler's response at once and then every http-stream item. Channel names
+// from users must pass ValidChannel. When a proxy re-requests a long-poll
+// it says what the client last received: ParseGripLast reads it.
+//
+// # Errors
+//
+// Every error matches a sentinel with errors.Is: ErrInvalidURL,
+// ErrNoEndpoints, ErrInvalidItem, ErrInvalidChannel or ErrInvalidHold, or
+// is a *PublishError. Messages say what to change; none contains a secret.
+package grip
