@@ -7,16 +7,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
-	"net/http"
-	"os"
-	"os/exec"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
@@ -24,61 +19,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/faas-grip/faas-grip-go/internal/moto"
 )
-
-// startMoto runs moto_server (a local AWS API) on a free loopback port until
-// the test ends and returns its URL. Without moto_server the test is
-// skipped, unless CI is set: there its absence is a failure.
-func startMoto(t *testing.T) string {
-	t.Helper()
-	bin, err := exec.LookPath("moto_server")
-	if err != nil {
-		msg := "moto_server not found on PATH; install it (pip install 'moto[server]') to run the DynamoDB tests"
-		if os.Getenv("CI") == "" {
-			t.Skip(msg + " (they are required when CI is set)")
-		}
-		t.Fatal(msg + " (CI is set, so this is a failure)")
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := strconv.Itoa(l.Addr().(*net.TCPAddr).Port)
-	l.Close()
-
-	var out bytes.Buffer
-	cmd := exec.Command(bin, "-H", "127.0.0.1", "-p", port)
-	cmd.Stdout, cmd.Stderr = &out, &out
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} // a shim may fork: stop the group
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan struct{})
-	go func() { cmd.Wait(); close(exited) }()
-	t.Cleanup(func() {
-		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-		<-exited
-	})
-
-	url := "http://127.0.0.1:" + port
-	client := &http.Client{Timeout: time.Second}
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		resp, err := client.Get(url + "/moto-api/")
-		if err == nil {
-			resp.Body.Close()
-			return url
-		}
-		select {
-		case <-exited:
-			t.Fatalf("moto_server exited: %s", out.String())
-		case <-time.After(100 * time.Millisecond):
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("moto_server did not answer on %s within 30s: %v\n%s", url, err, out.String())
-		}
-	}
-}
 
 func motoClient(url string) *dynamodb.Client {
 	return dynamodb.New(dynamodb.Options{
@@ -145,7 +88,7 @@ func (f *flakyAPI) BatchWriteItem(ctx context.Context, in *dynamodb.BatchWriteIt
 }
 
 func TestDynamoStore(t *testing.T) {
-	url := startMoto(t)
+	url := moto.Start(t)
 	client := motoClient(url)
 	ctx := context.Background()
 

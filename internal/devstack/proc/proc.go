@@ -1,6 +1,6 @@
-// Package proc runs child processes in their own process group, so that
-// stopping one also stops everything it started (Pushpin's condure, zurl,
-// proxy and handler; a function's helpers) and nothing outlives a run.
+// Package proc runs child processes in their own process group and stops
+// them with everything they started (Pushpin's condure, zurl, proxy and
+// handler; a function's helpers), so that nothing outlives a run.
 package proc
 
 import (
@@ -62,10 +62,21 @@ func (p *Process) ExitDescription() string {
 	return err.Error()
 }
 
-// Stop asks the group to stop (SIGTERM), waits up to grace for the leader to
-// exit, then kills the whole group (SIGKILL) so that no member survives,
-// and waits for the leader to be reaped.
+// Tree lists the leader and its live descendants (on Linux; elsewhere just
+// the leader).
+func (p *Process) Tree() []int {
+	pids := []int{p.Pid()}
+	for pid := range descendants(p.Pid()) {
+		pids = append(pids, pid)
+	}
+	return pids
+}
+
+// Stop asks the leader to stop (SIGTERM to its group), waits up to grace
+// for it to exit, then kills its group and every descendant it had (SIGKILL),
+// so that no process it started survives, and waits for it to be reaped.
 func (p *Process) Stop(grace time.Duration) error {
+	tree := descendants(p.Pid())
 	select {
 	case <-p.done:
 	default:
@@ -77,10 +88,23 @@ func (p *Process) Stop(grace time.Duration) error {
 		case <-time.After(grace):
 		}
 	}
-	return p.Kill()
+	err := p.Kill()
+	for pid, start := range tree {
+		if sameProcessAlive(pid, start) {
+			_ = signalProcess(pid, sigKill)
+		}
+	}
+	// SIGKILL is delivered asynchronously: give the orphans a moment to die.
+	deadline := time.Now().Add(time.Second)
+	for pid, start := range tree {
+		for sameProcessAlive(pid, start) && time.Now().Before(deadline) {
+			time.Sleep(5 * time.Millisecond)
+		}
+	}
+	return err
 }
 
-// Kill kills the whole group at once and waits for the leader to be reaped.
+// Kill kills the leader's group at once and waits for the leader to be reaped.
 func (p *Process) Kill() error {
 	err := signalGroup(p.Pid(), sigKill)
 	<-p.done

@@ -15,6 +15,8 @@ func TestStopReapsTheWholeGroup(t *testing.T) {
 	}{
 		{"leader and child stop on SIGTERM", "sleep 30 & wait", 5 * time.Second},
 		{"leader ignores SIGTERM", `trap "" TERM; sleep 30 & wait`, 200 * time.Millisecond},
+		// Like Pushpin's runner: the child has a process group of its own.
+		{"child in its own group", `trap "" TERM; setsid sleep 30 & wait`, 200 * time.Millisecond},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p, err := Start(exec.Command("sh", "-c", tc.script))
@@ -23,6 +25,10 @@ func TestStopReapsTheWholeGroup(t *testing.T) {
 			}
 			t.Cleanup(func() { _ = p.Kill() })
 			time.Sleep(100 * time.Millisecond) // let sh start its child
+			tree := p.Tree()
+			if len(tree) != 2 {
+				t.Fatalf("Tree = %v, want sh and sleep", tree)
+			}
 
 			start := time.Now()
 			if err := p.Stop(tc.grace); err != nil {
@@ -31,8 +37,10 @@ func TestStopReapsTheWholeGroup(t *testing.T) {
 			if elapsed := time.Since(start); elapsed > tc.grace+2*time.Second {
 				t.Errorf("Stop took %v", elapsed)
 			}
-			if live := LiveMembers(p.Pid()); len(live) > 0 {
-				t.Errorf("processes %v of the group survived Stop", live)
+			for _, pid := range tree {
+				if Alive(pid) {
+					t.Errorf("process %d survived Stop", pid)
+				}
 			}
 		})
 	}

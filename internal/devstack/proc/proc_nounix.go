@@ -19,4 +19,8 @@ func signalGroup(int, signal) error {
 	return errors.ErrUnsupported
 }
 
+func signalProcess(int, signal) error {
+	return errors.ErrUnsupported
+}
+
 func setProcessGroup(*exec.Cmd) {}

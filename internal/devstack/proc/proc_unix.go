@@ -23,6 +23,10 @@ func signalGroup(pgid int, sig syscall.Signal) error {
 	return err
 }
 
+func signalProcess(pid int, sig syscall.Signal) error {
+	return syscall.Kill(pid, sig)
+}
+
 func setProcessGroup(cmd *exec.Cmd) {
 	if cmd.SysProcAttr == nil {
 		cmd.SysProcAttr = &syscall.SysProcAttr{}

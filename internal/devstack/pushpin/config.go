@@ -76,9 +76,11 @@ func writeConfig(inst *installation, dir string, cfg *Config) (string, error) {
 	}
 	conf := rewriteINI(base, settings, true)
 
-	// One route: every request goes to the origin, WebSocket clients as
-	// WebSocket-over-HTTP.
-	routes := "* " + cfg.Origin + ",over_http\n"
+	// Every request goes to the origin, WebSocket clients as
+	// WebSocket-over-HTTP; but the readiness probe goes to a closed port, so
+	// that Pushpin itself answers it (502) without involving the origin.
+	routes := "*,path_beg=" + readyPath + " 127.0.0.1:1\n" +
+		"* " + cfg.Origin + ",over_http\n"
 
 	confPath := filepath.Join(dir, "pushpin.conf")
 	for path, content := range map[string]string{

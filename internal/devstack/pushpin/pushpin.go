@@ -151,14 +151,16 @@ func checkPortFree(port int) error {
 	return ln.Close()
 }
 
-// waitReady polls both ports until each answers HTTP. A response of any
-// status from the client port shows condure, the proxy and zurl are up.
+// readyPath is routed to a closed port: Pushpin answers it with a 502 of its
+// own, which shows condure, the proxy and zurl are up, without the origin.
+const readyPath = "/.pushpin-ready"
+
+// waitReady polls both ports until each answers HTTP.
 func (i *Instance) waitReady(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, i.cfg.StartTimeout)
 	defer cancel()
 	client := &http.Client{Timeout: time.Second}
-	// The client port's request reaches the origin: name it so its log line explains itself.
-	pending := []string{i.URL() + "/__pushpin_ready", i.ControlURL() + "/"}
+	pending := []string{i.URL() + readyPath, i.ControlURL() + "/"}
 	for {
 		for len(pending) > 0 {
 			req, _ := http.NewRequestWithContext(ctx, http.MethodGet, pending[0], nil)

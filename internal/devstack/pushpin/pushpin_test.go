@@ -150,16 +150,19 @@ func TestStopLeavesNothingBehind(t *testing.T) {
 	if !strings.Contains(i.GripURL(), "verify-iss=pushpin&verify-key="+i.SigKey()) {
 		t.Errorf("GripURL %q", i.GripURL())
 	}
-	if len(proc.LiveMembers(i.Pid())) < 2 {
-		t.Errorf("want the runner and its services in one process group, got %v", proc.LiveMembers(i.Pid()))
+	tree := i.p.Tree()
+	if len(tree) < 5 {
+		t.Errorf("want the runner and its four services, got %v", tree)
 	}
 	start := time.Now()
 	if err := i.Stop(); err != nil {
 		t.Fatal(err)
 	}
 	t.Logf("Stop took %v", time.Since(start))
-	if live := proc.LiveMembers(i.Pid()); len(live) > 0 {
-		t.Errorf("processes %v survived Stop", live)
+	for _, pid := range tree {
+		if proc.Alive(pid) {
+			t.Errorf("process %d survived Stop", pid)
+		}
 	}
 	if _, err := os.Stat(i.Dir()); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("temp dir %s survived Stop: %v", i.Dir(), err)

@@ -1,0 +1,249 @@
+package lambdaenv
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/faas-grip/faas-grip-go/internal/moto"
+)
+
+const secretKey = "s3cr3t-sig-key-never-logged"
+
+func getenv(vars map[string]string) func(string) string {
+	return func(k string) string { return vars[k] }
+}
+
+func signed(t *testing.T, key string, claims jwt.MapClaims) http.Header {
+	t.Helper()
+	tok, err := jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString([]byte(key))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return http.Header{"Grip-Sig": {tok}}
+}
+
+func TestLoadFromEnvironment(t *testing.T) {
+	env, err := Load(t.Context(), getenv(map[string]string{
+		"GRIP_URL":    "http://127.0.0.1:5561?verify-iss=pushpin&verify-key=" + secretKey,
+		"GRIP_PREFIX": "app-",
+	}), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(env.Grip.Endpoints) != 1 || env.Grip.Prefix != "app-" || len(env.Verifiers) != 1 || !env.SigRequired {
+		t.Fatalf("got %+v", env)
+	}
+}
+
+func TestLoadErrorsNeverEchoTheKey(t *testing.T) {
+	for _, vars := range []map[string]string{
+		{"GRIP_URL": "ftp://user:" + secretKey + "@host?key=" + secretKey},
+		{"GRIP_URL": "http://127.0.0.1:5561?verify-key=base64:" + secretKey + "%%"},
+		{"GRIP_URL": "http://127.0.0.1:5561", "GRIP_SIG_REQUIRED": "maybe"},
+	} {
+		_, err := Load(t.Context(), getenv(vars), nil)
+		if err == nil {
+			t.Errorf("%v: no error", vars)
+			continue
+		}
+		if strings.Contains(err.Error(), secretKey) {
+			t.Errorf("error leaks the key: %v", err)
+		}
+	}
+}
+
+func TestAuthorize(t *testing.T) {
+	now := time.Now()
+	valid := jwt.MapClaims{"iss": "pushpin", "exp": now.Add(time.Hour).Unix()}
+	tests := []struct {
+		name   string
+		vars   map[string]string
+		header http.Header
+		status int // 0: accepted
+	}{
+		{"valid", map[string]string{"GRIP_URL": "http://h:5561?verify-iss=pushpin&verify-key=" + secretKey}, signed(t, secretKey, valid), 0},
+		{"unsigned", map[string]string{"GRIP_URL": "http://h:5561?verify-iss=pushpin&verify-key=" + secretKey}, http.Header{}, 401},
+		{"wrong key", map[string]string{"GRIP_URL": "http://h:5561?verify-iss=pushpin&verify-key=" + secretKey}, signed(t, "other", valid), 403},
+		{"expired", map[string]string{"GRIP_URL": "http://h:5561?verify-iss=pushpin&verify-key=" + secretKey}, signed(t, secretKey, jwt.MapClaims{"iss": "pushpin", "exp": now.Add(-time.Minute).Unix()}), 403},
+		{"no exp", map[string]string{"GRIP_URL": "http://h:5561?verify-iss=pushpin&verify-key=" + secretKey}, signed(t, secretKey, jwt.MapClaims{"iss": "pushpin"}), 403},
+		{"wrong issuer", map[string]string{"GRIP_URL": "http://h:5561?verify-iss=pushpin&verify-key=" + secretKey}, signed(t, secretKey, jwt.MapClaims{"iss": "mallory", "exp": now.Add(time.Hour).Unix()}), 403},
+		{"alg none", map[string]string{"GRIP_URL": "http://h:5561?verify-iss=pushpin&verify-key=" + secretKey}, http.Header{"Grip-Sig": {"eyJhbGciOiJub25lIn0.eyJpc3MiOiJwdXNocGluIiwiZXhwIjo0MTAyNDQ0ODAwfQ."}}, 403},
+		{"second endpoint's key", map[string]string{"GRIP_URL": "http://a:5561?verify-key=other, http://b:5561?verify-iss=pushpin&verify-key=" + secretKey}, signed(t, secretKey, valid), 0},
+		{"no key, required", map[string]string{"GRIP_URL": "http://h:5561"}, signed(t, secretKey, valid), 500},
+		{"no key, not required", map[string]string{"GRIP_URL": "http://h:5561", "GRIP_SIG_REQUIRED": "false"}, signed(t, secretKey, valid), 0},
+		{"not required still needs the proxy", map[string]string{"GRIP_SIG_REQUIRED": "false"}, http.Header{}, 401},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			env, err := Load(t.Context(), getenv(tc.vars), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = env.Authorize(tc.header)
+			if tc.status == 0 {
+				if err != nil {
+					t.Fatalf("refused: %v", err)
+				}
+				return
+			}
+			r, ok := AsRefusal(err)
+			if !ok || r.Status != tc.status {
+				t.Fatalf("got %v, want a %d refusal", err, tc.status)
+			}
+			if strings.Contains(err.Error(), secretKey) || strings.Contains(string(r.Response().Body), secretKey) {
+				t.Error("the refusal leaks the key")
+			}
+			if r.Response().Status != tc.status {
+				t.Errorf("response status %d", r.Response().Status)
+			}
+		})
+	}
+}
+
+// fakeSecrets answers GetSecretValue from a map, or with err.
+type fakeSecrets struct {
+	values map[string]string
+	err    error
+}
+
+func (f fakeSecrets) GetSecretValue(_ context.Context, in *secretsmanager.GetSecretValueInput, _ ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error) {
+	if f.err != nil {
+		return nil, f.err
+	}
+	v, ok := f.values[*in.SecretId]
+	if !ok {
+		return nil, errors.New("ResourceNotFoundException")
+	}
+	return &secretsmanager.GetSecretValueOutput{SecretString: aws.String(v)}, nil
+}
+
+func TestLoadFromSecret(t *testing.T) {
+	url := "http://127.0.0.1:5561?verify-iss=pushpin&verify-key=" + secretKey
+	sm := fakeSecrets{values: map[string]string{"arn:grip": url, "arn:empty": ""}}
+	env, err := Load(t.Context(), getenv(map[string]string{"GRIP_URL_SECRET_ARN": "arn:grip"}), sm)
+	if err != nil || len(env.Verifiers) != 1 {
+		t.Fatalf("got %+v, %v", env, err)
+	}
+	// GRIP_URL in the environment wins: the secret is not even read.
+	env, err = Load(t.Context(), getenv(map[string]string{"GRIP_URL": "http://other:5561", "GRIP_URL_SECRET_ARN": "arn:grip"}), fakeSecrets{err: errors.New("must not be called")})
+	if err != nil || env.Grip.Endpoints[0].ControlURI != "http://other:5561" {
+		t.Fatalf("GRIP_URL should win: %+v, %v", env, err)
+	}
+	for _, arn := range []string{"arn:missing", "arn:empty"} {
+		_, err := Load(t.Context(), getenv(map[string]string{"GRIP_URL_SECRET_ARN": arn}), sm)
+		if !errors.Is(err, ErrSecret) || !strings.Contains(err.Error(), arn) {
+			t.Errorf("%s: %v, want ErrSecret naming the secret", arn, err)
+		}
+	}
+}
+
+// The real thing: Secrets Manager's API served by moto_server on loopback,
+// reached through the same client construction the functions use.
+func TestSecretsManagerAgainstMoto(t *testing.T) {
+	endpoint := moto.Start(t)
+	vars := map[string]string{
+		"AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test",
+		"AWS_ENDPOINT_URL": endpoint,
+	}
+	sm, err := NewSecretsManager(getenv(vars))
+	if err != nil {
+		t.Fatal(err)
+	}
+	gripURL := "http://127.0.0.1:5561?verify-iss=pushpin&verify-key=" + secretKey
+	created, err := sm.CreateSecret(t.Context(), &secretsmanager.CreateSecretInput{Name: aws.String("grip-url"), SecretString: aws.String(gripURL)})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	var logs bytes.Buffer
+	logger := slog.New(slog.NewJSONHandler(&logs, nil))
+
+	t.Run("present", func(t *testing.T) {
+		env, err := Load(t.Context(), getenv(merge(vars, map[string]string{"GRIP_URL_SECRET_ARN": *created.ARN})), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(env.Verifiers) != 1 || env.Grip.Endpoints[0].ControlURI != "http://127.0.0.1:5561" {
+			t.Errorf("got %+v", env.Grip)
+		}
+		logger.Info("loaded", "endpoint", env.Grip.Endpoints[0].String())
+	})
+	t.Run("missing", func(t *testing.T) {
+		_, err := Load(t.Context(), getenv(merge(vars, map[string]string{"GRIP_URL_SECRET_ARN": "no-such-secret"})), nil)
+		if !errors.Is(err, ErrSecret) {
+			t.Fatalf("got %v, want ErrSecret", err)
+		}
+		logger.Error("cold start failed", "error", err)
+	})
+	t.Run("no credentials", func(t *testing.T) {
+		_, err := Load(t.Context(), getenv(map[string]string{"GRIP_URL_SECRET_ARN": *created.ARN, "AWS_REGION": "us-east-1"}), nil)
+		if !errors.Is(err, ErrSecret) {
+			t.Fatalf("got %v, want ErrSecret", err)
+		}
+		logger.Error("cold start failed", "error", err)
+	})
+	t.Run("access denied", func(t *testing.T) {
+		// An endpoint that answers as AWS does to a role without the policy.
+		denied := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+			w.Header().Set("X-Amzn-Errortype", "AccessDeniedException")
+			w.WriteHeader(http.StatusBadRequest)
+			w.Write([]byte(`{"__type":"AccessDeniedException","message":"User is not authorized to perform: secretsmanager:GetSecretValue"}`))
+		}))
+		defer denied.Close()
+		_, err := Load(t.Context(), getenv(merge(vars, map[string]string{"GRIP_URL_SECRET_ARN": *created.ARN, "AWS_ENDPOINT_URL": denied.URL})), nil)
+		if !errors.Is(err, ErrSecret) || !strings.Contains(err.Error(), "AccessDenied") {
+			t.Fatalf("got %v, want ErrSecret naming AccessDenied", err)
+		}
+		logger.Error("cold start failed", "error", err)
+	})
+	t.Run("slow", func(t *testing.T) {
+		release := make(chan struct{})
+		slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			select {
+			case <-release:
+			case <-r.Context().Done():
+			}
+		}))
+		defer slow.Close()
+		defer close(release)
+		start := time.Now()
+		_, err := Load(t.Context(), getenv(merge(vars, map[string]string{"GRIP_URL_SECRET_ARN": *created.ARN, "AWS_ENDPOINT_URL": slow.URL})), nil)
+		if !errors.Is(err, ErrSecret) {
+			t.Fatalf("got %v, want ErrSecret", err)
+		}
+		if took := time.Since(start); took > SecretTimeout+2*time.Second {
+			t.Errorf("the fetch took %v: it must give up after about %v", took, SecretTimeout)
+		}
+		logger.Error("cold start failed", "error", err)
+	})
+
+	if strings.Contains(logs.String(), secretKey) {
+		t.Errorf("the logs leak the key:\n%s", logs.String())
+	}
+	if !strings.Contains(logs.String(), "cold start failed") {
+		t.Error("the log capture saw nothing: the leak check is not checking")
+	}
+}
+
+func merge(a, b map[string]string) map[string]string {
+	out := map[string]string{}
+	for k, v := range a {
+		out[k] = v
+	}
+	for k, v := range b {
+		out[k] = v
+	}
+	return out
+}
