@@ -2,6 +2,7 @@ package lambdaenv
 
 import (
 	"context"
+	"encoding/base64"
 	"fmt"
 	"strconv"
 
@@ -66,15 +67,29 @@ func Load(ctx context.Context, getenv func(string) string, sm SecretGetter) (*En
 
 	seen := map[string]bool{}
 	for _, ep := range env.Grip.Endpoints {
-		if ep.VerifyKey == "" || seen[ep.VerifyIssuer+"\x00"+ep.VerifyKey] {
+		issuer, key := verifyKey(ep)
+		if key == "" || seen[issuer+"\x00"+key] {
 			continue
 		}
-		seen[ep.VerifyIssuer+"\x00"+ep.VerifyKey] = true
-		v, err := sig.NewVerifier(ep.VerifyIssuer, ep.VerifyKey)
+		seen[issuer+"\x00"+key] = true
+		v, err := sig.NewVerifier(issuer, key)
 		if err != nil {
 			return nil, fmt.Errorf("lambdaenv: verify key of %s: %w", ep.String(), err)
 		}
 		env.Verifiers = append(env.Verifiers, v)
 	}
 	return env, nil
+}
+
+// verifyKey is how an endpoint's Grip-Sig is checked: its verify-iss and
+// verify-key, or for a legacy Fanout Cloud URL (iss and key, no verify-key)
+// the realm key itself, which signs both ways.
+func verifyKey(ep grip.Endpoint) (issuer, key string) {
+	if ep.VerifyKey != "" {
+		return ep.VerifyIssuer, ep.VerifyKey
+	}
+	if ep.Issuer != "" && len(ep.Key) > 0 {
+		return "", "base64:" + base64.StdEncoding.EncodeToString(ep.Key)
+	}
+	return "", ""
 }

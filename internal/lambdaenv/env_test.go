@@ -2,6 +2,7 @@ package lambdaenv
 
 import (
 	"bytes"
+	"encoding/base64"
 	"context"
 	"errors"
 	"log/slog"
@@ -80,6 +81,7 @@ func TestAuthorize(t *testing.T) {
 		{"wrong issuer", map[string]string{"GRIP_URL": "http://h:5561?verify-iss=pushpin&verify-key=" + secretKey}, signed(t, secretKey, jwt.MapClaims{"iss": "mallory", "exp": now.Add(time.Hour).Unix()}), 403},
 		{"alg none", map[string]string{"GRIP_URL": "http://h:5561?verify-iss=pushpin&verify-key=" + secretKey}, http.Header{"Grip-Sig": {"eyJhbGciOiJub25lIn0.eyJpc3MiOiJwdXNocGluIiwiZXhwIjo0MTAyNDQ0ODAwfQ."}}, 403},
 		{"second endpoint's key", map[string]string{"GRIP_URL": "http://a:5561?verify-key=other, http://b:5561?verify-iss=pushpin&verify-key=" + secretKey}, signed(t, secretKey, valid), 0},
+		{"legacy Fanout Cloud realm key", map[string]string{"GRIP_URL": "https://api.fanout.io/realm/r1?iss=r1&key=base64:" + base64.StdEncoding.EncodeToString([]byte(secretKey))}, signed(t, secretKey, jwt.MapClaims{"iss": "fanout", "exp": now.Add(time.Hour).Unix()}), 0},
 		{"no key, required", map[string]string{"GRIP_URL": "http://h:5561"}, signed(t, secretKey, valid), 500},
 		{"no key, not required", map[string]string{"GRIP_URL": "http://h:5561", "GRIP_SIG_REQUIRED": "false"}, signed(t, secretKey, valid), 0},
 		{"not required still needs the proxy", map[string]string{"GRIP_SIG_REQUIRED": "false"}, http.Header{}, 401},
