@@ -11,6 +11,7 @@ import (
 
 	"github.com/faas-grip/faas-grip-go/internal/grip/apigw"
 	"github.com/faas-grip/faas-grip-go/internal/lambdaenv"
+	"github.com/faas-grip/faas-grip-go/internal/recovery"
 )
 
 func main() {
@@ -26,7 +27,7 @@ func main() {
 		Channel:   envOr("CHAT_CHANNEL", "chat"),
 		Logger:    logger,
 	}
-	lambda.Start(apigw.Adapt(h.Handle))
+	lambda.Start(apigw.Adapt(recovery.HTTP(logger, h.Handle)))
 }
 
 func envOr(name, fallback string) string {

@@ -14,6 +14,7 @@ import (
 	"github.com/faas-grip/faas-grip-go/internal/grip/apigw"
 	"github.com/faas-grip/faas-grip-go/internal/history"
 	"github.com/faas-grip/faas-grip-go/internal/lambdaenv"
+	"github.com/faas-grip/faas-grip-go/internal/recovery"
 )
 
 func main() {
@@ -36,5 +37,5 @@ func main() {
 		}
 	}
 	h := &Handler{Env: env, History: store, DefaultChannel: "news", Timeout: timeout, Logger: logger}
-	lambda.Start(apigw.Adapt(h.Handle))
+	lambda.Start(apigw.Adapt(recovery.HTTP(logger, h.Handle)))
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/faas-grip/faas-grip-go/internal/history"
 	"github.com/faas-grip/faas-grip-go/internal/lambdaenv"
+	"github.com/faas-grip/faas-grip-go/internal/recovery"
 )
 
 func main() {
@@ -28,5 +29,5 @@ func main() {
 		os.Exit(1)
 	}
 	h := &Handler{Publisher: env.Publisher, History: store, Logger: logger}
-	lambda.Start(h.Handle)
+	lambda.Start(recovery.Event(logger, h.Handle))
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/faas-grip/faas-grip-go/internal/grip/apigw"
 	"github.com/faas-grip/faas-grip-go/internal/lambdaenv"
+	"github.com/faas-grip/faas-grip-go/internal/recovery"
 )
 
 func main() {
@@ -22,5 +23,5 @@ func main() {
 		os.Exit(1)
 	}
 	h := &Handler{Env: env, DefaultChannel: "news", Logger: logger}
-	lambda.Start(apigw.Adapt(h.Handle))
+	lambda.Start(apigw.Adapt(recovery.HTTP(logger, h.Handle)))
 }

@@ -2,8 +2,8 @@ package lambdaenv
 
 import (
 	"bytes"
-	"encoding/base64"
 	"context"
+	"encoding/base64"
 	"errors"
 	"log/slog"
 	"net/http"

@@ -69,4 +69,3 @@ func Start(t testing.TB) string {
 		}
 	}
 }
-

@@ -1,0 +1,56 @@
+package recovery
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"strings"
+	"testing"
+
+	"github.com/faas-grip/faas-grip-go/internal/grip/apigw"
+)
+
+func TestHTTPRecovers(t *testing.T) {
+	var logs bytes.Buffer
+	h := HTTP(slog.New(slog.NewJSONHandler(&logs, nil)), func(context.Context, *apigw.Request) (*apigw.Response, error) {
+		var m map[string]int
+		m["boom"]++ // nil map write: a real runtime panic
+		return nil, nil
+	})
+	resp, err := h(t.Context(), &apigw.Request{RequestID: "req-1"})
+	if err != nil || resp.Status != 500 || strings.Contains(string(resp.Body), "nil map") {
+		t.Fatalf("got %+v, %v: want a bare 500", resp, err)
+	}
+	if !strings.Contains(logs.String(), "handler panicked") || !strings.Contains(logs.String(), "req-1") || !strings.Contains(logs.String(), "nil map") {
+		t.Errorf("log lacks the panic: %s", logs.String())
+	}
+}
+
+func TestHTTPPassesThrough(t *testing.T) {
+	h := HTTP(slog.Default(), func(context.Context, *apigw.Request) (*apigw.Response, error) {
+		return apigw.Text(201, "", "ok"), nil
+	})
+	if resp, err := h(t.Context(), &apigw.Request{}); err != nil || resp.Status != 201 {
+		t.Errorf("got %+v, %v", resp, err)
+	}
+}
+
+func TestEventRecovers(t *testing.T) {
+	var logs bytes.Buffer
+	h := Event(slog.New(slog.NewJSONHandler(&logs, nil)), func(context.Context, json.RawMessage) (any, error) {
+		panic("bad state")
+	})
+	out, err := h(t.Context(), json.RawMessage(`{}`))
+	if out != nil || !errors.Is(err, ErrPanic) || strings.Contains(err.Error(), "bad state") {
+		t.Fatalf("got %v, %v", out, err)
+	}
+	if !strings.Contains(logs.String(), "bad state") {
+		t.Errorf("log lacks the panic: %s", logs.String())
+	}
+	ok := Event(slog.Default(), func(context.Context, json.RawMessage) (any, error) { return 1, nil })
+	if out, err := ok(t.Context(), nil); out != 1 || err != nil {
+		t.Errorf("got %v, %v", out, err)
+	}
+}
