@@ -44,6 +44,16 @@ invoke:
 dev:
 	$(GO) run ./cmd/dev
 
+## fuzz: every fuzz target of the module for FUZZTIME each (regressions live in testdata/fuzz)
+FUZZTIME ?= 60s
+fuzz:
+	@for pkg in $$($(GO) list ./...); do \
+	  for t in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
+	    echo "fuzz: $$pkg $$t ($(FUZZTIME))"; \
+	    $(GO) test $$pkg -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) || exit 1; \
+	  done; \
+	done
+
 ## deploy: sam build && sam deploy (needs the sam CLI and AWS credentials)
 deploy:
 	sam build && sam deploy
