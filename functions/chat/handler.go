@@ -39,10 +39,8 @@ func (h *Handler) Handle(ctx context.Context, r *apigw.Request) (*apigw.Response
 
 func (h *Handler) webSocket(ctx context.Context, r *apigw.Request) *apigw.Response {
 	log := h.Logger.With("request_id", r.RequestID)
-	if err := h.Env.Authorize(r.Header); err != nil {
-		refusal, _ := lambdaenv.AsRefusal(err)
-		log.Warn("request refused", "status", refusal.Status, "reason", refusal.Reason)
-		return refusal.Response()
+	if refused := h.Env.Refuse(log, r.Header); refused != nil {
+		return refused
 	}
 	conn, err := ws.FromRequest(r, ws.Options{Prefix: h.Env.Grip.Prefix})
 	if err != nil {

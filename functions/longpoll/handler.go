@@ -32,10 +32,8 @@ func (h *Handler) Handle(ctx context.Context, r *apigw.Request) (*apigw.Response
 	if r.Method != http.MethodGet {
 		return apigw.Error(http.StatusMethodNotAllowed, "use GET /longpoll?channel=<name>&last_id=<id>"), nil
 	}
-	if err := h.Env.Authorize(r.Header); err != nil {
-		refusal, _ := lambdaenv.AsRefusal(err)
-		log.Warn("request refused", "status", refusal.Status, "reason", refusal.Reason)
-		return refusal.Response(), nil
+	if refused := h.Env.Refuse(log, r.Header); refused != nil {
+		return refused, nil
 	}
 	channel := r.Query.Get("channel")
 	if channel == "" {

@@ -2,6 +2,7 @@ package lambdaenv
 
 import (
 	"errors"
+	"log/slog"
 	"net/http"
 
 	"github.com/faas-grip/faas-grip-go/internal/grip/apigw"
@@ -60,4 +61,16 @@ func (e *Env) Authorize(h http.Header) error {
 		reason = last.Err.Error()
 	}
 	return &Refusal{Status: http.StatusForbidden, Message: "invalid Grip-Sig", Reason: reason}
+}
+
+// Refuse is Authorize for handlers: it logs why a request is refused and
+// returns the answer to send, or nil when the request may be served.
+func (e *Env) Refuse(log *slog.Logger, h http.Header) *apigw.Response {
+	err := e.Authorize(h)
+	if err == nil {
+		return nil
+	}
+	r, _ := AsRefusal(err)
+	log.Warn("request refused", "status", r.Status, "reason", r.Reason)
+	return r.Response()
 }

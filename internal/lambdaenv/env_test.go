@@ -249,3 +249,22 @@ func merge(a, b map[string]string) map[string]string {
 	}
 	return out
 }
+
+func TestRefuseLogsWhy(t *testing.T) {
+	env, err := Load(t.Context(), getenv(map[string]string{"GRIP_URL": "http://h:5561?verify-iss=pushpin&verify-key=" + secretKey}), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var logs bytes.Buffer
+	log := slog.New(slog.NewJSONHandler(&logs, nil))
+	if resp := env.Refuse(log, signed(t, secretKey, jwt.MapClaims{"iss": "pushpin", "exp": time.Now().Add(time.Hour).Unix()})); resp != nil {
+		t.Fatalf("valid request refused: %d %s", resp.Status, resp.Body)
+	}
+	resp := env.Refuse(log, signed(t, "forged", jwt.MapClaims{"iss": "pushpin", "exp": time.Now().Add(time.Hour).Unix()}))
+	if resp == nil || resp.Status != http.StatusForbidden {
+		t.Fatalf("forged request: %+v", resp)
+	}
+	if !strings.Contains(logs.String(), "request refused") || strings.Contains(logs.String(), secretKey) {
+		t.Errorf("log: %s", logs.String())
+	}
+}

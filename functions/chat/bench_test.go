@@ -1,0 +1,112 @@
+package main
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/faas-grip/faas-grip-go/internal/eventtest"
+	"github.com/faas-grip/faas-grip-go/internal/grip"
+	"github.com/faas-grip/faas-grip-go/internal/grip/apigw"
+	"github.com/faas-grip/faas-grip-go/internal/grip/woh"
+	"github.com/faas-grip/faas-grip-go/internal/lambdaenv"
+)
+
+// nopPublisher drops every publish: the benchmarks measure the function, not
+// the network, and a recording publisher would grow with b.N.
+type nopPublisher struct{}
+
+func (nopPublisher) Publish(context.Context, ...grip.Item) error { return nil }
+
+// benchEvents are the sample events a chat function sees most, plus a
+// 100-message batch made from chat-message.json.
+var benchEvents = []string{
+	"chat-message.json", "chat-batch.json", "chat-open.json", "chat-page.json",
+	"chat-message-httpapi.json", "chat-message-function-url.json", "chat-message-100",
+}
+
+func benchHandler(b *testing.B) *Handler {
+	b.Helper()
+	env, err := lambdaenv.Load(b.Context(), func(k string) string {
+		return map[string]string{"GRIP_URL": testGripURL}[k]
+	}, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return &Handler{Env: env, Publisher: nopPublisher{}, Channel: "chat",
+		Logger: slog.New(slog.NewJSONHandler(io.Discard, nil))}
+}
+
+// benchEvent loads a sample event; "chat-message-100" is chat-message.json
+// carrying 100 TEXT messages in one request.
+func benchEvent(b *testing.B, name string) []byte {
+	b.Helper()
+	if name != "chat-message-100" {
+		return eventtest.Load(b, name)
+	}
+	var e map[string]any
+	if err := json.Unmarshal(eventtest.Load(b, "chat-message.json"), &e); err != nil {
+		b.Fatal(err)
+	}
+	one := woh.Encode(woh.Event{Type: woh.Text, Content: []byte("hello")})
+	e["body"] = base64.StdEncoding.EncodeToString([]byte(strings.Repeat(string(one), 100)))
+	raw, err := json.Marshal(e)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return raw
+}
+
+// BenchmarkInvoke is one invocation as the runtime makes it: event JSON in,
+// response JSON out, through apigw.Adapt.
+func BenchmarkInvoke(b *testing.B) {
+	for _, name := range benchEvents {
+		b.Run("event="+strings.TrimSuffix(name, ".json"), func(b *testing.B) {
+			invoker := lambda.NewHandler(apigw.Adapt(benchHandler(b).Handle))
+			event := benchEvent(b, name)
+			ctx := context.Background()
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := invoker.Invoke(ctx, event); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkHandle is the handler alone on the already converted request:
+// Grip-Sig check, WebSocket-over-HTTP decode, chat logic and response.
+func BenchmarkHandle(b *testing.B) {
+	for _, name := range benchEvents {
+		if strings.Contains(name, "httpapi") || strings.Contains(name, "function-url") {
+			continue // same request as chat-message once converted
+		}
+		b.Run("event="+strings.TrimSuffix(name, ".json"), func(b *testing.B) {
+			h := benchHandler(b)
+			var e events.APIGatewayProxyRequest
+			if err := json.Unmarshal(benchEvent(b, name), &e); err != nil {
+				b.Fatal(err)
+			}
+			req, err := apigw.FromV1(&e)
+			if err != nil {
+				b.Fatal(err)
+			}
+			ctx := context.Background()
+			b.ReportAllocs()
+			for b.Loop() {
+				resp, err := h.Handle(ctx, req)
+				if err != nil || resp.Status != 200 {
+					b.Fatalf("status %v, err %v", resp, err)
+				}
+			}
+		})
+	}
+}
