@@ -1,8 +1,6 @@
 package main
 
 import (
-	"io"
-	"log/slog"
 	"net/http"
 	"reflect"
 	"strings"
@@ -24,7 +22,7 @@ func newHandler(t *testing.T, vars map[string]string) (*Handler, *eventtest.Publ
 		t.Fatal(err)
 	}
 	pub := &eventtest.Publisher{}
-	return &Handler{Env: env, Publisher: pub, Channel: "chat", Logger: slog.New(slog.NewJSONHandler(io.Discard, nil))}, pub
+	return &Handler{Env: env, Publisher: pub, Channel: "chat", Logger: eventtest.Logger(t, "changeme")}, pub
 }
 
 // published renders each publish call as "channel text" lines.

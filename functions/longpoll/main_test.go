@@ -1,8 +1,6 @@
 package main
 
 import (
-	"io"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"reflect"
@@ -36,7 +34,7 @@ func newHandler(t *testing.T, vars map[string]string, n int) *Handler {
 		}
 	}
 	return &Handler{Env: env, History: store, DefaultChannel: "news", Timeout: 55 * time.Second,
-		Logger: slog.New(slog.NewJSONHandler(io.Discard, nil))}
+		Logger: eventtest.Logger(t, "changeme")}
 }
 
 func TestLongpollEvents(t *testing.T) {

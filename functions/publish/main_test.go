@@ -3,8 +3,6 @@ package main
 import (
 	"encoding/json"
 	"errors"
-	"io"
-	"log/slog"
 	"reflect"
 	"strings"
 	"testing"
@@ -23,7 +21,7 @@ func newHandler(t *testing.T) (*Handler, *eventtest.Publisher) {
 		t.Fatal(err)
 	}
 	pub := &eventtest.Publisher{}
-	return &Handler{Publisher: pub, History: store, Logger: slog.New(slog.NewJSONHandler(io.Discard, nil))}, pub
+	return &Handler{Publisher: pub, History: store, Logger: eventtest.Logger(t, "changeme")}, pub
 }
 
 // itemJSON renders each publish call's items exactly as they go on the wire.

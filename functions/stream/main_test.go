@@ -1,8 +1,6 @@
 package main
 
 import (
-	"io"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"reflect"
@@ -23,7 +21,7 @@ func newHandler(t *testing.T, vars map[string]string) *Handler {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &Handler{Env: env, DefaultChannel: "news", Logger: slog.New(slog.NewJSONHandler(io.Discard, nil))}
+	return &Handler{Env: env, DefaultChannel: "news", Logger: eventtest.Logger(t, "changeme")}
 }
 
 func TestStreamEvents(t *testing.T) {

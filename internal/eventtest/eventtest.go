@@ -3,12 +3,15 @@
 package eventtest
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"sync"
 	"testing"
 
@@ -99,4 +102,36 @@ func (p *Publisher) Publish(_ context.Context, items ...grip.Item) error {
 	defer p.mu.Unlock()
 	p.Calls = append(p.Calls, items)
 	return p.Err
+}
+
+// Logger returns a JSON logger that records everything and fails the test at
+// its end if any of secrets appears in what was logged.
+func Logger(t testing.TB, secrets ...string) *slog.Logger {
+	t.Helper()
+	buf := &lockedBuffer{}
+	t.Cleanup(func() {
+		for _, s := range secrets {
+			if strings.Contains(buf.String(), s) {
+				t.Errorf("the logs leak a secret:\n%s", buf.String())
+			}
+		}
+	})
+	return slog.New(slog.NewJSONHandler(buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+}
+
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }

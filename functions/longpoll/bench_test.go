@@ -1,0 +1,97 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/faas-grip/faas-grip-go/internal/eventtest"
+	"github.com/faas-grip/faas-grip-go/internal/grip/apigw"
+	"github.com/faas-grip/faas-grip-go/internal/history"
+	"github.com/faas-grip/faas-grip-go/internal/lambdaenv"
+)
+
+var benchEvents = []string{"longpoll-fresh.json", "longpoll-resume.json"}
+
+// benchHandler returns a handler without history ("none": the function's
+// own cost) or with a directory store holding 3 messages on "news" ("dir":
+// the local stack's store; deployed, DynamoDB answers instead).
+func benchHandler(b *testing.B, store string) *Handler {
+	b.Helper()
+	env, err := lambdaenv.Load(b.Context(), func(k string) string {
+		return map[string]string{"GRIP_URL": testGripURL}[k]
+	}, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	h := &Handler{Env: env, DefaultChannel: "news", Timeout: 55 * time.Second,
+		Logger: slog.New(slog.NewJSONHandler(io.Discard, nil))}
+	if store == "dir" {
+		dir, err := history.NewDirStore(b.TempDir())
+		if err != nil {
+			b.Fatal(err)
+		}
+		for i := 1; i <= 3; i++ {
+			if _, err := dir.Append(b.Context(), "news", []byte("headline "+strconv.Itoa(i))); err != nil {
+				b.Fatal(err)
+			}
+		}
+		h.History = dir
+	}
+	return h
+}
+
+// BenchmarkInvoke is one invocation as the runtime makes it: event JSON in,
+// response JSON out, through apigw.Adapt.
+func BenchmarkInvoke(b *testing.B) {
+	for _, store := range []string{"none", "dir"} {
+		for _, name := range benchEvents {
+			b.Run("event="+strings.TrimSuffix(name, ".json")+"/history="+store, func(b *testing.B) {
+				invoker := lambda.NewHandler(apigw.Adapt(benchHandler(b, store).Handle))
+				event := eventtest.Load(b, name)
+				ctx := context.Background()
+				b.ReportAllocs()
+				for b.Loop() {
+					if _, err := invoker.Invoke(ctx, event); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
+	}
+}
+
+// BenchmarkHandle is the handler alone on the already converted request.
+func BenchmarkHandle(b *testing.B) {
+	for _, store := range []string{"none", "dir"} {
+		for _, name := range benchEvents {
+			b.Run("event="+strings.TrimSuffix(name, ".json")+"/history="+store, func(b *testing.B) {
+				h := benchHandler(b, store)
+				var e events.APIGatewayProxyRequest
+				if err := json.Unmarshal(eventtest.Load(b, name), &e); err != nil {
+					b.Fatal(err)
+				}
+				req, err := apigw.FromV1(&e)
+				if err != nil {
+					b.Fatal(err)
+				}
+				ctx := context.Background()
+				b.ReportAllocs()
+				for b.Loop() {
+					resp, err := h.Handle(ctx, req)
+					if err != nil || resp.Status != 200 {
+						b.Fatalf("response %v, err %v", resp, err)
+					}
+				}
+			})
+		}
+	}
+}

@@ -1,0 +1,73 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/faas-grip/faas-grip-go/internal/eventtest"
+	"github.com/faas-grip/faas-grip-go/internal/grip/apigw"
+	"github.com/faas-grip/faas-grip-go/internal/lambdaenv"
+)
+
+var benchEvents = []string{"stream-plain.json", "stream-sse.json"}
+
+func benchHandler(b *testing.B) *Handler {
+	b.Helper()
+	env, err := lambdaenv.Load(b.Context(), func(k string) string {
+		return map[string]string{"GRIP_URL": testGripURL}[k]
+	}, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return &Handler{Env: env, DefaultChannel: "news", Logger: slog.New(slog.NewJSONHandler(io.Discard, nil))}
+}
+
+// BenchmarkInvoke is one invocation as the runtime makes it: event JSON in,
+// response JSON out, through apigw.Adapt.
+func BenchmarkInvoke(b *testing.B) {
+	for _, name := range benchEvents {
+		b.Run("event="+strings.TrimSuffix(name, ".json"), func(b *testing.B) {
+			invoker := lambda.NewHandler(apigw.Adapt(benchHandler(b).Handle))
+			event := eventtest.Load(b, name)
+			ctx := context.Background()
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := invoker.Invoke(ctx, event); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkHandle is the handler alone on the already converted request.
+func BenchmarkHandle(b *testing.B) {
+	for _, name := range benchEvents {
+		b.Run("event="+strings.TrimSuffix(name, ".json"), func(b *testing.B) {
+			h := benchHandler(b)
+			var e events.APIGatewayProxyRequest
+			if err := json.Unmarshal(eventtest.Load(b, name), &e); err != nil {
+				b.Fatal(err)
+			}
+			req, err := apigw.FromV1(&e)
+			if err != nil {
+				b.Fatal(err)
+			}
+			ctx := context.Background()
+			b.ReportAllocs()
+			for b.Loop() {
+				resp, err := h.Handle(ctx, req)
+				if err != nil || resp.Status != 200 {
+					b.Fatalf("response %v, err %v", resp, err)
+				}
+			}
+		})
+	}
+}
