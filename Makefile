@@ -23,7 +23,8 @@ build:
 	@for f in $(FUNCTIONS); do id=$${f%%=*}; \
 	  $(MAKE) --no-print-directory build-$$id ARTIFACTS_DIR=.build/$$id || exit 1; done
 
-## test: what CI runs: vet, unit tests, template lint, end-to-end suites
+## test: what CI runs: vet, every test (unit, sam build checks, end-to-end through
+## Pushpin and Chromium), template lint
 test: vet unit lint
 
 vet:
@@ -31,6 +32,10 @@ vet:
 
 unit:
 	$(GO) test -count=1 ./...
+
+## e2e: only the end-to-end suites (real Pushpin, function binaries, Chromium)
+e2e:
+	$(GO) test -count=1 ./e2e/
 
 lint:
 	cfn-lint template.yaml
@@ -40,9 +45,9 @@ invoke:
 	@test -n "$(FN)" -a -n "$(EVENT)" || { echo "usage: make invoke FN=ChatFunction EVENT=events/chat-message.json"; exit 2; }
 	$(GO) run ./cmd/invoke -fn "$(FN)" -event "$(EVENT)"
 
-## dev: the whole stack on this machine behind a real Pushpin
+## dev: the whole stack on this machine behind a real Pushpin (DEV_FLAGS=-help for options)
 dev:
-	$(GO) run ./cmd/dev
+	@$(GO) build -o .build/dev ./cmd/dev && exec .build/dev $(DEV_FLAGS)
 
 ## fuzz: every fuzz target of the module for FUZZTIME each (regressions live in testdata/fuzz)
 FUZZTIME ?= 60s

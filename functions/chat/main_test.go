@@ -17,7 +17,7 @@ const testGripURL = "http://127.0.0.1:5561?verify-iss=pushpin&verify-key=changem
 
 func newHandler(t *testing.T, vars map[string]string) (*Handler, *eventtest.Publisher) {
 	t.Helper()
-	env, err := lambdaenv.Load(t.Context(), func(k string) string { return vars[k] }, nil)
+	env, err := lambdaenv.LoadOrigin(t.Context(), func(k string) string { return vars[k] }, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

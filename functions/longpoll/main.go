@@ -20,7 +20,7 @@ import (
 func main() {
 	logger := slog.New(slog.NewJSONHandler(os.Stdout, nil))
 	ctx := context.Background()
-	env, err := lambdaenv.Load(ctx, os.Getenv, nil)
+	env, err := lambdaenv.LoadOrigin(ctx, os.Getenv, nil)
 	if err != nil {
 		logger.Error("cold start failed", "error", err)
 		os.Exit(1)

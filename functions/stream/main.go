@@ -17,7 +17,7 @@ import (
 
 func main() {
 	logger := slog.New(slog.NewJSONHandler(os.Stdout, nil))
-	env, err := lambdaenv.Load(context.Background(), os.Getenv, nil)
+	env, err := lambdaenv.LoadOrigin(context.Background(), os.Getenv, nil)
 	if err != nil {
 		logger.Error("cold start failed", "error", err)
 		os.Exit(1)

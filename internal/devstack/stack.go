@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
 	"os"
@@ -32,6 +33,9 @@ type Options struct {
 	Dir string
 	// EnvVars is an env-vars file in sam's format (see template.EnvOverrides).
 	EnvVars string
+	// Env holds variables for every function, set over the template's and
+	// under the env-vars file's (e.g. HISTORY_DIR, LONGPOLL_TIMEOUT).
+	Env map[string]string
 	// APIPort is the local API Gateway's, ProxyPort Pushpin's client port
 	// and ControlPort its control API's. All listen on 127.0.0.1.
 	APIPort, ProxyPort, ControlPort int
@@ -109,17 +113,19 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 		}
 	}
 	sigKey := pushpin.NewSigKey()
-	gripURL := "http://127.0.0.1:" + strconv.Itoa(opts.ControlPort) + "?verify-iss=" + pushpin.SigIssuer + "&verify-key=" + sigKey
+	gripURL := pushpin.GripURL("http://127.0.0.1:"+strconv.Itoa(opts.ControlPort), sigKey)
 
 	var fnOut io.Writer
 	if opts.FunctionOutput != nil {
 		fnOut = NewSyncWriter(opts.FunctionOutput)
 	}
+	extra := map[string]string{"GRIP_URL": gripURL}
+	maps.Copy(extra, opts.Env)
 	invokers := map[string]apigateway.Invoker{}
 	for _, fn := range fns {
 		f, err := NewFunction(fn, bins[fn.LogicalID], FunctionOptions{
 			Overrides: overrides,
-			Extra:     map[string]string{"GRIP_URL": gripURL},
+			Extra:     extra,
 			Region:    Region(),
 			Output:    fnOut,
 			Logger:    s.log,

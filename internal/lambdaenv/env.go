@@ -64,7 +64,18 @@ func Load(ctx context.Context, getenv func(string) string, sm SecretGetter) (*En
 		env.Grip.Prefix = getenv("GRIP_PREFIX")
 	}
 	env.Publisher = grip.NewPublisher(env.Grip)
+	return env, nil
+}
 
+// LoadOrigin is Load for the functions the GRIP proxy calls (chat, stream,
+// long-poll): it also builds the Grip-Sig verifiers that Authorize uses. The
+// publish function calls Load alone, so the verification code stays out of
+// its binary.
+func LoadOrigin(ctx context.Context, getenv func(string) string, sm SecretGetter) (*Env, error) {
+	env, err := Load(ctx, getenv, sm)
+	if err != nil {
+		return nil, err
+	}
 	seen := map[string]bool{}
 	for _, ep := range env.Grip.Endpoints {
 		issuer, key := verifyKey(ep)

@@ -35,7 +35,7 @@ func signed(t *testing.T, key string, claims jwt.MapClaims) http.Header {
 }
 
 func TestLoadFromEnvironment(t *testing.T) {
-	env, err := Load(t.Context(), getenv(map[string]string{
+	env, err := LoadOrigin(t.Context(), getenv(map[string]string{
 		"GRIP_URL":    "http://127.0.0.1:5561?verify-iss=pushpin&verify-key=" + secretKey,
 		"GRIP_PREFIX": "app-",
 	}), nil)
@@ -53,7 +53,7 @@ func TestLoadErrorsNeverEchoTheKey(t *testing.T) {
 		{"GRIP_URL": "http://127.0.0.1:5561?verify-key=base64:" + secretKey + "%%"},
 		{"GRIP_URL": "http://127.0.0.1:5561", "GRIP_SIG_REQUIRED": "maybe"},
 	} {
-		_, err := Load(t.Context(), getenv(vars), nil)
+		_, err := LoadOrigin(t.Context(), getenv(vars), nil)
 		if err == nil {
 			t.Errorf("%v: no error", vars)
 			continue
@@ -88,7 +88,7 @@ func TestAuthorize(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			env, err := Load(t.Context(), getenv(tc.vars), nil)
+			env, err := LoadOrigin(t.Context(), getenv(tc.vars), nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -133,17 +133,17 @@ func (f fakeSecrets) GetSecretValue(_ context.Context, in *secretsmanager.GetSec
 func TestLoadFromSecret(t *testing.T) {
 	url := "http://127.0.0.1:5561?verify-iss=pushpin&verify-key=" + secretKey
 	sm := fakeSecrets{values: map[string]string{"arn:grip": url, "arn:empty": ""}}
-	env, err := Load(t.Context(), getenv(map[string]string{"GRIP_URL_SECRET_ARN": "arn:grip"}), sm)
+	env, err := LoadOrigin(t.Context(), getenv(map[string]string{"GRIP_URL_SECRET_ARN": "arn:grip"}), sm)
 	if err != nil || len(env.Verifiers) != 1 {
 		t.Fatalf("got %+v, %v", env, err)
 	}
 	// GRIP_URL in the environment wins: the secret is not even read.
-	env, err = Load(t.Context(), getenv(map[string]string{"GRIP_URL": "http://other:5561", "GRIP_URL_SECRET_ARN": "arn:grip"}), fakeSecrets{err: errors.New("must not be called")})
+	env, err = LoadOrigin(t.Context(), getenv(map[string]string{"GRIP_URL": "http://other:5561", "GRIP_URL_SECRET_ARN": "arn:grip"}), fakeSecrets{err: errors.New("must not be called")})
 	if err != nil || env.Grip.Endpoints[0].ControlURI != "http://other:5561" {
 		t.Fatalf("GRIP_URL should win: %+v, %v", env, err)
 	}
 	for _, arn := range []string{"arn:missing", "arn:empty"} {
-		_, err := Load(t.Context(), getenv(map[string]string{"GRIP_URL_SECRET_ARN": arn}), sm)
+		_, err := LoadOrigin(t.Context(), getenv(map[string]string{"GRIP_URL_SECRET_ARN": arn}), sm)
 		if !errors.Is(err, ErrSecret) || !strings.Contains(err.Error(), arn) {
 			t.Errorf("%s: %v, want ErrSecret naming the secret", arn, err)
 		}
@@ -172,7 +172,7 @@ func TestSecretsManagerAgainstMoto(t *testing.T) {
 	logger := slog.New(slog.NewJSONHandler(&logs, nil))
 
 	t.Run("present", func(t *testing.T) {
-		env, err := Load(t.Context(), getenv(merge(vars, map[string]string{"GRIP_URL_SECRET_ARN": *created.ARN})), nil)
+		env, err := LoadOrigin(t.Context(), getenv(merge(vars, map[string]string{"GRIP_URL_SECRET_ARN": *created.ARN})), nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -182,14 +182,14 @@ func TestSecretsManagerAgainstMoto(t *testing.T) {
 		logger.Info("loaded", "endpoint", env.Grip.Endpoints[0].String())
 	})
 	t.Run("missing", func(t *testing.T) {
-		_, err := Load(t.Context(), getenv(merge(vars, map[string]string{"GRIP_URL_SECRET_ARN": "no-such-secret"})), nil)
+		_, err := LoadOrigin(t.Context(), getenv(merge(vars, map[string]string{"GRIP_URL_SECRET_ARN": "no-such-secret"})), nil)
 		if !errors.Is(err, ErrSecret) {
 			t.Fatalf("got %v, want ErrSecret", err)
 		}
 		logger.Error("cold start failed", "error", err)
 	})
 	t.Run("no credentials", func(t *testing.T) {
-		_, err := Load(t.Context(), getenv(map[string]string{"GRIP_URL_SECRET_ARN": *created.ARN, "AWS_REGION": "us-east-1"}), nil)
+		_, err := LoadOrigin(t.Context(), getenv(map[string]string{"GRIP_URL_SECRET_ARN": *created.ARN, "AWS_REGION": "us-east-1"}), nil)
 		if !errors.Is(err, ErrSecret) {
 			t.Fatalf("got %v, want ErrSecret", err)
 		}
@@ -204,7 +204,7 @@ func TestSecretsManagerAgainstMoto(t *testing.T) {
 			w.Write([]byte(`{"__type":"AccessDeniedException","message":"User is not authorized to perform: secretsmanager:GetSecretValue"}`))
 		}))
 		defer denied.Close()
-		_, err := Load(t.Context(), getenv(merge(vars, map[string]string{"GRIP_URL_SECRET_ARN": *created.ARN, "AWS_ENDPOINT_URL": denied.URL})), nil)
+		_, err := LoadOrigin(t.Context(), getenv(merge(vars, map[string]string{"GRIP_URL_SECRET_ARN": *created.ARN, "AWS_ENDPOINT_URL": denied.URL})), nil)
 		if !errors.Is(err, ErrSecret) || !strings.Contains(err.Error(), "AccessDenied") {
 			t.Fatalf("got %v, want ErrSecret naming AccessDenied", err)
 		}
@@ -221,7 +221,7 @@ func TestSecretsManagerAgainstMoto(t *testing.T) {
 		defer slow.Close()
 		defer close(release)
 		start := time.Now()
-		_, err := Load(t.Context(), getenv(merge(vars, map[string]string{"GRIP_URL_SECRET_ARN": *created.ARN, "AWS_ENDPOINT_URL": slow.URL})), nil)
+		_, err := LoadOrigin(t.Context(), getenv(merge(vars, map[string]string{"GRIP_URL_SECRET_ARN": *created.ARN, "AWS_ENDPOINT_URL": slow.URL})), nil)
 		if !errors.Is(err, ErrSecret) {
 			t.Fatalf("got %v, want ErrSecret", err)
 		}
@@ -251,7 +251,7 @@ func merge(a, b map[string]string) map[string]string {
 }
 
 func TestRefuseLogsWhy(t *testing.T) {
-	env, err := Load(t.Context(), getenv(map[string]string{"GRIP_URL": "http://h:5561?verify-iss=pushpin&verify-key=" + secretKey}), nil)
+	env, err := LoadOrigin(t.Context(), getenv(map[string]string{"GRIP_URL": "http://h:5561?verify-iss=pushpin&verify-key=" + secretKey}), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

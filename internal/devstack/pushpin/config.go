@@ -19,7 +19,7 @@ var zurlSockets = map[string]string{
 
 // writeConfig writes pushpin.conf, internal.conf and routes into dir and
 // returns the path of pushpin.conf.
-func writeConfig(inst *installation, dir string, cfg *Config) (string, error) {
+func writeConfig(inst *installation, dir string, cfg *Config, probeAddr string) (string, error) {
 	baseBytes, err := os.ReadFile(inst.baseConfig)
 	if err != nil {
 		return "", &SetupError{Msg: err.Error()}
@@ -77,9 +77,8 @@ func writeConfig(inst *installation, dir string, cfg *Config) (string, error) {
 	conf := rewriteINI(base, settings, true)
 
 	// Every request goes to the origin, WebSocket clients as
-	// WebSocket-over-HTTP; but the readiness probe goes to a closed port, so
-	// that Pushpin itself answers it (502) without involving the origin.
-	routes := "*,path_beg=" + readyPath + " 127.0.0.1:1\n" +
+	// WebSocket-over-HTTP, except the readiness probe.
+	routes := "*,path_beg=" + readyPath + " " + probeAddr + "\n" +
 		"* " + cfg.Origin + ",over_http\n"
 
 	confPath := filepath.Join(dir, "pushpin.conf")

@@ -67,8 +67,8 @@ type Instance struct {
 	stopErr error
 }
 
-// Start writes the config and starts Pushpin, returning once both the
-// client port and the control API answer.
+// Start writes the config and starts Pushpin, returning once a held request
+// passes through it and its control API answers.
 func Start(ctx context.Context, cfg Config) (*Instance, error) {
 	if cfg.Origin == "" {
 		return nil, errors.New("pushpin: Config.Origin is required")
@@ -102,8 +102,15 @@ func Start(ctx context.Context, cfg Config) (*Instance, error) {
 	if err != nil {
 		return nil, fmt.Errorf("pushpin: %w", err)
 	}
+	probe, err := startProbeOrigin()
+	if err != nil {
+		_ = os.RemoveAll(dir)
+		return nil, fmt.Errorf("pushpin: %w", err)
+	}
+	defer probe.close() // only needed until ready
+
 	i := &Instance{cfg: cfg, dir: dir, logPath: filepath.Join(dir, "log", "pushpin.log")}
-	confPath, err := writeConfig(inst, dir, &cfg)
+	confPath, err := writeConfig(inst, dir, &cfg, probe.addr())
 	if err == nil {
 		i.logFile, err = os.Create(i.logPath)
 	}
@@ -151,35 +158,24 @@ func checkPortFree(port int) error {
 	return ln.Close()
 }
 
-// readyPath is routed to a closed port: Pushpin answers it with a 502 of its
-// own, which shows condure, the proxy and zurl are up, without the origin.
-const readyPath = "/.pushpin-ready"
-
-// waitReady polls both ports until each answers HTTP.
+// waitReady polls until a held request passes through Pushpin and the
+// control API answers.
 func (i *Instance) waitReady(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, i.cfg.StartTimeout)
 	defer cancel()
-	client := &http.Client{Timeout: time.Second}
-	pending := []string{i.URL() + readyPath, i.ControlURL() + "/"}
+	client := &http.Client{}
+	proxyUp, controlUp := false, false
 	for {
-		for len(pending) > 0 {
-			req, _ := http.NewRequestWithContext(ctx, http.MethodGet, pending[0], nil)
-			resp, err := client.Do(req)
-			if err != nil {
-				break
-			}
-			_, _ = io.Copy(io.Discard, resp.Body)
-			resp.Body.Close()
-			pending = pending[1:]
-		}
-		if len(pending) == 0 {
+		proxyUp = proxyUp || probeProxy(ctx, client, i.URL())
+		controlUp = controlUp || probeControl(ctx, client, i.ControlURL())
+		if proxyUp && controlUp {
 			return nil
 		}
 		select {
 		case <-i.p.Done():
 			return &StartError{Msg: "pushpin exited: " + i.p.ExitDescription(), Log: i.LogTail(30)}
 		case <-ctx.Done():
-			return &StartError{Msg: "pushpin did not answer on " + pending[0] + " in time", Log: i.LogTail(30)}
+			return &StartError{Msg: fmt.Sprintf("pushpin not ready in time (proxy %v, control API %v)", proxyUp, controlUp), Log: i.LogTail(30)}
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
@@ -204,16 +200,24 @@ func (i *Instance) SigKey() string { return i.cfg.SigKey }
 
 // GripURL is the GRIP_URL for functions behind this instance: its control
 // API, with the issuer and key that verify its Grip-Sig.
-func (i *Instance) GripURL() string {
-	q := url.Values{"verify-iss": {SigIssuer}, "verify-key": {i.cfg.SigKey}}
-	return i.ControlURL() + "?" + q.Encode()
+func (i *Instance) GripURL() string { return GripURL(i.ControlURL(), i.cfg.SigKey) }
+
+// GripURL is the GRIP_URL of a Pushpin control API whose Grip-Sig tokens
+// are signed with sigKey.
+func GripURL(controlURL, sigKey string) string {
+	q := url.Values{"verify-iss": {SigIssuer}, "verify-key": {sigKey}}
+	return controlURL + "?" + q.Encode()
 }
 
 // Dir is the instance's temp dir (config, rundir, log); Stop removes it.
 func (i *Instance) Dir() string { return i.dir }
 
-// Pid is the runner's pid, which is also its process group's id.
+// Pid is the runner's pid.
 func (i *Instance) Pid() int { return i.p.Pid() }
+
+// Tree lists the pids of the runner and its services (condure, zurl, proxy,
+// handler), which run in process groups of their own.
+func (i *Instance) Tree() []int { return i.p.Tree() }
 
 // LogTail returns the last n lines of the log.
 func (i *Instance) LogTail(n int) string {

@@ -150,7 +150,7 @@ func TestStopLeavesNothingBehind(t *testing.T) {
 	if !strings.Contains(i.GripURL(), "verify-iss=pushpin&verify-key="+i.SigKey()) {
 		t.Errorf("GripURL %q", i.GripURL())
 	}
-	tree := i.p.Tree()
+	tree := i.Tree()
 	if len(tree) < 5 {
 		t.Errorf("want the runner and its four services, got %v", tree)
 	}

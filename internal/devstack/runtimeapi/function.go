@@ -106,6 +106,18 @@ func New(cfg Config) (*Function, error) {
 // Name is the function's name.
 func (f *Function) Name() string { return f.cfg.Name }
 
+// Pid is the process id of the running bootstrap, or 0 when none runs
+// (before the first invocation, and after a crash until the next one).
+// Benchmarks read its memory use with it.
+func (f *Function) Pid() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.proc == nil {
+		return 0
+	}
+	return f.proc.p.Pid()
+}
+
 // Invoke runs the function on one event and returns its response payload.
 // A function error, crash or timeout is an *Error.
 func (f *Function) Invoke(ctx context.Context, payload []byte) ([]byte, error) {

@@ -65,6 +65,9 @@ func invokeContext(t *testing.T, ctx context.Context, f *Function) (contextInfo,
 func TestColdThenWarm(t *testing.T) {
 	ctx := testContext(t)
 	f := newFunction(t, Config{Timeout: 4 * time.Second})
+	if f.Pid() != 0 {
+		t.Errorf("Pid() = %d before the first invocation", f.Pid())
+	}
 
 	first, rep := invokeContext(t, ctx, f)
 	t.Logf("cold start %v, first invocation %v", rep.InitDuration, rep.Duration)
@@ -81,6 +84,9 @@ func TestColdThenWarm(t *testing.T) {
 		t.Errorf("remaining time %dms, want about the 4s timeout", first.RemainingMs)
 	}
 
+	if f.Pid() != first.Pid {
+		t.Errorf("Pid() = %d, the function runs as %d", f.Pid(), first.Pid)
+	}
 	second, rep := invokeContext(t, ctx, f)
 	if rep.InitDuration != 0 {
 		t.Errorf("warm invocation: InitDuration %v, want 0", rep.InitDuration)
@@ -169,7 +175,7 @@ func TestCrashesRestartTheProcess(t *testing.T) {
 		if after.Pid == before.Pid || rep.InitDuration == 0 {
 			t.Errorf("%s: the next invocation did not get a fresh process", tc.event)
 		}
-		if live := proc.LiveMembers(before.Pid); len(live) > 0 {
+		if proc.Alive(before.Pid) {
 			t.Errorf("%s: the crashed process %d is still running", tc.event, before.Pid)
 		}
 	}
@@ -188,7 +194,7 @@ func TestTimeout(t *testing.T) {
 	if elapsed := time.Since(start); elapsed > 3*time.Second {
 		t.Errorf("the timeout took %v", elapsed)
 	}
-	if live := proc.LiveMembers(before.Pid); len(live) > 0 {
+	if proc.Alive(before.Pid) {
 		t.Error("the timed-out process is still running")
 	}
 	if after, _ := invokeContext(t, ctx, f); after.Pid == before.Pid {
@@ -262,8 +268,8 @@ func TestClose(t *testing.T) {
 	if err := f.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if live := proc.LiveMembers(info.Pid); len(live) > 0 {
-		t.Errorf("process %v still running after Close", live)
+	if proc.Alive(info.Pid) {
+		t.Errorf("process %d still running after Close", info.Pid)
 	}
 	if _, err := f.Invoke(ctx, []byte(`{}`)); !errors.Is(err, ErrClosed) {
 		t.Errorf("Invoke after Close = %v, want ErrClosed", err)

@@ -1,12 +1,11 @@
 package apigw
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"net/http"
-	"strings"
 )
 
 // Handler serves one HTTP request, whichever front door it came through.
@@ -18,6 +17,13 @@ type Handler func(ctx context.Context, r *Request) (*Response, error)
 
 // ErrNilResponse: a Handler returned neither a response nor an error.
 var ErrNilResponse = errors.New("apigw: handler returned a nil response and a nil error")
+
+// LambdaHandler is what Adapt returns, for lambda.Start. Called as a func it
+// takes the event and returns the front door's response type. Its Invoke
+// method is what the runtime calls: event JSON in, response JSON out, so the
+// event is decoded once, here, rather than first into a json.RawMessage and
+// the response written without reflection.
+type LambdaHandler func(ctx context.Context, event json.RawMessage) (any, error)
 
 // Adapt turns a Handler into a Lambda handler for lambda.Start that accepts
 // all three HTTP front doors and answers each in its own response type.
@@ -31,82 +37,56 @@ var ErrNilResponse = errors.New("apigw: handler returned a nil response and a ni
 //     HTTP API, and no routeKey means a function URL (behind a custom domain);
 //   - anything else is an error wrapping ErrUnknownEvent.
 //
-// A body that is not valid base64 is answered 400 without calling h.
-func Adapt(h Handler) func(ctx context.Context, event json.RawMessage) (any, error) {
+// The event is decoded as encoding/json would decode it into the events
+// types, in one pass; members Adapt does not read are only checked for
+// syntax. A body that is not valid base64 is answered 400 without calling h.
+func Adapt(h Handler) LambdaHandler {
 	return func(ctx context.Context, event json.RawMessage) (any, error) {
-		kind, err := detect(event)
+		e, err := readEvent(string(event))
 		if err != nil {
 			return nil, err
 		}
+		kind, err := e.kind()
+		if err != nil {
+			return nil, err
+		}
+		req, err := e.request(kind)
+		var resp *Response
+		if err != nil {
+			// Only a bad body gets here: the client's fault, so a 400.
+			resp = Error(http.StatusBadRequest, err.Error())
+		} else if resp, err = h(ctx, req); err != nil {
+			return nil, err
+		} else if resp == nil {
+			return nil, ErrNilResponse
+		}
 		switch kind {
 		case kindV1:
-			return serve(ctx, h, event, FromV1, (*Response).V1)
+			return resp.V1(), nil
 		case kindV2:
-			return serve(ctx, h, event, FromV2, (*Response).V2)
-		default:
-			return serve(ctx, h, event, FromFunctionURL, (*Response).FunctionURL)
+			return resp.V2(), nil
 		}
+		return resp.FunctionURL(), nil
 	}
 }
 
-// serve decodes one kind of event, calls h and converts its response back.
-func serve[E, R any](ctx context.Context, h Handler, raw json.RawMessage,
-	convert func(*E) (*Request, error), respond func(*Response) R) (any, error) {
-	var event E
-	if err := json.Unmarshal(raw, &event); err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrUnknownEvent, err)
-	}
-	req, err := convert(&event)
-	if err != nil {
-		// Only a bad body gets here: the client's fault, so a 400.
-		return respond(Error(http.StatusBadRequest, err.Error())), nil
-	}
-	resp, err := h(ctx, req)
+// Invoke runs the handler on an event's JSON and returns the response's
+// JSON, byte for byte what the runtime's encoding/json would write.
+func (f LambdaHandler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
+	resp, err := f(ctx, payload)
 	if err != nil {
 		return nil, err
 	}
-	if resp == nil {
-		return nil, ErrNilResponse
+	if out, ok := appendResponse(nil, resp); ok {
+		return out, nil
 	}
-	return respond(resp), nil
-}
-
-type eventKind int
-
-const (
-	kindV1 eventKind = iota
-	kindV2
-	kindFunctionURL
-)
-
-// probe holds just the fields that tell the event kinds apart.
-type probe struct {
-	Version        string `json:"version"`
-	HTTPMethod     string `json:"httpMethod"`
-	RouteKey       string `json:"routeKey"`
-	RequestContext struct {
-		DomainName string `json:"domainName"`
-		RouteKey   string `json:"routeKey"`
-		HTTP       struct {
-			Method string `json:"method"`
-		} `json:"http"`
-	} `json:"requestContext"`
-}
-
-func detect(event json.RawMessage) (eventKind, error) {
-	var p probe
-	if err := json.Unmarshal(event, &p); err != nil {
-		return 0, fmt.Errorf("%w: %w", ErrUnknownEvent, err)
+	// Not one of Adapt's response types (a LambdaHandler made by hand): as
+	// the runtime would encode it.
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(resp); err != nil {
+		return nil, err
 	}
-	switch {
-	case p.HTTPMethod != "":
-		return kindV1, nil
-	case p.Version != "2.0" || p.RequestContext.HTTP.Method == "":
-		return 0, fmt.Errorf("%w: no httpMethod, and no version 2.0 with requestContext.http.method", ErrUnknownEvent)
-	case strings.Contains(p.RequestContext.DomainName, ".lambda-url."):
-		return kindFunctionURL, nil
-	case p.RouteKey != "" || p.RequestContext.RouteKey != "":
-		return kindV2, nil
-	}
-	return kindFunctionURL, nil
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }

@@ -30,23 +30,22 @@ func FromV1(e *events.APIGatewayProxyRequest) (*Request, error) {
 	if e == nil {
 		return nil, fmt.Errorf("%w: nil event", ErrUnknownEvent)
 	}
-	body, err := decodeBody(e.Body, e.IsBase64Encoded)
-	if err != nil {
-		return nil, err
-	}
 	method := e.HTTPMethod
 	if method == "" {
 		method = e.RequestContext.HTTPMethod
 	}
-	return &Request{
-		Method:    method,
-		Path:      e.Path,
-		Header:    headerV1(e.Headers, e.MultiValueHeaders),
-		Query:     queryV1(e.QueryStringParameters, e.MultiValueQueryStringParameters),
-		Body:      body,
-		RequestID: e.RequestContext.RequestID,
-		SourceIP:  e.RequestContext.Identity.SourceIP,
-	}, nil
+	return v1Event{
+		method:       method,
+		path:         e.Path,
+		headers:      singleFields(e.Headers),
+		multiHeaders: multiFields(e.MultiValueHeaders),
+		query:        e.QueryStringParameters,
+		multiQuery:   e.MultiValueQueryStringParameters,
+		body:         e.Body,
+		isBase64:     e.IsBase64Encoded,
+		requestID:    e.RequestContext.RequestID,
+		sourceIP:     e.RequestContext.Identity.SourceIP,
+	}.request()
 }
 
 // FromV2 converts an API Gateway HTTP API event (payload format 2.0).
@@ -65,7 +64,7 @@ func FromV2(e *events.APIGatewayV2HTTPRequest) (*Request, error) {
 		httpPath:  e.RequestContext.HTTP.Path,
 		rawQuery:  e.RawQueryString,
 		query:     e.QueryStringParameters,
-		headers:   e.Headers,
+		headers:   singleFields(e.Headers),
 		cookies:   e.Cookies,
 		body:      e.Body,
 		isBase64:  e.IsBase64Encoded,
@@ -86,7 +85,7 @@ func FromFunctionURL(e *events.LambdaFunctionURLRequest) (*Request, error) {
 		httpPath:  e.RequestContext.HTTP.Path,
 		rawQuery:  e.RawQueryString,
 		query:     e.QueryStringParameters,
-		headers:   e.Headers,
+		headers:   singleFields(e.Headers),
 		cookies:   e.Cookies,
 		body:      e.Body,
 		isBase64:  e.IsBase64Encoded,
@@ -95,11 +94,67 @@ func FromFunctionURL(e *events.LambdaFunctionURLRequest) (*Request, error) {
 	}.request()
 }
 
+// singleField and multiField are one header as a front door sent it: the
+// name in any case, and its value or values. Lists of them, rather than
+// maps, let Adapt's decoder hand headers over without building a map.
+// A list may name a header twice (as a JSON object may): the last wins.
+type singleField struct{ name, value string }
+
+type multiField struct {
+	name   string
+	values []string
+}
+
+func singleFields(m map[string]string) []singleField {
+	fields := make([]singleField, 0, len(m))
+	for k, v := range m {
+		fields = append(fields, singleField{k, v})
+	}
+	return fields
+}
+
+func multiFields(m map[string][]string) []multiField {
+	fields := make([]multiField, 0, len(m))
+	for k, vs := range m {
+		fields = append(fields, multiField{k, vs})
+	}
+	return fields
+}
+
+// v1Event is what a REST API event converts from.
+type v1Event struct {
+	method, path string
+	headers      []singleField
+	multiHeaders []multiField
+	query        map[string]string
+	multiQuery   map[string][]string
+	body         string
+	isBase64     bool
+	requestID    string
+	sourceIP     string
+}
+
+func (e v1Event) request() (*Request, error) {
+	body, err := decodeBody(e.body, e.isBase64)
+	if err != nil {
+		return nil, err
+	}
+	return &Request{
+		Method:    e.method,
+		Path:      e.path,
+		Header:    headerV1(e.headers, e.multiHeaders),
+		Query:     queryV1(e.query, e.multiQuery),
+		Body:      body,
+		RequestID: e.requestID,
+		SourceIP:  e.sourceIP,
+	}, nil
+}
+
 // v2Event is what HTTP API v2 and function URL events have in common.
 type v2Event struct {
 	method, rawPath, httpPath, rawQuery string
 	query                               map[string]string
-	headers                             map[string]string
+	headers                             []singleField
 	cookies                             []string
 	body                                string
 	isBase64                            bool
@@ -111,10 +166,11 @@ func (e v2Event) request() (*Request, error) {
 	if err != nil {
 		return nil, err
 	}
-	header := make(http.Header, len(e.headers)+1)
-	for k, v := range e.headers {
-		ck := http.CanonicalHeaderKey(k)
-		header[ck] = append(header[ck], v)
+	header, ambiguous := headerV2(e.headers)
+	if ambiguous {
+		// One name in several spellings ("x-a" and "X-A"): their values
+		// go in the order of the spellings, not of a map's iteration.
+		header, _ = headerV2(lastOfEach(e.headers, func(f singleField) string { return f.name }))
 	}
 	if len(e.cookies) > 0 {
 		header["Cookie"] = []string{strings.Join(e.cookies, "; ")}
@@ -134,6 +190,40 @@ func (e v2Event) request() (*Request, error) {
 	}, nil
 }
 
+// headerV2 canonicalizes names; several spellings of one name keep all
+// their values. It reports whether a name came more than once.
+func headerV2(fields []singleField) (http.Header, bool) {
+	header := make(http.Header, len(fields)+1)
+	slab := make([]string, len(fields)) // one allocation for all values
+	ambiguous := false
+	for i, f := range fields {
+		ck := http.CanonicalHeaderKey(f.name)
+		if values, seen := header[ck]; seen {
+			ambiguous = true
+			header[ck] = append(values, f.value)
+			continue
+		}
+		slab[i] = f.value
+		header[ck] = slab[i : i+1 : i+1] // capped: a later append copies
+	}
+	return header, ambiguous
+}
+
+// lastOfEach sorts fields by name and keeps the last of each name, as a
+// JSON object decoded into a map would.
+func lastOfEach[F any](fields []F, name func(F) string) []F {
+	sorted := slices.Clone(fields)
+	slices.SortStableFunc(sorted, func(a, b F) int { return strings.Compare(name(a), name(b)) })
+	out := sorted[:0]
+	for i, f := range sorted {
+		if i+1 < len(sorted) && name(sorted[i+1]) == name(f) {
+			continue
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
 // decodeBody returns the raw body bytes; nil when the body is empty.
 func decodeBody(body string, isBase64 bool) ([]byte, error) {
 	if body == "" {
@@ -149,64 +239,63 @@ func decodeBody(body string, isBase64 bool) ([]byte, error) {
 	return raw, nil
 }
 
-// headerV1 merges the two header maps of a REST API event.
-func headerV1(single map[string]string, multi map[string][]string) http.Header {
-	singleKeys, multiKeys := keysOf(single), keysOf(multi)
-	header, ambiguous := mergeHeaders(single, multi, singleKeys, multiKeys)
+// headerV1 merges the two header lists of a REST API event.
+func headerV1(single []singleField, multi []multiField) http.Header {
+	header, ambiguous := mergeHeaders(single, multi)
 	if ambiguous {
 		// One name in several spellings ("x-a" and "X-A"): merge again in
-		// sorted key order so the result does not depend on map order.
-		slices.Sort(singleKeys)
-		slices.Sort(multiKeys)
-		header, _ = mergeHeaders(single, multi, singleKeys, multiKeys)
+		// sorted order so the result does not depend on the lists' order.
+		header, _ = mergeHeaders(lastOfEach(single, func(f singleField) string { return f.name }),
+			lastOfEach(multi, func(f multiField) string { return f.name }))
 	}
 	return header
 }
 
-// mergeHeaders canonicalizes names, visiting the maps' keys in the order
-// given, multi-value lists first. It reports whether the result could
-// depend on that order.
-func mergeHeaders(single map[string]string, multi map[string][]string, singleKeys, multiKeys []string) (http.Header, bool) {
+// mergeHeaders canonicalizes names, multi-value lists first. It reports
+// whether the result could depend on the lists' order.
+func mergeHeaders(single []singleField, multi []multiField) (http.Header, bool) {
 	// All values share one backing array: one allocation instead of one
 	// per header (net/textproto does the same).
 	count := len(single)
-	for _, values := range multi {
-		count += len(values)
+	for _, f := range multi {
+		count += len(f.values)
 	}
 	slab := make([]string, 0, count)
 	header := make(http.Header, max(len(single), len(multi)))
 	ambiguous := false
-	for _, k := range multiKeys {
-		ck := http.CanonicalHeaderKey(k)
+	for _, f := range multi {
+		ck := http.CanonicalHeaderKey(f.name)
 		if _, seen := header[ck]; seen {
 			ambiguous = true
-			header[ck] = append(header[ck], multi[k]...)
+			header[ck] = append(header[ck], f.values...)
 			continue
 		}
 		from := len(slab)
-		slab = append(slab, multi[k]...)
+		slab = append(slab, f.values...)
 		header[ck] = slab[from:len(slab):len(slab)] // capped: a later append copies
 	}
-	for _, k := range singleKeys {
-		ck := http.CanonicalHeaderKey(k)
+	var multiNames map[string]bool // made when first needed
+	for i, f := range single {
+		ck := http.CanonicalHeaderKey(f.name)
 		if _, seen := header[ck]; seen {
-			if _, sameSpelling := multi[k]; !sameSpelling {
+			if i < len(multi) && multi[i].name == f.name {
+				continue // the usual event: both lists name the same headers in the same order
+			}
+			if multiNames == nil {
+				multiNames = make(map[string]bool, len(multi))
+				for _, m := range multi {
+					multiNames[m.name] = true
+				}
+			}
+			if !multiNames[f.name] {
 				ambiguous = true
 			}
 			continue // the multi-value list already has it (or an earlier spelling)
 		}
-		slab = append(slab, single[k])
+		slab = append(slab, f.value)
 		header[ck] = slab[len(slab)-1 : len(slab) : len(slab)]
 	}
 	return header, ambiguous
-}
-
-func keysOf[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	return keys
 }
 
 // queryV1 merges REST API query maps: as for headers, the multi-value list

@@ -1,0 +1,37 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+)
+
+// bootstrapSizes is (c): each bootstrap built as sam build builds it
+// (linux/arm64). It also builds every function for this machine, for the
+// sections that run them.
+func (b *bench) bootstrapSizes(ctx context.Context) error {
+	s := b.r.section("(c) bootstrap size, `make build-<LogicalId> ARTIFACTS_DIR=<dir>` (linux/arm64, as sam build)",
+		"function", "bytes", "size", "budget")
+	b.hostBins = map[string]string{}
+	for _, fn := range functions {
+		bin, err := makeBootstrap(ctx, b.root, fn.id, filepath.Join(b.tmp, "lambda", fn.id), false)
+		if err != nil {
+			return err
+		}
+		st, err := os.Stat(bin)
+		if err != nil {
+			return err
+		}
+		s.row(fn.id, fmt.Sprint(st.Size()), b.r.judge(fn.id+" bootstrap", mib(st.Size()), st.Size() <= budgetBootstrap), "≤ "+mib(budgetBootstrap))
+
+		host, err := makeBootstrap(ctx, b.root, fn.id, filepath.Join(b.tmp, "host", fn.id), true)
+		if err != nil {
+			return err
+		}
+		b.hostBins[fn.id] = host
+	}
+	s.note("The other sections run the same Makefile targets built for this machine (%s/%s).", runtime.GOOS, runtime.GOARCH)
+	return nil
+}

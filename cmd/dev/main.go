@@ -1,0 +1,108 @@
+// Command dev runs the whole application on this machine, without Docker
+// or AWS, behind a real Pushpin (`make dev`):
+//
+//   - every function of template.yaml, built for this machine and run
+//     through the Lambda Runtime API;
+//   - a local API Gateway for the template's Api events (port 3000);
+//   - Pushpin in front (port 7999, control API 5561) with a fresh signing
+//     key, which the functions get in GRIP_URL as their verify key.
+//
+// It installs Pushpin first when it is missing. Ctrl-C stops everything.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/faas-grip/faas-grip-go/internal/devstack"
+	"github.com/faas-grip/faas-grip-go/internal/devstack/pushpin"
+)
+
+func main() {
+	os.Exit(run())
+}
+
+func run() int {
+	var (
+		apiPort     = flag.Int("api-port", 3000, "port of the local API Gateway (the origin)")
+		proxyPort   = flag.Int("proxy-port", 7999, "port of Pushpin, where clients connect")
+		controlPort = flag.Int("control-port", 5561, "port of Pushpin's control API (publishing)")
+		envVars     = flag.String("env-vars", os.Getenv("ENV_VARS"), "env-vars file in sam's format (default $ENV_VARS)")
+		dir         = flag.String("dir", ".", "project directory, with template.yaml and the Makefile")
+		noInstall   = flag.Bool("no-install", false, "do not install Pushpin when it is missing")
+		verbose     = flag.Bool("v", false, "show Pushpin's log and debug messages")
+	)
+	flag.Parse()
+	level := slog.LevelInfo
+	if *verbose {
+		level = slog.LevelDebug
+	}
+	stderr := devstack.NewSyncWriter(os.Stderr)
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	if !*noInstall {
+		if _, err := pushpin.EnsureInstalled(ctx, os.Stdin, os.Stderr, os.Stderr); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+	}
+
+	localEnv, err := devstack.LocalEnv(*dir)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "dev:", err)
+		return 1
+	}
+	var pushpinOut io.Writer
+	if *verbose {
+		pushpinOut = devstack.NewPrefixWriter(stderr, "[pushpin] ")
+	}
+	log.Info("building the functions and starting the stack")
+	stack, err := devstack.Start(ctx, devstack.Options{
+		Dir:            *dir,
+		EnvVars:        *envVars,
+		Env:            localEnv,
+		APIPort:        *apiPort,
+		ProxyPort:      *proxyPort,
+		ControlPort:    *controlPort,
+		FunctionOutput: stderr,
+		PushpinOutput:  pushpinOut,
+		Logger:         log,
+	})
+	if err != nil {
+		if errors.Is(err, context.Canceled) {
+			return 130
+		}
+		fmt.Fprintln(os.Stderr, "dev:", err)
+		return 1
+	}
+	printBanner(os.Stdout, stack)
+
+	<-ctx.Done()
+	stop() // a second Ctrl-C now ends the process at once
+	fmt.Fprintln(os.Stderr, "\nstopping...")
+	done := make(chan error, 1)
+	go func() { done <- stack.Close() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "dev: stopping:", err)
+			return 1
+		}
+	case <-time.After(15 * time.Second):
+		fmt.Fprintln(os.Stderr, "dev: stopping took too long; giving up")
+		return 1
+	}
+	fmt.Fprintln(os.Stderr, "stopped")
+	return 0
+}

@@ -1,0 +1,113 @@
+package e2e
+
+import (
+	"bufio"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/faas-grip/faas-grip-go/internal/devstack/devtest"
+	"github.com/faas-grip/faas-grip-go/internal/devstack/proc"
+)
+
+// TestDevCommand runs `make dev`'s program as a user would, and checks that
+// Ctrl-C (SIGINT) stops everything it started and removes its temp dirs.
+func TestDevCommand(t *testing.T) {
+	stack(t) // skips with the others when pushpin is missing
+	ctx := testContext(t, 3*time.Minute)
+
+	bin := filepath.Join(t.TempDir(), "dev")
+	if out, err := exec.CommandContext(ctx, "go", "build", "-o", bin, "../cmd/dev").CombinedOutput(); err != nil {
+		t.Fatalf("go build ./cmd/dev: %v\n%s", err, out)
+	}
+	// Its own TMPDIR, short for Pushpin's sockets: whatever is left in it
+	// after the stop was left behind.
+	tmp, err := os.MkdirTemp("", "e2e-dev-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(tmp) })
+
+	ports := devtest.FreePorts(t, 3)
+	cmd := exec.Command(bin, "-no-install", "-dir", "..",
+		"-api-port", strconv.Itoa(ports[0]), "-proxy-port", strconv.Itoa(ports[1]), "-control-port", strconv.Itoa(ports[2]))
+	// HISTORY_DIR: keep the history out of the source tree's .build/local.
+	cmd.Env = append(os.Environ(), "TMPDIR="+tmp, "HISTORY_DIR="+t.TempDir())
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stderr := devtest.NewOutput(t, "make dev")
+	cmd.Stderr = stderr
+	p, err := proc.Start(cmd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = p.Stop(time.Second) })
+
+	// Wait for the banner, which comes once everything is up.
+	up := make(chan string, 1)
+	go func() {
+		var banner strings.Builder
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			banner.WriteString(sc.Text() + "\n")
+			if strings.Contains(sc.Text(), "Ctrl-C stops it") {
+				up <- banner.String()
+			}
+		}
+		_, _ = io.Copy(io.Discard, stdout)
+	}()
+	select {
+	case <-up:
+	case <-p.Done():
+		t.Fatalf("make dev exited: %s", p.ExitDescription())
+	case <-ctx.Done():
+		t.Fatal("make dev did not come up")
+	}
+
+	proxy := "http://127.0.0.1:" + strconv.Itoa(ports[1])
+	resp, err := http.Get(proxy + "/chat")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(page), "<title>faas-grip chat</title>") {
+		t.Fatalf("GET /chat through Pushpin: %d %.200s", resp.StatusCode, page)
+	}
+
+	// dev, Pushpin's runner and its four services, and the chat function.
+	tree := p.Tree()
+	if len(tree) < 7 {
+		t.Errorf("process tree %v: want dev, pushpin and 4 services, and a function", tree)
+	}
+
+	if err := syscall.Kill(p.Pid(), syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-p.Done():
+	case <-time.After(30 * time.Second):
+		t.Fatal("make dev did not stop within 30s of Ctrl-C")
+	}
+	if err := p.Err(); err != nil {
+		t.Errorf("make dev exited with %v", err)
+	}
+	for _, pid := range tree {
+		if proc.Alive(pid) {
+			t.Errorf("process %d outlived make dev", pid)
+		}
+	}
+	left, _ := os.ReadDir(tmp)
+	for _, e := range left {
+		t.Errorf("make dev left %s behind", filepath.Join(tmp, e.Name()))
+	}
+}

@@ -1,0 +1,220 @@
+package e2e
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/coder/websocket"
+)
+
+// logBuffer keeps the stack's log for a failing run.
+type logBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func newLogBuffer() *logBuffer { return &logBuffer{} }
+
+func (b *logBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *logBuffer) tail(n int) string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	s := b.buf.Bytes()
+	if len(s) > n {
+		s = s[len(s)-n:]
+	}
+	return string(s)
+}
+
+// uniqueChannel names a channel no other test uses.
+func uniqueChannel(prefix string) string {
+	var b [4]byte
+	_, _ = rand.Read(b[:])
+	return prefix + "-" + hex.EncodeToString(b[:])
+}
+
+// chatClient is a WebSocket client of the chat, connected through Pushpin.
+type chatClient struct {
+	t    *testing.T
+	name string
+	conn *websocket.Conn
+	msgs chan string
+	done chan error // the reader's end
+}
+
+// dialChat connects to /chat through Pushpin and waits for the welcome.
+func dialChat(t *testing.T, ctx context.Context, name string) *chatClient {
+	t.Helper()
+	url := "ws" + strings.TrimPrefix(stack(t).ProxyURL(), "http") + "/chat"
+	conn, resp, err := websocket.Dial(ctx, url, nil)
+	if err != nil {
+		t.Fatalf("%s: dial %s: %v", name, url, err)
+	}
+	if resp.Header.Get("Sec-WebSocket-Extensions") != "" {
+		t.Errorf("%s: the GRIP extension leaked to the client: %q", name, resp.Header.Get("Sec-WebSocket-Extensions"))
+	}
+	conn.SetReadLimit(1 << 20)
+	c := &chatClient{t: t, name: name, conn: conn, msgs: make(chan string, 64), done: make(chan error, 1)}
+	// The reader has a context of its own: coder/websocket closes the
+	// connection when a Read's context ends, and expect waits with timeouts.
+	go func() {
+		for {
+			_, data, err := conn.Read(context.Background())
+			if err != nil {
+				c.done <- err
+				close(c.msgs)
+				return
+			}
+			c.msgs <- string(data)
+		}
+	}()
+	t.Cleanup(func() { _ = conn.CloseNow() })
+	c.expectPrefix(ctx, "welcome! you are anonymous")
+	return c
+}
+
+func (c *chatClient) send(ctx context.Context, text string) {
+	c.t.Helper()
+	if err := c.conn.Write(ctx, websocket.MessageText, []byte(text)); err != nil {
+		c.t.Fatalf("%s: send: %v", c.name, err)
+	}
+}
+
+// expect waits for the message want, skipping others (tests share the
+// chat channel), and fails after 10s.
+func (c *chatClient) expect(ctx context.Context, want string) {
+	c.t.Helper()
+	c.waitFor(ctx, want, func(m string) bool { return m == want })
+}
+
+func (c *chatClient) expectPrefix(ctx context.Context, prefix string) {
+	c.t.Helper()
+	c.waitFor(ctx, prefix+"...", func(m string) bool { return strings.HasPrefix(m, prefix) })
+}
+
+func (c *chatClient) waitFor(ctx context.Context, what string, match func(string) bool) {
+	c.t.Helper()
+	timeout := time.After(10 * time.Second)
+	var skipped []string
+	for {
+		select {
+		case m, ok := <-c.msgs:
+			if !ok {
+				c.t.Fatalf("%s: connection ended (%v) while waiting for %.80q", c.name, <-c.done, what)
+			}
+			if match(m) {
+				return
+			}
+			skipped = append(skipped, m)
+		case <-timeout:
+			c.t.Fatalf("%s: no %.80q within 10s; got %.300q", c.name, what, skipped)
+		case <-ctx.Done():
+			c.t.Fatalf("%s: %v while waiting for %.80q", c.name, ctx.Err(), what)
+		}
+	}
+}
+
+// streamClient reads an HTTP stream held by Pushpin, line by line.
+type streamClient struct {
+	t     *testing.T
+	lines chan string
+}
+
+func openStream(t *testing.T, ctx context.Context, path string, header http.Header) *streamClient {
+	t.Helper()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, stack(t).ProxyURL()+path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range header {
+		req.Header[k] = v
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		resp.Body.Close()
+		t.Fatalf("GET %s: status %d", path, resp.StatusCode)
+	}
+	s := &streamClient{t: t, lines: make(chan string, 256)}
+	go func() {
+		defer close(s.lines)
+		sc := bufio.NewScanner(resp.Body)
+		sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
+		for sc.Scan() {
+			s.lines <- sc.Text()
+		}
+	}()
+	t.Cleanup(func() { resp.Body.Close() })
+	return s
+}
+
+// next returns the next line that is not empty (keep-alives are blank lines
+// or SSE comments), failing after 10s.
+func (s *streamClient) next() string {
+	s.t.Helper()
+	timeout := time.After(10 * time.Second)
+	for {
+		select {
+		case l, ok := <-s.lines:
+			if !ok {
+				s.t.Fatal("the stream ended")
+			}
+			if l != "" && !strings.HasPrefix(l, ":") {
+				return l
+			}
+		case <-timeout:
+			s.t.Fatal("no line on the stream within 10s")
+		}
+	}
+}
+
+// publish invokes the publish function directly with messages, as
+// `make invoke FN=PublishFunction` does.
+func publish(t *testing.T, ctx context.Context, messages ...map[string]string) {
+	t.Helper()
+	payload, _ := json.Marshal(map[string]any{"messages": messages})
+	out, err := stack(t).Invoke(ctx, "PublishFunction", payload)
+	if err != nil {
+		t.Fatalf("PublishFunction: %v", err)
+	}
+	var resp struct{ Published int }
+	if err := json.Unmarshal(out, &resp); err != nil || resp.Published != len(messages) {
+		t.Fatalf("PublishFunction answered %s", out)
+	}
+}
+
+func text(channel, text string) map[string]string {
+	return map[string]string{"channel": channel, "text": text}
+}
+
+// sqsEvent builds an SQS event whose records carry bodies.
+func sqsEvent(bodies ...string) events.SQSEvent {
+	var e events.SQSEvent
+	for i, b := range bodies {
+		e.Records = append(e.Records, events.SQSMessage{
+			MessageId:      "msg-" + string(rune('a'+i)),
+			Body:           b,
+			EventSource:    "aws:sqs",
+			EventSourceARN: "arn:aws:sqs:us-east-1:123456789012:local-PublishQueue",
+			AWSRegion:      "us-east-1",
+		})
+	}
+	return e
+}
