@@ -16,7 +16,7 @@ build-$(1):
 endef
 $(foreach f,$(FUNCTIONS),$(eval $(call build_function,$(word 1,$(subst =, ,$(f))),$(word 2,$(subst =, ,$(f))))))
 
-.PHONY: build test vet lint unit e2e dev invoke bench fuzz deploy clean $(foreach f,$(FUNCTIONS),build-$(word 1,$(subst =, ,$(f))))
+.PHONY: build test vet lint unit e2e dev invoke bench loadtest fuzz deploy clean $(foreach f,$(FUNCTIONS),build-$(word 1,$(subst =, ,$(f))))
 
 ## build: every function for Lambda (linux/arm64) into .build/<LogicalId>/bootstrap
 build:
@@ -48,6 +48,10 @@ invoke:
 ## dev: the whole stack on this machine behind a real Pushpin (DEV_FLAGS=-help for options)
 dev:
 	@$(GO) build -o .build/dev ./cmd/dev && exec .build/dev $(DEV_FLAGS)
+
+## loadtest: hundreds of clients through real Pushpin (two instances) and the local stack
+loadtest:
+	$(GO) run ./cmd/loadtest $(LOADTEST_FLAGS)
 
 ## fuzz: every fuzz target of the module for FUZZTIME each (regressions live in testdata/fuzz)
 FUZZTIME ?= 60s

@@ -15,15 +15,14 @@ import (
 func TestHTTPRecovers(t *testing.T) {
 	var logs bytes.Buffer
 	h := HTTP(slog.New(slog.NewJSONHandler(&logs, nil)), func(context.Context, *apigw.Request) (*apigw.Response, error) {
-		var m map[string]int
-		m["boom"]++ // nil map write: a real runtime panic
-		return nil, nil
+		requests := map[string]*apigw.Request{}
+		return apigw.Text(200, "", requests["missing"].Method), nil // a real nil-pointer panic
 	})
 	resp, err := h(t.Context(), &apigw.Request{RequestID: "req-1"})
-	if err != nil || resp.Status != 500 || strings.Contains(string(resp.Body), "nil map") {
+	if err != nil || resp.Status != 500 || strings.Contains(string(resp.Body), "nil pointer") {
 		t.Fatalf("got %+v, %v: want a bare 500", resp, err)
 	}
-	if !strings.Contains(logs.String(), "handler panicked") || !strings.Contains(logs.String(), "req-1") || !strings.Contains(logs.String(), "nil map") {
+	if !strings.Contains(logs.String(), "handler panicked") || !strings.Contains(logs.String(), "req-1") || !strings.Contains(logs.String(), "nil pointer") {
 		t.Errorf("log lacks the panic: %s", logs.String())
 	}
 }
