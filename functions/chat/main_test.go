@@ -2,6 +2,7 @@ package main
 
 import (
 	"net/http"
+	"os"
 	"reflect"
 	"strings"
 	"testing"
@@ -130,6 +131,10 @@ func TestChatPage(t *testing.T) {
 	if resp.IsBase64Encoded {
 		t.Error("the page is text: it should not be base64")
 	}
+	page, err := os.ReadFile("chat.html")
+	if err != nil || string(body) != string(page) {
+		t.Errorf("the body is not chat.html (%d bytes vs %d, %v)", len(body), len(page), err)
+	}
 	for _, want := range []string{"<title>faas-grip chat</title>", "new WebSocket(", `id="message"`} {
 		if !strings.Contains(string(body), want) {
 			t.Errorf("page lacks %q", want)
@@ -153,8 +158,8 @@ func TestChatOtherFrontDoors(t *testing.T) {
 				IsBase64Encoded bool              `json:"isBase64Encoded"`
 			}
 			decodeJSON(t, out, &resp)
-			if resp.StatusCode != 200 || resp.Headers["Content-Type"] != "application/websocket-events" {
-				t.Fatalf("got %+v", resp)
+			if resp.StatusCode != 200 || resp.Headers["Content-Type"] != "application/websocket-events" || len(resp.Headers) != 1 || resp.Body != "" {
+				t.Fatalf("got %+v, want 200, exactly Content-Type application/websocket-events and no events", resp)
 			}
 			if got := published(pub.Calls); !reflect.DeepEqual(got, [][]string{{"chat alice: hello"}}) {
 				t.Errorf("published %q", got)
