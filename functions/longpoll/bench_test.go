@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -26,7 +27,7 @@ var benchEvents = []string{"longpoll-fresh.json", "longpoll-resume.json"}
 // the local stack's store; deployed, DynamoDB answers instead).
 func benchHandler(b *testing.B, store string) *Handler {
 	b.Helper()
-	env, err := lambdaenv.Load(b.Context(), func(k string) string {
+	env, err := lambdaenv.LoadOrigin(b.Context(), func(k string) string {
 		return map[string]string{"GRIP_URL": testGripURL}[k]
 	}, nil)
 	if err != nil {
@@ -60,8 +61,9 @@ func BenchmarkInvoke(b *testing.B) {
 				ctx := context.Background()
 				b.ReportAllocs()
 				for b.Loop() {
-					if _, err := invoker.Invoke(ctx, event); err != nil {
-						b.Fatal(err)
+					out, err := invoker.Invoke(ctx, event)
+					if err != nil || !bytes.Contains(out, []byte(`"statusCode":200`)) {
+						b.Fatalf("response %.200s, err %v", out, err)
 					}
 				}
 			})

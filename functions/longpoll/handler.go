@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/faas-grip/faas-grip-go/internal/feed"
@@ -43,32 +44,38 @@ func (h *Handler) Handle(ctx context.Context, r *apigw.Request) (*apigw.Response
 		log.Warn("bad channel", "channel_len", len(channel))
 		return apigw.Error(http.StatusBadRequest, "channel must be 1-256 characters without spaces, control characters, ',' or ';'"), nil
 	}
-	lastID := r.Query.Get("last_id")
-	if !validID(lastID) {
+	lastID, ok := resumeID(r, h.Env.Grip.Channel(channel))
+	if !ok {
 		return apigw.Error(http.StatusBadRequest, "last_id must be the decimal id of the last message you received"), nil
 	}
 	log = log.With("channel", channel, "last_id", lastID)
 
 	if h.History != nil {
-		if lastID != "" {
-			// A client that is behind (it says so, or the proxy's Grip-Last does)
-			// gets what it missed now instead of waiting for the next publish.
+		head, err := h.History.Last(ctx, channel)
+		if err != nil {
+			log.Error("history read failed", "error", err)
+			return apigw.Error(http.StatusServiceUnavailable, "cannot read the channel history, try again"), nil
+		}
+		switch {
+		case lastID == "":
+			lastID = head // a new client starts from now
+		case idAfter(lastID, head):
+			// An id the channel never reached (history reset, a typo): holding
+			// on it would never match a publish. Restart the client at the head.
+			log.Warn("last_id is ahead of the channel", "head", head)
+			return pollResponse(channel, nil, head, true), nil
+		case lastID != head:
+			// A client that is behind (it says so, or the proxy's Grip-Last
+			// does) gets what it missed now instead of waiting for a publish.
 			missed, err := h.History.Since(ctx, channel, lastID, maxCatchUp)
 			if err != nil && !errors.Is(err, history.ErrGap) {
 				log.Error("history read failed", "error", err)
 				return apigw.Error(http.StatusServiceUnavailable, "cannot read the channel history, try again"), nil
 			}
-			if len(missed) > 0 {
+			if missed = fitResponse(missed); len(missed) > 0 {
 				log.Info("caught up", "messages", len(missed), "gap", err != nil)
-				return pollResponse(channel, missed, err != nil), nil
+				return pollResponse(channel, missed, missed[len(missed)-1].ID, err != nil), nil
 			}
-		} else {
-			head, err := h.History.Last(ctx, channel)
-			if err != nil {
-				log.Error("history read failed", "error", err)
-				return apigw.Error(http.StatusServiceUnavailable, "cannot read the channel history, try again"), nil
-			}
-			lastID = head
 		}
 	}
 
@@ -91,12 +98,11 @@ func (h *Handler) Handle(ctx context.Context, r *apigw.Request) (*apigw.Response
 	return resp, nil
 }
 
-func pollResponse(channel string, entries []history.Entry, gap bool) *apigw.Response {
-	p := feed.Poll{Channel: channel, Messages: make([]feed.Message, len(entries)), Gap: gap}
+func pollResponse(channel string, entries []history.Entry, lastID string, gap bool) *apigw.Response {
+	p := feed.Poll{Channel: channel, Messages: make([]feed.Message, len(entries)), LastID: lastID, Gap: gap}
 	for i, e := range entries {
 		p.Messages[i] = feed.Message{ID: e.ID, Text: string(e.Data)}
 	}
-	p.LastID = entries[len(entries)-1].ID
 	return &apigw.Response{
 		Status: http.StatusOK,
 		Header: http.Header{"Content-Type": {"application/json"}, "Cache-Control": {"no-cache"}},
@@ -104,15 +110,48 @@ func pollResponse(channel string, entries []history.Entry, gap bool) *apigw.Resp
 	}
 }
 
-// validID accepts "" or a decimal sequence number.
-func validID(id string) bool {
-	if len(id) > 20 {
-		return false
-	}
-	for _, c := range []byte(id) {
-		if c < '0' || c > '9' {
-			return false
+// resumeID is where the client resumes: the proxy's Grip-Last for the channel
+// when present (the proxy retries a held request with it when the channel
+// moved on), else the client's last_id; "" for a new client. It is returned
+// in canonical form ("007" is "7"), so it compares equal to published ids.
+func resumeID(r *apigw.Request, fullChannel string) (string, bool) {
+	if id, ok := grip.ParseGripLast(r.Header)[fullChannel]; ok {
+		if canonical, ok := canonicalID(id); ok && canonical != "" {
+			return canonical, true
 		}
 	}
-	return true
+	return canonicalID(r.Query.Get("last_id"))
+}
+
+func canonicalID(id string) (string, bool) {
+	if id == "" {
+		return "", true
+	}
+	n, err := strconv.ParseUint(id, 10, 64)
+	if err != nil {
+		return "", false
+	}
+	return strconv.FormatUint(n, 10), true
+}
+
+// idAfter reports whether id is past head; both are canonical decimal ids.
+func idAfter(id, head string) bool {
+	return len(id) > len(head) || (len(id) == len(head) && id > head)
+}
+
+// maxCatchUpBytes keeps a catch-up answer well under Lambda's 6 MB response
+// limit (and API Gateway's 10 MB): the client asks again for the rest.
+const maxCatchUpBytes = 1 << 20
+
+// fitResponse keeps the oldest entries that fit in maxCatchUpBytes, and at
+// least one so a client always makes progress.
+func fitResponse(entries []history.Entry) []history.Entry {
+	size := 0
+	for i, e := range entries {
+		size += len(e.Data) + 64 // JSON framing and the id
+		if size > maxCatchUpBytes && i > 0 {
+			return entries[:i]
+		}
+	}
+	return entries
 }

@@ -104,7 +104,7 @@ func TestLongpollRequests(t *testing.T) {
 		{"bad channel", open, "GET", "channel=%01x", 400, "channel"},
 		{"POST", open, "POST", "", 405, "GET"},
 		{"forged signature", map[string]string{"GRIP_URL": testGripURL}, "GET", "", 403, "invalid Grip-Sig"},
-		{"other channel, no history", open, "GET", "channel=sports&last_id=7", 200, `"last_id":"7"`},
+		{"last_id ahead of an empty channel: restart", open, "GET", "channel=sports&last_id=7", 200, `{"channel":"sports","messages":[],"gap":true}`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -129,5 +129,68 @@ func TestLongpollWithoutHistory(t *testing.T) {
 	resp, _ := eventtest.RESTResponse(t, out)
 	if resp.Headers["Grip-Hold"] != "response" || resp.Headers["Grip-Channel"] != "news; prev-id=1" {
 		t.Errorf("without history the request is held on the client's id: %v", resp.Headers)
+	}
+}
+
+// The proxy retries a held request with Grip-Last when the channel moved on:
+// it wins over the query, and the client gets what it missed.
+func TestLongpollGripLast(t *testing.T) {
+	tests := []struct {
+		name, query, gripLast, prefix string
+		body                          string
+		held                          string // Grip-Channel when held
+	}{
+		{"Grip-Last wins over the query", "channel=news&last_id=3", "news; last-id=1", "",
+			`{"channel":"news","messages":[{"id":"2","text":"headline 2"},{"id":"3","text":"headline 3"}],"last_id":"3"}`, ""},
+		{"Grip-Last names the prefixed channel", "channel=news", "app-news; last-id=2", "app-",
+			`{"channel":"news","messages":[{"id":"3","text":"headline 3"}],"last_id":"3"}`, ""},
+		{"Grip-Last of another channel is ignored", "channel=news&last_id=3", "sports; last-id=1", "",
+			`{"channel":"news","messages":[],"last_id":"3"}`, "news; prev-id=3"},
+		{"leading zeros are the same id", "channel=news&last_id=003", "", "",
+			`{"channel":"news","messages":[],"last_id":"3"}`, "news; prev-id=3"},
+		{"last_id ahead of the channel: restart at the head", "channel=news&last_id=999", "", "",
+			`{"channel":"news","messages":[],"last_id":"3","gap":true}`, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHandler(t, map[string]string{"GRIP_URL": "http://127.0.0.1:5561", "GRIP_SIG_REQUIRED": "false", "GRIP_PREFIX": tc.prefix}, 3)
+			q, _ := url.ParseQuery(tc.query)
+			r := &apigw.Request{Method: "GET", Header: http.Header{"Grip-Sig": {"x"}}, Query: q}
+			if tc.gripLast != "" {
+				r.Header.Set("Grip-Last", tc.gripLast)
+			}
+			resp, err := h.Handle(t.Context(), r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := strings.TrimSpace(string(resp.Body)); got != tc.body {
+				t.Errorf("body %s, want %s", got, tc.body)
+			}
+			want := tc.held
+			if want != "" {
+				want = tc.prefix + want
+			}
+			if got := resp.Header.Get("Grip-Channel"); got != want {
+				t.Errorf("Grip-Channel %q, want %q", got, want)
+			}
+		})
+	}
+}
+
+func TestLongpollCatchUpIsBounded(t *testing.T) {
+	h := newHandler(t, map[string]string{"GRIP_URL": "http://127.0.0.1:5561", "GRIP_SIG_REQUIRED": "false"}, 0)
+	big := []byte(strings.Repeat("x", 400<<10))
+	for range 5 {
+		if _, err := h.History.Append(t.Context(), "news", big); err != nil {
+			t.Fatal(err)
+		}
+	}
+	q, _ := url.ParseQuery("channel=news&last_id=0")
+	resp, err := h.Handle(t.Context(), &apigw.Request{Method: "GET", Header: http.Header{"Grip-Sig": {"x"}}, Query: q})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(resp.Body) > 1<<20+4096 || !strings.Contains(string(resp.Body), `"last_id":"2"`) {
+		t.Errorf("%d bytes, last_id %q: want the first two entries only", len(resp.Body), resp.Body[len(resp.Body)-30:])
 	}
 }

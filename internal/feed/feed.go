@@ -86,7 +86,10 @@ func SSEEvent(id, event, text string) []byte {
 	if event != "" {
 		b.WriteString("event: " + event + "\n")
 	}
-	for _, line := range strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n") {
+	// SSE ends a line at CRLF, LF or a lone CR: split on all three, or a CR in
+	// the text would let it forge "id:" or "event:" fields.
+	text = strings.ReplaceAll(strings.ReplaceAll(text, "\r\n", "\n"), "\r", "\n")
+	for _, line := range strings.Split(text, "\n") {
 		b.WriteString("data: " + line + "\n")
 	}
 	b.WriteString("\n")

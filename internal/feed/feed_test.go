@@ -7,6 +7,7 @@ func TestSSEEvent(t *testing.T) {
 		{"7", "message", "hello", "id: 7\nevent: message\ndata: hello\n\n"},
 		{"", "", "two\r\nlines\nhere", "data: two\ndata: lines\ndata: here\n\n"},
 		{"", "open", "", "event: open\ndata: \n\n"},
+		{"1", "", "hi\rid: 999\revent: admin", "id: 1\ndata: hi\ndata: id: 999\ndata: event: admin\n\n"},
 	}
 	for _, tc := range tests {
 		if got := string(SSEEvent(tc.id, tc.event, tc.text)); got != tc.want {
