@@ -19,7 +19,13 @@ type Env struct {
 	Verifiers []*sig.Verifier
 	// SigRequired refuses every request when no verifier is configured.
 	SigRequired bool
+	// deployed says the GRIP URL came from Secrets Manager, not a local GRIP_URL.
+	deployed bool
 }
+
+// pushpinDefaultKey is the sig_key Pushpin ships with. The sample events are
+// signed with it; a deployment that verifies with it trusts anyone.
+const pushpinDefaultKey = "changeme"
 
 // Load reads the GRIP settings: GRIP_URL if set, else the Secrets Manager secret
 // named by GRIP_URL_SECRET_ARN (sm may be nil: a client is then made from the
@@ -27,6 +33,7 @@ type Env struct {
 // still answer, and publishing fails with a clear error.
 func Load(ctx context.Context, getenv func(string) string, sm SecretGetter) (*Env, error) {
 	gripURL := getenv("GRIP_URL")
+	fromSecret := false
 	if gripURL == "" {
 		if arn := getenv("GRIP_URL_SECRET_ARN"); arn != "" {
 			if sm == nil {
@@ -40,7 +47,7 @@ func Load(ctx context.Context, getenv func(string) string, sm SecretGetter) (*En
 			if err != nil {
 				return nil, err
 			}
-			gripURL = secret
+			gripURL, fromSecret = secret, true
 		}
 	}
 
@@ -53,7 +60,7 @@ func Load(ctx context.Context, getenv func(string) string, sm SecretGetter) (*En
 		required = b
 	}
 
-	env := &Env{SigRequired: required}
+	env := &Env{SigRequired: required, deployed: fromSecret}
 	if gripURL != "" {
 		cfg, err := grip.ParseConfig(gripURL, getenv("GRIP_PREFIX"))
 		if err != nil {
@@ -81,6 +88,9 @@ func LoadOrigin(ctx context.Context, getenv func(string) string, sm SecretGetter
 		issuer, key := verifyKey(ep)
 		if key == "" || seen[issuer+"\x00"+key] {
 			continue
+		}
+		if env.deployed && key == pushpinDefaultKey {
+			return nil, fmt.Errorf("lambdaenv: the verify key of %s is Pushpin's default %q: set [proxy] sig_key to a long random secret and put it in the GRIP URL", ep.String(), pushpinDefaultKey)
 		}
 		seen[issuer+"\x00"+key] = true
 		v, err := sig.NewVerifier(issuer, key)

@@ -142,6 +142,12 @@ func TestLoadFromSecret(t *testing.T) {
 	if err != nil || env.Grip.Endpoints[0].ControlURI != "http://other:5561" {
 		t.Fatalf("GRIP_URL should win: %+v, %v", env, err)
 	}
+	// A deployment must not verify with Pushpin's stock key: the sample
+	// events carry long-lived tokens signed with it.
+	stock := fakeSecrets{values: map[string]string{"arn:stock": "http://127.0.0.1:5561?verify-iss=pushpin&verify-key=changeme"}}
+	if _, err := LoadOrigin(t.Context(), getenv(map[string]string{"GRIP_URL_SECRET_ARN": "arn:stock"}), stock); err == nil || !strings.Contains(err.Error(), "sig_key") {
+		t.Errorf("stock key from the secret: %v, want an error", err)
+	}
 	for _, arn := range []string{"arn:missing", "arn:empty"} {
 		_, err := LoadOrigin(t.Context(), getenv(map[string]string{"GRIP_URL_SECRET_ARN": arn}), sm)
 		if !errors.Is(err, ErrSecret) || !strings.Contains(err.Error(), arn) {
