@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -34,7 +35,7 @@ var benchEvents = []string{
 
 func benchHandler(b *testing.B) *Handler {
 	b.Helper()
-	env, err := lambdaenv.Load(b.Context(), func(k string) string {
+	env, err := lambdaenv.LoadOrigin(b.Context(), func(k string) string {
 		return map[string]string{"GRIP_URL": testGripURL}[k]
 	}, nil)
 	if err != nil {
@@ -74,8 +75,9 @@ func BenchmarkInvoke(b *testing.B) {
 			ctx := context.Background()
 			b.ReportAllocs()
 			for b.Loop() {
-				if _, err := invoker.Invoke(ctx, event); err != nil {
-					b.Fatal(err)
+				out, err := invoker.Invoke(ctx, event)
+				if err != nil || !bytes.Contains(out, []byte(`"statusCode":200`)) {
+					b.Fatalf("response %.200s, err %v", out, err)
 				}
 			}
 		})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"time"
 	"unicode/utf8"
 
 	"github.com/faas-grip/faas-grip-go/internal/grip"
@@ -11,6 +12,11 @@ import (
 	"github.com/faas-grip/faas-grip-go/internal/grip/ws"
 	"github.com/faas-grip/faas-grip-go/internal/lambdaenv"
 )
+
+// publishBudget bounds the broadcast: a proxy that does not answer must cost
+// the sender an error message, not the whole invocation (Lambda would kill
+// it at its timeout and the proxy would drop the connection).
+const publishBudget = 3 * time.Second
 
 // Publisher is the part of *grip.Publisher the handler needs; tests record calls.
 type Publisher interface {
@@ -96,7 +102,9 @@ func (h *Handler) webSocket(ctx context.Context, r *apigw.Request) *apigw.Respon
 
 	// One publish for the whole batch: the proxy fans it out to every subscriber.
 	if len(broadcast) > 0 {
-		if err := h.Publisher.Publish(ctx, broadcast...); err != nil {
+		pctx, cancel := context.WithTimeout(ctx, publishBudget)
+		defer cancel()
+		if err := h.Publisher.Publish(pctx, broadcast...); err != nil {
 			log.Error("publish failed", "messages", len(broadcast), "error", err)
 			conn.Send("error: your message could not be delivered, please send it again")
 		}
