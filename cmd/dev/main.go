@@ -39,6 +39,7 @@ func run() int {
 		dir         = flag.String("dir", ".", "project directory, with template.yaml and the Makefile")
 		noInstall   = flag.Bool("no-install", false, "do not install Pushpin when it is missing")
 		verbose     = flag.Bool("v", false, "show Pushpin's log and debug messages")
+		sqsEndpoint = flag.String("sqs-endpoint", "", "an SQS endpoint (e.g. moto_server's URL): create the template's queues there and feed their functions from them")
 	)
 	flag.Parse()
 	level := slog.LevelInfo
@@ -87,9 +88,18 @@ func run() int {
 		return 1
 	}
 	printBanner(os.Stdout, stack)
+	waitSQS := func() {}
+	if *sqsEndpoint != "" {
+		if waitSQS, err = startSQS(ctx, *sqsEndpoint, *dir, stack, os.Stdout, log); err != nil {
+			fmt.Fprintln(os.Stderr, "dev:", err)
+			_ = stack.Close()
+			return 1
+		}
+	}
 
 	<-ctx.Done()
 	stop() // a second Ctrl-C now ends the process at once
+	waitSQS()
 	fmt.Fprintln(os.Stderr, "\nstopping...")
 	done := make(chan error, 1)
 	go func() { done <- stack.Close() }()
