@@ -18,14 +18,17 @@ func FuzzParseMessage(f *testing.F) {
 		f.Add([]byte(seed))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
-		_, items, err := parseMessage(body)
+		p, err := parseMessage(body)
 		if err != nil {
 			if _, ok := err.(*InputError); !ok {
 				t.Fatalf("error %T is not an *InputError: %v", err, err)
 			}
 			return
 		}
-		for _, it := range items {
+		if p.size > maxItemsBytes {
+			t.Fatalf("accepted a message of %d bytes encoded", p.size)
+		}
+		for _, it := range p.items {
 			if _, err := json.Marshal(it); err != nil {
 				t.Fatalf("accepted an item that does not encode: %v", err)
 			}

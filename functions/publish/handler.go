@@ -4,12 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
+	"fmt"
 	"log/slog"
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/faas-grip/faas-grip-go/internal/feed"
 	"github.com/faas-grip/faas-grip-go/internal/grip"
 	"github.com/faas-grip/faas-grip-go/internal/history"
 )
@@ -61,8 +60,9 @@ func (h *Handler) Handle(ctx context.Context, payload json.RawMessage) (any, err
 	return h.HandleDirect(ctx, bodies)
 }
 
-// HandleDirect publishes every message or none: an invalid message fails the
-// whole invoke before anything is sent, so the caller can fix and retry it.
+// HandleDirect publishes the messages. An invalid message fails the whole
+// invoke before anything is sent, so the caller can fix and retry it; a
+// failed publish may have sent some (the error says how many).
 func (h *Handler) HandleDirect(ctx context.Context, bodies []json.RawMessage) (DirectResponse, error) {
 	batch := make([]pending, 0, len(bodies))
 	for i, body := range bodies {
@@ -75,7 +75,9 @@ func (h *Handler) HandleDirect(ctx context.Context, bodies []json.RawMessage) (D
 	}
 	failed := h.publish(ctx, batch)
 	if len(failed) > 0 {
-		return DirectResponse{}, failed[0].err
+		// Retrying is safe for text messages: the history gives a message
+		// its first id again when it has an idempotency-key.
+		return DirectResponse{}, fmt.Errorf("published %d of %d messages: %w", len(batch)-len(failed), len(batch), failed[0].err)
 	}
 	h.Logger.Info("published", "messages", len(batch))
 	return DirectResponse{Published: len(batch)}, nil
@@ -107,82 +109,14 @@ func (h *Handler) HandleSQS(ctx context.Context, e events.SQSEvent) events.SQSEv
 
 // pending is a valid message on its way out.
 type pending struct {
-	recordID string
+	recordID string // the SQS message id; "" for a direct invoke
 	msg      Message
 	items    []grip.Item // set for "formats" messages; "text" ones get ids first
+	size     int         // the items' encoded size, at most
+	seq      uint64      // a "text" message's id in the history; 0 without one
 	err      error
 }
 
 func parse(body []byte) (pending, error) {
-	msg, items, err := parseMessage(bytes.TrimSpace(body))
-	return pending{msg: msg, items: items}, err
-}
-
-// publish numbers the text messages in the channel history, then sends every
-// item of the batch in one publish request. It returns the messages that failed.
-func (h *Handler) publish(ctx context.Context, batch []pending) (failed []pending) {
-	if len(batch) == 0 {
-		return nil
-	}
-	h.assignIDs(ctx, batch)
-	var items []grip.Item
-	var sent []pending
-	for _, p := range batch {
-		if p.err != nil {
-			failed = append(failed, p)
-			continue
-		}
-		items = append(items, p.items...)
-		sent = append(sent, p)
-	}
-	if len(items) == 0 {
-		return failed
-	}
-	if err := h.Publisher.Publish(ctx, items...); err != nil {
-		for _, p := range sent {
-			p.err = err
-			failed = append(failed, p)
-		}
-	}
-	return failed
-}
-
-// assignIDs gives the text messages their items, numbered per channel in one
-// history append per channel. A history failure fails that channel's messages.
-func (h *Handler) assignIDs(ctx context.Context, batch []pending) {
-	byChannel := map[string][]int{}
-	var order []string
-	for i, p := range batch {
-		if p.msg.Text == nil {
-			continue
-		}
-		if _, seen := byChannel[p.msg.Channel]; !seen {
-			order = append(order, p.msg.Channel)
-		}
-		byChannel[p.msg.Channel] = append(byChannel[p.msg.Channel], i)
-	}
-	for _, ch := range order {
-		idx := byChannel[ch]
-		entries := make([]history.Entry, len(idx))
-		if h.History != nil {
-			data := make([][]byte, len(idx))
-			for j, i := range idx {
-				data[j] = []byte(*batch[i].msg.Text)
-			}
-			var err error
-			entries, err = h.History.Append(ctx, ch, data...)
-			if err == nil && len(entries) != len(idx) {
-				err = errors.New("history returned a different number of entries")
-			}
-			if err != nil {
-				for _, i := range idx {
-					batch[i].err = err
-				}
-				continue
-			}
-		}
-		for j, i := range idx {
-			batch[i].items = feed.Items(ch, *batch[i].msg.Text, entries[j].ID, entries[j].PrevID)
-		}
-	}
+	return parseMessage(bytes.TrimSpace(body))
 }

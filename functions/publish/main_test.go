@@ -155,6 +155,8 @@ func TestDirectInvokeErrorsNameTheField(t *testing.T) {
 		{`{"channel":"news","text":7}`, `field "text": must be a string`},
 		{`{"channel":"news","txt":"x"}`, `field "txt": unknown field`},
 		{`{"channel":"news","text":"x","id":"5"}`, `field "id"`},
+		{`{"channel":"news","text":"x","idempotency-key":"` + strings.Repeat("k", 129) + `"}`, `field "idempotency-key": at most 128 bytes`},
+		{`{"channel":"news","formats":{"ws-message":{"content":"x"}},"idempotency-key":"k"}`, `field "idempotency-key": only for "text" messages`},
 		{`{"channel":"news","formats":{}}`, `field "formats": needs at least one`},
 		{`{"channel":"news","formats":{"ws-message":{"content-bin":"%%%"}}}`, `field "formats.ws-message.content-bin": must be base64`},
 		{`{"channel":"news","formats":{"ws-message":{"action":"explode"}}}`, `field "formats"`},

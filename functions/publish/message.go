@@ -16,20 +16,28 @@ import (
 // invoke up to 6 MB): larger input is refused with a clear error.
 const maxMessageBytes = 1 << 20
 
+// maxKeyBytes bounds a message's idempotency key.
+const maxKeyBytes = 128
+
 // Message is the publish request, the body of an SQS message or a direct invoke:
 //
 //	{"channel": "news", "text": "hello"}                    every kind of client
+//	{"channel": "news", "text": "hi", "idempotency-key": "order-42"}
 //	{"channel": "news", "id": "7", "formats": {...}}        raw GRIP formats
 //
 // With "text" the function adds ids from the channel history (when one is
-// configured) so long-poll clients can resume. With "formats" the GRIP formats
-// (ws-message, http-stream, http-response) are published as given.
+// configured) so long-poll clients can resume. A message delivered again
+// keeps the id it got the first time: SQS messages by their message id,
+// others by their "idempotency-key" (which, when given, also wins for SQS
+// messages, so a message sent twice is numbered once). With "formats" the
+// GRIP formats (ws-message, http-stream, http-response) are published as given.
 type Message struct {
-	Channel string           `json:"channel"`
-	Text    *string          `json:"text,omitempty"`
-	Formats *json.RawMessage `json:"formats,omitempty"`
-	ID      string           `json:"id,omitempty"`
-	PrevID  string           `json:"prev-id,omitempty"`
+	Channel        string           `json:"channel"`
+	Text           *string          `json:"text,omitempty"`
+	IdempotencyKey string           `json:"idempotency-key,omitempty"`
+	Formats        *json.RawMessage `json:"formats,omitempty"`
+	ID             string           `json:"id,omitempty"`
+	PrevID         string           `json:"prev-id,omitempty"`
 }
 
 // InputError says what is wrong with a message, naming the field.
@@ -46,50 +54,68 @@ func (e *InputError) Error() string {
 }
 
 // parseMessage decodes and validates one message. It never echoes the input.
-func parseMessage(body []byte) (Message, []grip.Item, error) {
+func parseMessage(body []byte) (pending, error) {
 	var m Message
 	if len(body) > maxMessageBytes {
-		return m, nil, &InputError{Reason: fmt.Sprintf("larger than %d bytes", maxMessageBytes)}
+		return pending{}, &InputError{Reason: fmt.Sprintf("larger than %d bytes", maxMessageBytes)}
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&m); err != nil {
-		return m, nil, jsonInputError(err)
+		return pending{}, jsonInputError(err)
 	}
 	if _, err := dec.Token(); err != io.EOF {
-		return m, nil, &InputError{Reason: "trailing data after the JSON object"}
+		return pending{}, &InputError{Reason: "trailing data after the JSON object"}
 	}
 	if m.Channel == "" {
-		return m, nil, &InputError{Field: "channel", Reason: "required"}
+		return pending{}, &InputError{Field: "channel", Reason: "required"}
 	}
 	if err := grip.ValidChannel(m.Channel); err != nil {
-		return m, nil, &InputError{Field: "channel", Reason: "1-256 characters without spaces, control characters, ',' or ';'"}
+		return pending{}, &InputError{Field: "channel", Reason: "1-256 characters without spaces, control characters, ',' or ';'"}
 	}
 	switch {
 	case m.Text == nil && m.Formats == nil:
-		return m, nil, &InputError{Field: "text", Reason: `one of "text" or "formats" is required`}
+		return pending{}, &InputError{Field: "text", Reason: `one of "text" or "formats" is required`}
 	case m.Text != nil && m.Formats != nil:
-		return m, nil, &InputError{Field: "formats", Reason: `give "text" or "formats", not both`}
+		return pending{}, &InputError{Field: "formats", Reason: `give "text" or "formats", not both`}
 	case m.Text != nil:
-		if !utf8.ValidString(*m.Text) {
-			return m, nil, &InputError{Field: "text", Reason: "must be valid UTF-8 (send bytes with formats and content-bin)"}
-		}
-		if m.ID != "" || m.PrevID != "" {
-			return m, nil, &InputError{Field: "id", Reason: `ids of "text" messages come from the channel history`}
-		}
-		return m, nil, nil
+		return parseText(m)
+	}
+	if m.IdempotencyKey != "" {
+		return pending{}, &InputError{Field: "idempotency-key", Reason: `only for "text" messages (give "formats" messages your own ids)`}
 	}
 	formats, err := parseFormats(*m.Formats)
 	if err != nil {
-		return m, nil, err
+		return pending{}, err
 	}
 	item := grip.Item{Channel: m.Channel, ID: m.ID, PrevID: m.PrevID, Formats: formats}
 	// Encode it now: a bad action or close code must fail this message, not
 	// the publish request the whole batch shares.
-	if _, err := json.Marshal(item); err != nil {
-		return m, nil, &InputError{Field: "formats", Reason: err.Error()}
+	b, err := json.Marshal(item)
+	if err != nil {
+		return pending{}, &InputError{Field: "formats", Reason: err.Error()}
 	}
-	return m, []grip.Item{item}, nil
+	if err := checkSize("formats", len(b)+1); err != nil {
+		return pending{}, err
+	}
+	return pending{msg: m, items: []grip.Item{item}, size: len(b) + 1}, nil
+}
+
+func parseText(m Message) (pending, error) {
+	if !utf8.ValidString(*m.Text) {
+		return pending{}, &InputError{Field: "text", Reason: "must be valid UTF-8 (send bytes with formats and content-bin)"}
+	}
+	if m.ID != "" || m.PrevID != "" {
+		return pending{}, &InputError{Field: "id", Reason: `ids of "text" messages come from the channel history`}
+	}
+	if len(m.IdempotencyKey) > maxKeyBytes {
+		return pending{}, &InputError{Field: "idempotency-key", Reason: fmt.Sprintf("at most %d bytes", maxKeyBytes)}
+	}
+	size, err := textSize(m.Channel, *m.Text)
+	if err != nil {
+		return pending{}, err
+	}
+	return pending{msg: m, size: size}, nil
 }
 
 func jsonInputError(err error) error {

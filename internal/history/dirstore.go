@@ -96,11 +96,18 @@ func (s *DirStore) path(channel string) string {
 
 // Append implements Store.
 func (s *DirStore) Append(ctx context.Context, channel string, data ...[]byte) ([]Entry, error) {
+	return s.AppendItems(ctx, channel, itemsOf(data)...)
+}
+
+// AppendItems implements Store. Keys are recorded on the entries' lines and
+// looked up, under the lock, in the lines the file keeps.
+func (s *DirStore) AppendItems(ctx context.Context, channel string, items ...Item) ([]Entry, error) {
 	if err := checkChannel(channel); err != nil {
 		return nil, err
 	}
-	if len(data) == 0 {
-		return nil, nil
+	firstOf, err := dedupe(items)
+	if err != nil || len(items) == 0 {
+		return nil, err
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -135,19 +142,33 @@ func (s *DirStore) Append(ctx context.Context, channel string, data ...[]byte) (
 			return nil, fmt.Errorf("history: %s: %w", path, err)
 		}
 	}
+	stored, err := storedKeys(f, end, channel, items)
+	if err != nil {
+		return nil, fmt.Errorf("history: %s: %w", path, err)
+	}
 
 	now := s.now().UTC().Round(0)
-	entries := make([]Entry, len(data))
+	entries := make([]Entry, len(items))
+	seq := last
 	var buf bytes.Buffer
-	for i, d := range data {
-		seq := last + 1 + uint64(i)
-		entries[i] = newEntry(channel, seq, d, now)
-		buf.WriteString(strconv.FormatUint(seq, 10))
-		buf.WriteByte(' ')
-		buf.WriteString(strconv.FormatInt(now.UnixNano(), 10))
-		buf.WriteByte(' ')
-		buf.WriteString(base64.StdEncoding.EncodeToString(d))
-		buf.WriteByte('\n')
+	for i, it := range items {
+		if j := firstOf[i]; j != i {
+			entries[i] = entries[j]
+			continue
+		}
+		if e, ok := stored[it.Key]; ok {
+			if !bytes.Equal(e.Data, it.Data) {
+				return nil, keyConflict(it.Key)
+			}
+			entries[i] = e
+			continue
+		}
+		seq++
+		entries[i] = newEntry(channel, seq, it.Data, now)
+		appendLine(&buf, seq, now, it)
+	}
+	if buf.Len() == 0 {
+		return entries, nil // every item was stored before
 	}
 	// One write: the file is opened O_APPEND, so this lands after `end`.
 	if _, err := f.Write(buf.Bytes()); err != nil {
@@ -159,7 +180,7 @@ func (s *DirStore) Append(ctx context.Context, channel string, data ...[]byte) (
 	if first == 0 {
 		first = 1
 	}
-	count := last + uint64(len(data)) - first + 1
+	count := seq - first + 1
 	if count > uint64(s.max+max(s.max/4, 1)) {
 		if err := s.compact(f, path, count-uint64(s.max)); err != nil {
 			// The entries are stored; a failed compaction is retried next time.
@@ -366,7 +387,55 @@ func firstSeq(f io.ReaderAt) (uint64, error) {
 	return lineSeq(head[:n])
 }
 
-// A line is "<seq> <unix nanoseconds> <base64 data>\n".
+// A line is "<seq> <unix nanoseconds> <base64 data>[ <base64url key>]\n";
+// lines without a key are those of earlier versions, or of items without one.
+
+func appendLine(buf *bytes.Buffer, seq uint64, t time.Time, it Item) {
+	buf.WriteString(strconv.FormatUint(seq, 10))
+	buf.WriteByte(' ')
+	buf.WriteString(strconv.FormatInt(t.UnixNano(), 10))
+	buf.WriteByte(' ')
+	buf.WriteString(base64.StdEncoding.EncodeToString(it.Data))
+	if it.Key != "" {
+		buf.WriteByte(' ')
+		buf.WriteString(base64.RawURLEncoding.EncodeToString([]byte(it.Key)))
+	}
+	buf.WriteByte('\n')
+}
+
+// storedKeys returns the entries, among the first end bytes of f, stored
+// under a key of items. It reads the file only when an item has a key.
+func storedKeys(f io.ReaderAt, end int64, channel string, items []Item) (map[string]Entry, error) {
+	wanted := map[string]bool{} // encoded as on the lines
+	for _, it := range items {
+		if it.Key != "" {
+			wanted[base64.RawURLEncoding.EncodeToString([]byte(it.Key))] = true
+		}
+	}
+	stored := map[string]Entry{}
+	if len(wanted) == 0 {
+		return stored, nil
+	}
+	r := bufio.NewReader(io.NewSectionReader(f, 0, end))
+	for {
+		line, err := r.ReadBytes('\n')
+		if err == io.EOF {
+			return stored, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		fields := bytes.Split(bytes.TrimSuffix(line, []byte("\n")), []byte(" "))
+		if len(fields) != 4 || !wanted[string(fields[3])] {
+			continue
+		}
+		rec, err := parseLine(channel, line)
+		if err != nil {
+			return nil, err
+		}
+		stored[rec.key] = rec.e
+	}
+}
 
 func lineSeq(line []byte) (uint64, error) {
 	i := bytes.IndexByte(line, ' ')
@@ -386,7 +455,7 @@ func parseLine(channel string, line []byte) (record, error) {
 		return record{}, err
 	}
 	fields := bytes.Split(bytes.TrimSuffix(line, []byte("\n")), []byte(" "))
-	if len(fields) != 3 {
+	if len(fields) != 3 && len(fields) != 4 {
 		return record{}, fmt.Errorf("corrupt history line %d", seq)
 	}
 	ns, err := strconv.ParseInt(string(fields[1]), 10, 64)
@@ -398,5 +467,11 @@ func parseLine(channel string, line []byte) (record, error) {
 	if err != nil {
 		return record{}, fmt.Errorf("corrupt history line %d: bad data", seq)
 	}
-	return record{seq: seq, e: newEntry(channel, seq, data[:n], time.Unix(0, ns).UTC())}, nil
+	var key []byte
+	if len(fields) == 4 {
+		if key, err = base64.RawURLEncoding.DecodeString(string(fields[3])); err != nil || len(key) == 0 {
+			return record{}, fmt.Errorf("corrupt history line %d: bad key", seq)
+		}
+	}
+	return record{seq: seq, key: string(key), e: newEntry(channel, seq, data[:n], time.Unix(0, ns).UTC())}, nil
 }

@@ -483,3 +483,43 @@ func TestFromEnvNone(t *testing.T) {
 		t.Errorf("bad retention: %v, %v", s, err)
 	}
 }
+
+func TestDirStoreKeys(t *testing.T) {
+	storeKeys(t, newDir(t), "room/Ünïcode ..")
+}
+
+func TestDirStoreConcurrentKeys(t *testing.T) {
+	storeConcurrentKeys(t, newDir(t), "c")
+}
+
+// Keys are remembered while their entry is kept, also across compaction;
+// lines written without keys (by earlier versions) still read.
+func TestDirStoreKeysInTheFile(t *testing.T) {
+	ctx := context.Background()
+	s := newDir(t, WithMaxEntries(2))
+	if err := os.WriteFile(s.path("c"), []byte("1 5 eA==\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	mustAppendItems(t, s, "c", keyed("k/ with space\n", "y")...)
+	b, _ := os.ReadFile(s.path("c"))
+	if lines := strings.Split(string(b), "\n"); len(lines) != 3 || !strings.HasSuffix(lines[1], " eQ== ay8gd2l0aCBzcGFjZQo") {
+		t.Fatalf("file:\n%s", b)
+	}
+	if es := mustAppendItems(t, s, "c", keyed("k/ with space\n", "y")...); es[0].ID != "2" {
+		t.Errorf("repeat got %s", es[0].ID)
+	}
+	mustAppend(t, s, "c", "3", "4", "5") // compacts down to the last 2
+	if es := mustAppendItems(t, s, "c", keyed("k/ with space\n", "y")...); es[0].ID != "6" {
+		t.Errorf("a key whose entry was compacted away got %s, want a new id 6", es[0].ID)
+	}
+	for _, content := range []string{"1 5 eQ== ***\n", "1 5 eQ== \n"} {
+		os.WriteFile(s.path("d"), []byte(content), 0o600)
+		if _, err := s.Since(ctx, "d", "0", 0); err == nil || !strings.Contains(err.Error(), "bad key") {
+			t.Errorf("Since on %q: %v", content, err)
+		}
+	}
+	os.WriteFile(s.path("e"), []byte("1 5 *** a2V5\n"), 0o600)
+	if _, err := s.AppendItems(ctx, "e", keyed("key", "x")...); err == nil {
+		t.Error("a corrupt line under the key read without error")
+	}
+}

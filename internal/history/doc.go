@@ -4,10 +4,10 @@
 // # Why
 //
 // A GRIP proxy orders and resumes a channel's items by their "id" and
-// "prev-id". The publish function numbers each batch with [Store.Append] and
-// publishes every item with the returned [Entry.ID] and [Entry.PrevID]. A
-// long-poll client passes the id of the last item it saw, and the origin
-// answers from [Store.Since]:
+// "prev-id". The publish function numbers each batch with
+// [Store.AppendItems] and publishes every item with the returned [Entry.ID]
+// and [Entry.PrevID]. A long-poll client passes the id of the last item it
+// saw, and the origin answers from [Store.Since]:
 //
 //   - entries after that id: answer at once with them (the client resumes
 //     without losing any);
@@ -24,9 +24,18 @@
 // outside it: in DynamoDB when deployed ([DynamoStore]), in a local
 // directory for the local development stack ([DirStore]). Both are safe for
 // concurrent writers, also across processes and Lambda instances: ids are
-// unique and consecutive within a channel, and one Append gets a
-// consecutive range. [FromEnv] picks one from HISTORY_DIR or HISTORY_TABLE,
+// unique and consecutive within a channel, and the new entries of one
+// append get a consecutive range (in DynamoDB, per transaction). [FromEnv] picks one from HISTORY_DIR or HISTORY_TABLE,
 // or none.
+//
+// # Idempotency keys
+//
+// A queue delivers a message again when its first delivery failed, and
+// the publish function appends it again. [Store.AppendItems] takes a key
+// per item (the queue message's id): an item whose key the channel already
+// holds is not stored twice and gets the entry it got the first time, so
+// the redelivery is published under the same id and long-poll clients see
+// the message once.
 //
 // # IDs
 //
@@ -40,10 +49,15 @@
 // One table for all channels: partition key channel (S), sort key seq (N),
 // on-demand capacity, TTL enabled on the attribute ttl. Each channel has a
 // head item at seq 0 holding its counter in the attribute last; entries
-// hold data (B), time (N, Unix nanoseconds) and ttl (N, Unix seconds). An
-// Append costs one UpdateItem and one BatchWriteItem per 25 entries; Since
-// one strongly consistent Query per page; Last one GetItem.
+// (seq 1, 2, ...) hold data (B), time (N, Unix nanoseconds) and ttl (N,
+// Unix seconds); each idempotency key has an item at a negative seq derived
+// from the key, holding the entry's seq, the key and a hash of the data.
+// An append costs one TransactGetItems (the counter and the keys) and one
+// TransactWriteItems (entries, keys and counter, conditional on the counter)
+// per 24 keys, 99 entries or 4 MB; Since one strongly consistent Query per
+// page; Last one GetItem. The publishing role needs dynamodb:GetItem,
+// PutItem and UpdateItem on the table.
 //
-// Between reserving ids and writing them, a concurrent reader can see a
-// hole; see [DynamoStore] for how Since tells such a hole from a gap.
+// An append stores all its entries or none, so it leaves no hole; see
+// [DynamoStore] for the holes earlier versions could leave.
 package history

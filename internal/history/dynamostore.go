@@ -24,10 +24,13 @@ const (
 const (
 	attrChannel = "channel"
 	attrSeq     = "seq"
-	attrLast    = "last" // the head item's counter (seq 0)
-	attrData    = "data"
-	attrTime    = "time" // Unix nanoseconds
-	attrTTL     = "ttl"  // Unix seconds
+	attrLast    = "last"  // the head item's counter (seq 0)
+	attrData    = "data"  // entries
+	attrTime    = "time"  // entries and key items: Unix nanoseconds
+	attrTTL     = "ttl"   // entries and key items: Unix seconds
+	attrEntry   = "entry" // key items: the seq of the entry stored under the key
+	attrKey     = "key"   // key items: the key itself
+	attrSum     = "sum"   // key items: SHA-256 of the entry's data
 )
 
 // maxItemBytes is DynamoDB's item size limit; itemOverhead a generous bound
@@ -35,13 +38,12 @@ const (
 const (
 	maxItemBytes = 400 * 1024
 	itemOverhead = 128
-	batchSize    = 25 // BatchWriteItem's limit
 )
 
 // dynamoAPI is the part of *dynamodb.Client the store uses.
 type dynamoAPI interface {
-	UpdateItem(context.Context, *dynamodb.UpdateItemInput, ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error)
-	BatchWriteItem(context.Context, *dynamodb.BatchWriteItemInput, ...func(*dynamodb.Options)) (*dynamodb.BatchWriteItemOutput, error)
+	TransactGetItems(context.Context, *dynamodb.TransactGetItemsInput, ...func(*dynamodb.Options)) (*dynamodb.TransactGetItemsOutput, error)
+	TransactWriteItems(context.Context, *dynamodb.TransactWriteItemsInput, ...func(*dynamodb.Options)) (*dynamodb.TransactWriteItemsOutput, error)
 	Query(context.Context, *dynamodb.QueryInput, ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error)
 	GetItem(context.Context, *dynamodb.GetItemInput, ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error)
 }
@@ -49,18 +51,25 @@ type dynamoAPI interface {
 // DynamoStore keeps history in one DynamoDB table shared by every channel
 // and every Lambda instance.
 //
-// Each channel has a head item (seq 0) whose counter Append increments by
-// the number of entries with one UpdateItem, reserving a range of ids
-// atomically; the entries are then written with BatchWriteItem. Entries
-// carry a ttl attribute so DynamoDB's TTL deletes them after the retention
-// period (DynamoDB deletes expired items lazily, so they may be returned a
-// while longer). The head item has no ttl and keeps the counter forever.
+// A channel's partition holds its head item (seq 0) with the counter, its
+// entries (seq 1, 2, ...) and a key item per idempotency key (a negative
+// seq derived from the key) naming the entry stored under it. An append
+// reads the counter and the items' keys (TransactGetItems), then writes the
+// new entries, their key items and the new counter in one transaction on
+// the condition that the counter did not move (TransactWriteItems). A
+// concurrent append makes the condition fail and the append starts over;
+// a failed append stores nothing, so it leaves no hole behind.
 //
-// Because reserving and writing are two steps, a reader may briefly see a
-// later entry before an earlier one is written. Since stops before such a
-// hole while the entry after it is younger than the settle time; an older
-// hole (expired entries, or an Append that failed after reserving its ids)
-// is reported as ErrGap.
+// Entries and key items carry a ttl attribute so DynamoDB's TTL deletes
+// them after the retention period (DynamoDB deletes expired items lazily,
+// so they may be returned a while longer). The head item has no ttl and
+// keeps the counter forever.
+//
+// Writers of the earlier design reserved ids first and wrote entries
+// next, so a reader could briefly see a later entry before an earlier one.
+// Since still stops before such a hole while the entry after it is younger
+// than the settle time; an older hole (expired entries, or such a writer
+// that failed) is reported as ErrGap.
 type DynamoStore struct {
 	api       dynamoAPI
 	table     string
@@ -68,8 +77,8 @@ type DynamoStore struct {
 	settle    time.Duration
 
 	now         func() time.Time
-	retryBase   time.Duration // first wait before resending unprocessed items
-	maxAttempts int           // BatchWriteItem calls per batch of 25
+	retryBase   time.Duration // first wait before starting over after a concurrent append
+	maxAttempts int           // tries of one transaction
 }
 
 // DynamoOption configures a DynamoStore.
@@ -83,8 +92,8 @@ func WithRetention(d time.Duration) DynamoOption {
 }
 
 // WithSettle sets how long Since waits for a missing entry to be written
-// by a concurrent Append before reporting it as a gap (default
-// DefaultSettle). Set it above the longest time an Append can take.
+// by a concurrent writer of the earlier design before reporting it as a gap
+// (default DefaultSettle).
 func WithSettle(d time.Duration) DynamoOption {
 	return func(s *DynamoStore) {
 		if d >= 0 {
@@ -107,8 +116,8 @@ func newDynamoStore(api dynamoAPI, table string, opts ...DynamoOption) *DynamoSt
 		retention:   DefaultRetention,
 		settle:      DefaultSettle,
 		now:         time.Now,
-		retryBase:   25 * time.Millisecond,
-		maxAttempts: 8,
+		retryBase:   10 * time.Millisecond,
+		maxAttempts: 10,
 	}
 	for _, o := range opts {
 		o(s)
@@ -123,97 +132,6 @@ func headKey(channel string) map[string]types.AttributeValue {
 	return map[string]types.AttributeValue{
 		attrChannel: &types.AttributeValueMemberS{Value: channel},
 		attrSeq:     &types.AttributeValueMemberN{Value: "0"},
-	}
-}
-
-// Append implements Store. It reserves the ids with one UpdateItem and
-// writes the entries with one BatchWriteItem per 25 (resending unprocessed
-// items a bounded number of times). If writing fails after the ids were
-// reserved, those ids stay unused and readers eventually see a gap.
-func (s *DynamoStore) Append(ctx context.Context, channel string, data ...[]byte) ([]Entry, error) {
-	if err := checkChannel(channel); err != nil {
-		return nil, err
-	}
-	if len(data) == 0 {
-		return nil, nil
-	}
-	for i, d := range data {
-		if len(d)+len(channel)+itemOverhead > maxItemBytes {
-			return nil, fmt.Errorf("%w: item %d has %d bytes, DynamoDB allows about %d", ErrTooLarge, i, len(d), maxItemBytes-len(channel)-itemOverhead)
-		}
-	}
-
-	out, err := s.api.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName:                 aws.String(s.table),
-		Key:                       headKey(channel),
-		UpdateExpression:          aws.String("ADD #last :n"),
-		ExpressionAttributeNames:  map[string]string{"#last": attrLast},
-		ExpressionAttributeValues: map[string]types.AttributeValue{":n": &types.AttributeValueMemberN{Value: strconv.Itoa(len(data))}},
-		ReturnValues:              types.ReturnValueUpdatedNew,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("history: reserving ids in table %s: %w", s.table, err)
-	}
-	last, err := attrUint(out.Attributes, attrLast)
-	if err == nil && last < uint64(len(data)) {
-		err = fmt.Errorf("counter %d below the %d ids just added", last, len(data))
-	}
-	if err != nil {
-		return nil, fmt.Errorf("history: reserving ids in table %s: %w", s.table, err)
-	}
-
-	now := s.now().UTC().Round(0)
-	first := last - uint64(len(data)) + 1
-	entries := make([]Entry, len(data))
-	reqs := make([]types.WriteRequest, len(data))
-	for i, d := range data {
-		seq := first + uint64(i)
-		entries[i] = newEntry(channel, seq, d, now)
-		item := map[string]types.AttributeValue{
-			attrChannel: &types.AttributeValueMemberS{Value: channel},
-			attrSeq:     &types.AttributeValueMemberN{Value: strconv.FormatUint(seq, 10)},
-			attrData:    &types.AttributeValueMemberB{Value: d},
-			attrTime:    &types.AttributeValueMemberN{Value: strconv.FormatInt(now.UnixNano(), 10)},
-		}
-		if s.retention > 0 {
-			item[attrTTL] = &types.AttributeValueMemberN{Value: strconv.FormatInt(now.Add(s.retention).Unix(), 10)}
-		}
-		reqs[i] = types.WriteRequest{PutRequest: &types.PutRequest{Item: item}}
-	}
-	for len(reqs) > 0 {
-		n := min(len(reqs), batchSize)
-		if err := s.writeBatch(ctx, reqs[:n]); err != nil {
-			return nil, fmt.Errorf("history: writing ids %d-%d to table %s: %w", first, last, s.table, err)
-		}
-		reqs = reqs[n:]
-	}
-	return entries, nil
-}
-
-func (s *DynamoStore) writeBatch(ctx context.Context, reqs []types.WriteRequest) error {
-	pending := map[string][]types.WriteRequest{s.table: reqs}
-	wait := s.retryBase
-	for attempt := 1; ; attempt++ {
-		out, err := s.api.BatchWriteItem(ctx, &dynamodb.BatchWriteItemInput{RequestItems: pending})
-		if err != nil {
-			return err
-		}
-		left := len(out.UnprocessedItems[s.table])
-		if left == 0 {
-			return nil
-		}
-		if attempt >= s.maxAttempts {
-			return fmt.Errorf("%d items still unprocessed after %d attempts (throttled?)", left, attempt)
-		}
-		pending = out.UnprocessedItems
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return ctx.Err()
-		case <-t.C:
-		}
-		wait = min(2*wait, 2*time.Second)
 	}
 }
 

@@ -63,28 +63,51 @@ func createTable(t *testing.T, c *dynamodb.Client) string {
 	return name
 }
 
-// flakyAPI passes calls to a real client, but BatchWriteItem processes only
-// the first `process` items of each call (all if negative) and hands the
-// rest back as unprocessed.
-type flakyAPI struct {
+// isolated runs one transaction at a time, as DynamoDB isolates them
+// (serializable) and moto does not: it checks a transaction's conditions
+// and writes in separate steps, and undoes a failed one by restoring a copy
+// of the whole table, losing what other requests wrote meanwhile.
+type isolated struct {
 	dynamoAPI
-	table   string
-	process int
-	calls   atomic.Int32
+	mu sync.Mutex
 }
 
-func (f *flakyAPI) BatchWriteItem(ctx context.Context, in *dynamodb.BatchWriteItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.BatchWriteItemOutput, error) {
-	f.calls.Add(1)
-	reqs := in.RequestItems[f.table]
-	if f.process < 0 || f.process >= len(reqs) {
-		return f.dynamoAPI.BatchWriteItem(ctx, in, opts...)
-	}
-	if f.process > 0 {
-		if _, err := f.dynamoAPI.BatchWriteItem(ctx, &dynamodb.BatchWriteItemInput{RequestItems: map[string][]types.WriteRequest{f.table: reqs[:f.process]}}, opts...); err != nil {
+func (i *isolated) TransactGetItems(ctx context.Context, in *dynamodb.TransactGetItemsInput, opts ...func(*dynamodb.Options)) (*dynamodb.TransactGetItemsOutput, error) {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	return i.dynamoAPI.TransactGetItems(ctx, in, opts...)
+}
+
+func (i *isolated) TransactWriteItems(ctx context.Context, in *dynamodb.TransactWriteItemsInput, opts ...func(*dynamodb.Options)) (*dynamodb.TransactWriteItemsOutput, error) {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	return i.dynamoAPI.TransactWriteItems(ctx, in, opts...)
+}
+
+// raceAPI passes calls to a real client, but before TransactWriteItems
+// number n it calls beforeWrite(n), which may append to the same table
+// through another store, as a concurrent Lambda would, or fail the call.
+type raceAPI struct {
+	dynamoAPI
+	writes      atomic.Int32
+	beforeWrite func(n int) error
+}
+
+func (r *raceAPI) TransactWriteItems(ctx context.Context, in *dynamodb.TransactWriteItemsInput, opts ...func(*dynamodb.Options)) (*dynamodb.TransactWriteItemsOutput, error) {
+	n := int(r.writes.Add(1))
+	if r.beforeWrite != nil {
+		if err := r.beforeWrite(n); err != nil {
 			return nil, err
 		}
 	}
-	return &dynamodb.BatchWriteItemOutput{UnprocessedItems: map[string][]types.WriteRequest{f.table: reqs[f.process:]}}, nil
+	return r.dynamoAPI.TransactWriteItems(ctx, in, opts...)
+}
+
+// canceled is what DynamoDB answers when another transaction came first.
+func canceled() error {
+	return &types.TransactionCanceledException{CancellationReasons: []types.CancellationReason{
+		{Code: aws.String("None")}, {Code: aws.String("ConditionalCheckFailed")},
+	}}
 }
 
 func TestDynamoStore(t *testing.T) {
@@ -97,7 +120,8 @@ func TestDynamoStore(t *testing.T) {
 	})
 
 	t.Run("concurrent appends get unique consecutive ids", func(t *testing.T) {
-		s := NewDynamoStore(client, createTable(t, client))
+		table := createTable(t, client)
+		s := newDynamoStore(&isolated{dynamoAPI: client}, table)
 		const workers, each = 6, 8
 		var mu sync.Mutex
 		var got []string
@@ -194,40 +218,143 @@ func TestDynamoStore(t *testing.T) {
 		}
 	})
 
-	t.Run("unprocessed items are resent", func(t *testing.T) {
+	t.Run("keys", func(t *testing.T) {
+		storeKeys(t, NewDynamoStore(client, createTable(t, client)), "room/Ünïcode ..")
+	})
+
+	t.Run("concurrent duplicates get one id", func(t *testing.T) {
 		table := createTable(t, client)
-		api := &flakyAPI{dynamoAPI: client, table: table, process: 3}
-		s := newDynamoStore(api, table)
-		s.retryBase = time.Millisecond
-		es := mustAppend(t, s, "c", "1", "2", "3", "4", "5", "6", "7")
-		if api.calls.Load() != 3 || len(es) != 7 {
-			t.Errorf("%d BatchWriteItem calls for 7 items 3 at a time", api.calls.Load())
+		storeConcurrentKeys(t, newDynamoStore(&isolated{dynamoAPI: client}, table), "c")
+	})
+
+	t.Run("key items stay out of Since and expire with their entry", func(t *testing.T) {
+		table := createTable(t, client)
+		now := time.Unix(1_800_000_000, 0)
+		s := NewDynamoStore(client, table, WithRetention(time.Hour))
+		s.now = func() time.Time { return now }
+		mustAppendItems(t, s, "c", keyed("k", "a", "", "b")...)
+		out, err := client.Query(ctx, &dynamodb.QueryInput{
+			TableName:                 aws.String(table),
+			KeyConditionExpression:    aws.String("channel = :c"),
+			ExpressionAttributeValues: map[string]types.AttributeValue{":c": &types.AttributeValueMemberS{Value: "c"}},
+		})
+		if err != nil || len(out.Items) != 4 {
+			t.Fatalf("%d items in the partition, %v: want a key item, the head and two entries", len(out.Items), err)
 		}
-		got, err := s.Since(ctx, "c", "0", 0)
-		if err != nil || !slices.Equal(datas(got), []string{"1", "2", "3", "4", "5", "6", "7"}) {
-			t.Errorf("stored %q, %v", datas(got), err)
+		keyItem := out.Items[0] // the lowest seq
+		if seq := keyItem["seq"].(*types.AttributeValueMemberN).Value; !strings.HasPrefix(seq, "-") || len(seq) > 39 {
+			t.Errorf("key item seq %s", seq)
+		}
+		if ttl := keyItem["ttl"].(*types.AttributeValueMemberN).Value; ttl != strconv.FormatInt(now.Add(time.Hour).Unix(), 10) {
+			t.Errorf("key item ttl %s", ttl)
+		}
+		for _, after := range []string{"", "0"} {
+			if es, err := s.Since(ctx, "c", after, 0); err != nil || !slices.Equal(datas(es), []string{"a", "b"}) {
+				t.Errorf("Since %q = %q, %v", after, datas(es), err)
+			}
+		}
+		// A key item that does not name a readable entry is an error, not an id.
+		delete(keyItem, "entry")
+		if _, err := client.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(table), Item: keyItem}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.AppendItems(ctx, "c", keyed("k", "a")...); err == nil || !strings.Contains(err.Error(), "bad key item") {
+			t.Errorf("broken key item: %v", err)
 		}
 	})
 
-	t.Run("holes wait, then are gaps", func(t *testing.T) {
+	t.Run("a concurrent append makes it start over", func(t *testing.T) {
+		table := createTable(t, client)
+		other := NewDynamoStore(client, table)
+		api := &raceAPI{dynamoAPI: client}
+		api.beforeWrite = func(n int) error {
+			if n <= 2 { // the competitor commits between our read and our write, twice
+				_, err := other.AppendItems(ctx, "c", keyed("theirs"+strconv.Itoa(n), "theirs")...)
+				return err
+			}
+			return nil
+		}
+		s := newDynamoStore(api, table)
+		s.retryBase = time.Millisecond
+		es := mustAppendItems(t, s, "c", keyed("mine", "mine", "", "mine too")...)
+		if !slices.Equal(ids(es), []string{"3", "4"}) || api.writes.Load() != 3 {
+			t.Errorf("ids %v after %d transactions, want [3 4] after 3", ids(es), api.writes.Load())
+		}
+		all, err := s.Since(ctx, "c", "0", 0)
+		if err != nil || !slices.Equal(datas(all), []string{"theirs", "theirs", "mine", "mine too"}) {
+			t.Errorf("stored %q, %v", datas(all), err)
+		}
+	})
+
+	t.Run("contention that does not end fails the append", func(t *testing.T) {
+		table := createTable(t, client)
+		api := &raceAPI{dynamoAPI: client, beforeWrite: func(int) error { return canceled() }}
+		s := newDynamoStore(api, table)
+		s.retryBase = time.Millisecond
+		if _, err := s.Append(ctx, "c", []byte("x")); err == nil || !strings.Contains(err.Error(), "came first 10 times") || api.writes.Load() != 10 {
+			t.Errorf("Append: %v after %d transactions", err, api.writes.Load())
+		}
+		if last, _ := s.Last(ctx, "c"); last != "" {
+			t.Errorf("a failed append took id %s", last)
+		}
+
+		// A cancellation other appends cannot explain is not retried.
+		api.writes.Store(0)
+		api.beforeWrite = func(int) error {
+			return &types.TransactionCanceledException{CancellationReasons: []types.CancellationReason{{Code: aws.String("ValidationError")}}}
+		}
+		if _, err := s.Append(ctx, "c", []byte("x")); err == nil || api.writes.Load() != 1 {
+			t.Errorf("validation error: %v after %d transactions", err, api.writes.Load())
+		}
+
+		// Nor is a canceled context waited out.
+		api.beforeWrite = func(int) error { return canceled() }
+		s.retryBase = time.Hour
+		cctx, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
+		defer cancel()
+		if _, err := s.Append(cctx, "c", []byte("x")); !errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("Append: %v", err)
+		}
+	})
+
+	t.Run("a large call is split into transactions", func(t *testing.T) {
+		table := createTable(t, client)
+		api := &raceAPI{dynamoAPI: client}
+		s := newDynamoStore(api, table)
+		items := make([]Item, 30) // 30 keys: over the 24 of one transaction
+		for i := range items {
+			items[i] = Item{Key: "k" + strconv.Itoa(i), Data: []byte(strconv.Itoa(i + 1))}
+		}
+		for range 70 { // 70 more writes: 130 in all, over the 100 of one transaction
+			items = append(items, Item{Data: []byte("x")})
+		}
+		es := mustAppendItems(t, s, "c", items...)
+		if es[0].ID != "1" || es[99].ID != "100" || api.writes.Load() != 2 {
+			t.Errorf("ids %s..%s in %d transactions, want 1..100 in 2", es[0].ID, es[99].ID, api.writes.Load())
+		}
+		if again := mustAppendItems(t, s, "c", items[:30]...); !slices.Equal(ids(again), ids(es[:30])) || api.writes.Load() != 2 {
+			t.Errorf("repeated: ids %v, %d transactions", ids(again), api.writes.Load())
+		}
+	})
+
+	t.Run("holes of the earlier design wait, then are gaps", func(t *testing.T) {
 		table := createTable(t, client)
 		now := time.Now()
-		api := &flakyAPI{dynamoAPI: client, table: table, process: -1}
-		s := newDynamoStore(api, table, WithSettle(time.Minute))
-		s.retryBase = time.Millisecond
+		s := NewDynamoStore(client, table, WithSettle(time.Minute))
 		s.now = func() time.Time { return now }
 		mustAppend(t, s, "c", "1")
 
-		// Ids 2 and 3 are reserved but never written: a failed writer, or one
-		// still at work.
-		api.process = 0
-		if es, err := s.Append(ctx, "c", []byte("2"), []byte("3")); err == nil || es != nil || !strings.Contains(err.Error(), "unprocessed") {
-			t.Fatalf("never-processed batch: %v, %v", es, err)
+		// Ids 2 and 3 reserved but never written: a writer of the earlier
+		// design (counter first, entries next) that failed, or is at work.
+		if _, err := client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+			TableName:                 aws.String(table),
+			Key:                       headKey("c"),
+			UpdateExpression:          aws.String("ADD #last :n"),
+			ExpressionAttributeNames:  map[string]string{"#last": "last"},
+			ExpressionAttributeValues: map[string]types.AttributeValue{":n": num("2")},
+		}); err != nil {
+			t.Fatal(err)
 		}
-		if n := api.calls.Load(); n != int32(s.maxAttempts+1) {
-			t.Errorf("%d BatchWriteItem calls, want %d", n, s.maxAttempts+1)
-		}
-		api.process = -1
 		mustAppend(t, s, "c", "4")
 		if last, _ := s.Last(ctx, "c"); last != "4" {
 			t.Errorf("Last = %s", last)
@@ -254,17 +381,6 @@ func TestDynamoStore(t *testing.T) {
 		got, err = s.Since(ctx, "c", "", 0)
 		if err != nil || !slices.Equal(ids(got), []string{"1", "4"}) {
 			t.Errorf("settled hole, Since recent = %v, %v", ids(got), err)
-		}
-	})
-
-	t.Run("canceled while resending", func(t *testing.T) {
-		table := createTable(t, client)
-		s := newDynamoStore(&flakyAPI{dynamoAPI: client, table: table, process: 0}, table)
-		s.retryBase = time.Hour
-		cctx, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
-		defer cancel()
-		if _, err := s.Append(cctx, "c", []byte("x")); !errors.Is(err, context.DeadlineExceeded) {
-			t.Errorf("Append: %v", err)
 		}
 	})
 

@@ -23,10 +23,24 @@ type Entry struct {
 // Implementations are safe for concurrent use, also by several processes or
 // Lambda instances sharing the same backing store.
 type Store interface {
-	// Append numbers data as the channel's next entries, in order, and stores
-	// them. IDs are consecutive within one call and unique across concurrent
-	// callers. It returns the stored entries; with no data it does nothing.
+	// Append is AppendItems with items that have no key.
 	Append(ctx context.Context, channel string, data ...[]byte) ([]Entry, error)
+
+	// AppendItems numbers items as the channel's next entries, in order, and
+	// stores them. It returns one entry per item; with no items it does
+	// nothing. IDs are unique across concurrent callers, and consecutive
+	// within one call unless it is very large (many entries, or megabytes).
+	//
+	// An item with a Key is stored once per channel: when the key was
+	// already appended (by this call, an earlier one, or a concurrent one)
+	// its entry is the one stored first, with that entry's ID, PrevID and
+	// Time, and nothing is stored again. So a message redelivered after a
+	// failure keeps its id. The same key with other data fails the call with
+	// ErrKeyConflict. Keys are remembered as long as their entry is kept.
+	//
+	// On an error nothing of the failed part was stored, but a call large
+	// enough to be split may have stored its first part: retry with keys.
+	AppendItems(ctx context.Context, channel string, items ...Item) ([]Entry, error)
 
 	// Since returns up to limit entries with an ID greater than afterID, oldest
 	// first (limit <= 0 means DefaultLimit). An afterID of "" asks for the most
@@ -39,6 +53,15 @@ type Store interface {
 
 	// Last returns the newest ID assigned in the channel, or "" if none.
 	Last(ctx context.Context, channel string) (string, error)
+}
+
+// Item is what AppendItems stores: data and, optionally, an idempotency key.
+type Item struct {
+	// Key names the data uniquely within its channel, such as the id of
+	// the queue message that carried it: "" for none, else 1-MaxKeyLen
+	// bytes of UTF-8.
+	Key  string
+	Data []byte
 }
 
 // DefaultLimit is the number of entries Since returns when limit <= 0.
@@ -60,6 +83,13 @@ var (
 
 	// ErrTooLarge rejects data too big to be stored as one entry.
 	ErrTooLarge = errors.New("history: entry too large")
+
+	// ErrInvalidKey rejects an over-long or non-UTF-8 Item.Key.
+	ErrInvalidKey = errors.New("history: invalid key")
+
+	// ErrKeyConflict rejects an item whose key is stored with other data:
+	// a key must name one message.
+	ErrKeyConflict = errors.New("history: key already used for other data")
 )
 
 func checkChannel(channel string) error {
@@ -109,6 +139,7 @@ func newEntry(channel string, seq uint64, data []byte, t time.Time) Entry {
 // record is an entry as read back from a store, before hole checks.
 type record struct {
 	seq uint64
+	key string // DirStore only: the idempotency key on the line
 	e   Entry
 }
 

@@ -92,3 +92,37 @@ func TestNewEntry(t *testing.T) {
 		t.Errorf("tenth entry: %+v", e)
 	}
 }
+
+func TestTxParts(t *testing.T) {
+	sizes := func(parts [][]int) []int {
+		var n []int
+		for _, p := range parts {
+			n = append(n, len(p))
+		}
+		return n
+	}
+	big := make([]byte, 300_000)
+	var items []Item
+	for range 30 { // 9 MB: three parts by size (13 of 300 kB fit in 4 MB)
+		items = append(items, Item{Data: big})
+	}
+	firstOf, _ := dedupe(items)
+	if got := sizes(txParts("c", items, firstOf)); !slices.Equal(got, []int{13, 13, 4}) {
+		t.Errorf("by size: %v", got)
+	}
+	// 99 unkeyed items and the counter are 100 writes: one part.
+	items = itemsOf(make([][]byte, 100))
+	firstOf, _ = dedupe(items)
+	if got := sizes(txParts("c", items, firstOf)); !slices.Equal(got, []int{99, 1}) {
+		t.Errorf("by writes: %v", got)
+	}
+	// 24 keys and the counter are 25 reads; repeats take no part.
+	items = nil
+	for i := range 30 {
+		items = append(items, Item{Key: string(rune('a' + i)), Data: []byte("x")}, Item{Key: string(rune('a' + i)), Data: []byte("x")})
+	}
+	firstOf, _ = dedupe(items)
+	if got := sizes(txParts("c", items, firstOf)); !slices.Equal(got, []int{24, 6}) {
+		t.Errorf("by keys: %v", got)
+	}
+}

@@ -1,0 +1,95 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"net/http"
+
+	"github.com/faas-grip/faas-grip-go/internal/grip"
+)
+
+// publish numbers the text messages in the channel history, then sends the
+// items of the batch in as few publish requests as fit, in order. It
+// returns the messages that failed.
+func (h *Handler) publish(ctx context.Context, batch []pending) (failed []pending) {
+	if len(batch) == 0 {
+		return nil
+	}
+	ctx, cancel := beforeDeadline(ctx)
+	defer cancel()
+	h.assignIDs(ctx, batch)
+	var ready []pending
+	for _, p := range batch {
+		if p.err != nil {
+			failed = append(failed, p)
+			continue
+		}
+		ready = append(ready, p)
+	}
+	for _, req := range requests(ready) {
+		failed = append(failed, h.send(ctx, req)...)
+	}
+	return failed
+}
+
+// requests groups messages into publish requests whose items encode to at
+// most maxItemsBytes, keeping each message's items together: one request
+// when the batch fits.
+func requests(batch []pending) [][]pending {
+	var reqs [][]pending
+	var req []pending
+	size := 0
+	for _, p := range batch {
+		if len(req) > 0 && size+p.size > maxItemsBytes {
+			reqs = append(reqs, req)
+			req, size = nil, 0
+		}
+		req = append(req, p)
+		size += p.size
+	}
+	if len(req) > 0 {
+		reqs = append(reqs, req)
+	}
+	return reqs
+}
+
+// send publishes the messages of one request and returns those that failed.
+// When the proxy refuses a request of several messages for what it holds,
+// they are sent one by one, so that only the message at fault fails.
+func (h *Handler) send(ctx context.Context, req []pending) (failed []pending) {
+	var items []grip.Item
+	for _, p := range req {
+		items = append(items, p.items...)
+	}
+	err := h.Publisher.Publish(ctx, items...)
+	if err == nil {
+		return nil
+	}
+	if len(req) > 1 && refused(err) {
+		h.Logger.Warn("publish refused, sending its messages one by one", "messages", len(req), "error", err)
+		for _, p := range req {
+			failed = append(failed, h.send(ctx, []pending{p})...)
+		}
+		return failed
+	}
+	for _, p := range req {
+		p.err = err
+		failed = append(failed, p)
+	}
+	return failed
+}
+
+// refused reports a 4xx that may be about the request's content (400 Bad
+// Request, 413 Content Too Large, ...): not one about credentials, the URL
+// or the rate, which every message would get again.
+func refused(err error) bool {
+	var pe *grip.PublishError
+	if !errors.As(err, &pe) || pe.Status < 400 || pe.Status > 499 {
+		return false
+	}
+	switch pe.Status {
+	case http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound, http.StatusTooManyRequests:
+		return false
+	}
+	return true
+}
