@@ -49,6 +49,11 @@ invoke:
 dev:
 	@$(GO) build -o .build/dev ./cmd/dev && exec .build/dev $(DEV_FLAGS)
 
+## bench: the performance report: per-invocation cost, cold start, bootstrap size, memory,
+## end-to-end chat latency through Pushpin, publishes per invocation (BENCH_FLAGS=-help for options)
+bench:
+	$(GO) run ./cmd/bench $(BENCH_FLAGS)
+
 ## loadtest: hundreds of clients through real Pushpin (two instances) and the local stack
 loadtest:
 	$(GO) run ./cmd/loadtest $(LOADTEST_FLAGS)

@@ -12,13 +12,13 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
-	"golang.org/x/sync/errgroup"
 )
 
 // room is n WebSocket clients of the chat, connected through Pushpin.
 type room struct {
 	conns    []*websocket.Conn
 	arrivals chan arrival
+	closed   chan struct{} // unblocks readers at close
 	readers  sync.WaitGroup
 }
 
@@ -33,36 +33,49 @@ type arrival struct {
 // then each is subscribed to the chat channel.
 func joinChat(ctx context.Context, proxyURL string, n int) (*room, error) {
 	url := "ws" + strings.TrimPrefix(proxyURL, "http") + "/chat"
-	r := &room{conns: make([]*websocket.Conn, n), arrivals: make(chan arrival, 4*n)}
-	welcomed := make([]chan struct{}, n)
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(8)
+	r := &room{conns: make([]*websocket.Conn, n), arrivals: make(chan arrival, 4*n), closed: make(chan struct{})}
+	errs := make(chan error, n)
+	slots := make(chan struct{}, 8) // dials at a time: Pushpin opens each through the function
+	var wg sync.WaitGroup
 	for i := range n {
-		welcomed[i] = make(chan struct{})
-		g.Go(func() error {
-			dctx, cancel := context.WithTimeout(gctx, 10*time.Second)
-			defer cancel()
-			conn, _, err := websocket.Dial(dctx, url, nil)
-			if err != nil {
-				return fmt.Errorf("client %d: dial %s: %w", i, url, err)
-			}
-			conn.SetReadLimit(1 << 20)
-			r.conns[i] = conn
-			r.readers.Add(1)
-			go r.read(i, conn, welcomed[i])
-			select {
-			case <-welcomed[i]:
-				return nil
-			case <-dctx.Done():
-				return fmt.Errorf("client %d: no welcome: %w", i, dctx.Err())
-			}
-		})
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			slots <- struct{}{}
+			defer func() { <-slots }()
+			errs <- r.join(ctx, url, i)
+		}()
 	}
-	if err := g.Wait(); err != nil {
-		r.close()
-		return nil, err
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			r.close()
+			return nil, err
+		}
 	}
 	return r, nil
+}
+
+// join connects client i and waits for its welcome.
+func (r *room) join(ctx context.Context, url string, i int) error {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	conn, _, err := websocket.Dial(ctx, url, nil)
+	if err != nil {
+		return fmt.Errorf("client %d: dial %s: %w", i, url, err)
+	}
+	conn.SetReadLimit(1 << 20)
+	r.conns[i] = conn
+	welcomed := make(chan struct{})
+	r.readers.Add(1)
+	go r.read(i, conn, welcomed)
+	select {
+	case <-welcomed:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("client %d: no welcome: %w", i, ctx.Err())
+	}
 }
 
 // read stamps every message the client gets; the first is the welcome.
@@ -81,7 +94,11 @@ func (r *room) read(i int, conn *websocket.Conn, welcomed chan struct{}) {
 				continue
 			}
 		}
-		r.arrivals <- arrival{client: i, text: string(data), at: time.Now()}
+		select {
+		case r.arrivals <- arrival{client: i, text: string(data), at: time.Now()}:
+		case <-r.closed:
+			return
+		}
 	}
 }
 
@@ -131,6 +148,7 @@ func (r *room) await(ctx context.Context, start time.Time, want string) (time.Du
 }
 
 func (r *room) close() {
+	close(r.closed)
 	for _, c := range r.conns {
 		if c != nil {
 			_ = c.CloseNow()

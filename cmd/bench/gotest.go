@@ -19,8 +19,9 @@ var benchPackages = []string{"./functions/...", "./internal/grip/ws", "./interna
 // the ns/op of each benchmark by "pkg.Name" (pkg's last element, Name
 // without the -GOMAXPROCS suffix), one value per -count.
 type goBench struct {
-	raw  string
-	nsOp map[string][]float64
+	raw    string
+	nsOp   map[string][]float64
+	allocs map[string][]float64 // allocs/op
 }
 
 func runGoBench(ctx context.Context, dir string, count int, benchtime string) (*goBench, error) {
@@ -36,7 +37,7 @@ func runGoBench(ctx context.Context, dir string, count int, benchtime string) (*
 }
 
 func parseGoBench(out []byte) *goBench {
-	g := &goBench{nsOp: map[string][]float64{}}
+	g := &goBench{nsOp: map[string][]float64{}, allocs: map[string][]float64{}}
 	var raw strings.Builder
 	pkg := ""
 	sc := bufio.NewScanner(bytes.NewReader(out))
@@ -47,13 +48,15 @@ func parseGoBench(out []byte) *goBench {
 			pkg = line[strings.LastIndexByte(line, '/')+1:]
 		case strings.HasPrefix(line, "Benchmark"):
 			f := strings.Fields(line)
-			if i := slices.Index(f, "ns/op"); i > 0 {
-				if v, err := strconv.ParseFloat(f[i-1], 64); err == nil {
-					name := f[0]
-					if j := strings.LastIndexByte(name, '-'); j > 0 {
-						name = name[:j]
+			name := f[0]
+			if j := strings.LastIndexByte(name, '-'); j > 0 {
+				name = name[:j]
+			}
+			for unit, m := range map[string]map[string][]float64{"ns/op": g.nsOp, "allocs/op": g.allocs} {
+				if i := slices.Index(f, unit); i > 0 {
+					if v, err := strconv.ParseFloat(f[i-1], 64); err == nil {
+						m[pkg+"."+name] = append(m[pkg+"."+name], v)
 					}
-					g.nsOp[pkg+"."+name] = append(g.nsOp[pkg+"."+name], v)
 				}
 			}
 		case strings.HasPrefix(line, "goos:"), strings.HasPrefix(line, "goarch:"), strings.HasPrefix(line, "cpu:"):
@@ -67,8 +70,10 @@ func parseGoBench(out []byte) *goBench {
 }
 
 // median returns the median ns/op of a benchmark, false if it did not run.
-func (g *goBench) median(key string) (float64, bool) {
-	v := slices.Clone(g.nsOp[key])
+func (g *goBench) median(key string) (float64, bool) { return medianOf(g.nsOp[key]) }
+
+func medianOf(values []float64) (float64, bool) {
+	v := slices.Clone(values)
 	if len(v) == 0 {
 		return 0, false
 	}

@@ -110,6 +110,7 @@ func run(ctx context.Context, o options, out io.Writer) error {
 		"command: make bench (go run ./cmd/bench)",
 	}}
 	b := &bench{root: root, tmp: tmp, o: o, r: r}
+	loadStart := loadAverage()
 	steps := []struct {
 		name string
 		run  func(context.Context) error
@@ -139,6 +140,7 @@ func run(ctx context.Context, o options, out io.Writer) error {
 		}
 	}
 	b.close()
+	r.header = append(r.header, fmt.Sprintf("load average (1 min): %s at the start, %s at the end: other work on the machine shows in the figures", loadStart, loadAverage()))
 	r.writeText(out)
 	if o.markdown != "" {
 		f, err := os.Create(o.markdown)
@@ -205,6 +207,15 @@ func projectRoot() (string, error) {
 		}
 		dir = parent
 	}
+}
+
+// loadAverage is the 1-minute load average from /proc/loadavg, or "?".
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if f := strings.Fields(string(b)); err == nil && len(f) > 0 {
+		return f[0]
+	}
+	return "?"
 }
 
 // cpuModel is /proc/cpuinfo's model name, or "unknown CPU".

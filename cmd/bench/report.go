@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"text/tabwriter"
 )
@@ -46,11 +47,19 @@ func (r *report) judge(what, value string, ok bool) string {
 	return value + " MISS"
 }
 
+// ordered returns the sections by their "(a)", "(b)" ... titles, whatever
+// order they ran in.
+func (r *report) ordered() []*section {
+	return slices.SortedStableFunc(slices.Values(r.sections), func(a, b *section) int {
+		return strings.Compare(a.title[:min(3, len(a.title))], b.title[:min(3, len(b.title))])
+	})
+}
+
 func (r *report) writeText(w io.Writer) {
 	for _, h := range r.header {
 		fmt.Fprintln(w, h)
 	}
-	for _, s := range r.sections {
+	for _, s := range r.ordered() {
 		fmt.Fprintf(w, "\n== %s\n", s.title)
 		if len(s.cols) > 0 {
 			tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
@@ -78,10 +87,12 @@ func (r *report) writeText(w io.Writer) {
 func (r *report) writeMarkdown(w io.Writer) {
 	fmt.Fprintln(w, "# Performance")
 	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Written by `make bench BENCH_FLAGS=\"-md docs/performance.md\"`; `make bench` alone prints the same figures, with go test's raw output for benchstat.")
+	fmt.Fprintln(w)
 	for _, h := range r.header {
 		fmt.Fprintf(w, "%s  \n", h)
 	}
-	for _, s := range r.sections {
+	for _, s := range r.ordered() {
 		if len(s.cols) == 0 {
 			continue
 		}

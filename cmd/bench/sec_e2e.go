@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"os/exec"
 	"strconv"
 	"time"
 
@@ -16,6 +17,10 @@ import (
 // the same run and interleaved with it: Pushpin alone, publish -> all N
 // receive.
 func (b *bench) endToEnd(ctx context.Context) error {
+	if _, err := exec.LookPath("pushpin"); err != nil {
+		b.r.section("(e) end-to-end chat latency: not measured").note("pushpin is not installed (apt-get install pushpin, or brew install pushpin)")
+		return nil
+	}
 	logs := &tailBuffer{max: 16 << 10}
 	history, err := os.MkdirTemp(b.tmp, "history-")
 	if err != nil {
@@ -31,7 +36,7 @@ func (b *bench) endToEnd(ctx context.Context) error {
 		Logger:         slog.New(slog.NewTextHandler(logs, nil)),
 	})
 	if err != nil {
-		return fmt.Errorf("starting the local stack: %w\n%s", err, logs)
+		return fmt.Errorf("starting the local stack: %w%s", err, logsIf(ctx, logs))
 	}
 	defer stack.Close()
 
@@ -40,7 +45,7 @@ func (b *bench) endToEnd(ctx context.Context) error {
 	for _, n := range b.o.clients {
 		floor, chat, err := b.chatLatency(sctx, stack, n)
 		if err != nil {
-			return fmt.Errorf("N = %d: %w\n%s", n, err, logs)
+			return fmt.Errorf("with %d clients: %w%s", n, err, logsIf(ctx, logs))
 		}
 		p50 := ms(median(chat))
 		if n == 10 {
@@ -82,4 +87,12 @@ func (b *bench) chatLatency(ctx context.Context, stack *devstack.Stack, n int) (
 		chat = append(chat, d)
 	}
 	return floor, chat, nil
+}
+
+// logsIf quotes the stack's last log lines, unless the run was stopped.
+func logsIf(ctx context.Context, logs *tailBuffer) string {
+	if ctx.Err() != nil {
+		return ""
+	}
+	return "\n" + logs.String()
 }

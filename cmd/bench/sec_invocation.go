@@ -3,8 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"slices"
-	"strings"
 )
 
 // perInvocation is (a): go test -bench on the functions and the WebSocket
@@ -14,36 +12,35 @@ func (b *bench) perInvocation(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	s := b.r.section(fmt.Sprintf("(a) per-invocation cost: go test -bench, median of %d (raw output below, for benchstat)", b.o.count),
-		"benchmark", "time/op", "budget")
-	for _, c := range []struct {
-		key    string
-		budget float64
-	}{
-		{"ws.BenchmarkChatHandle1", budgetChat1},
-		{"ws.BenchmarkChatHandle100", budgetChat100},
-	} {
-		v, ok := g.median(c.key)
+	s := b.r.section(fmt.Sprintf("(a) per-invocation cost: go test -bench, median of %d", b.o.count),
+		"benchmark", "time/op", "allocs/op", "budget")
+	row := func(key string, budget float64) {
+		v, ok := g.median(key)
 		if !ok {
-			s.row(c.key, "did not run", "≤ "+ns(c.budget))
-			b.r.misses = append(b.r.misses, c.key+" did not run")
-			continue
+			s.row(key, "did not run", "", "")
+			b.r.misses = append(b.r.misses, key+" did not run")
+			return
 		}
-		s.row(c.key, b.r.judge(c.key, ns(v), v <= c.budget), "≤ "+ns(c.budget))
-	}
-	// The whole invocation of each function on its main sample event.
-	keys := make([]string, 0, len(g.nsOp))
-	for k := range g.nsOp {
-		if strings.Contains(k, "BenchmarkInvoke/") || strings.Contains(k, "BenchmarkHandle/") {
-			keys = append(keys, k)
+		allocs, _ := medianOf(g.allocs[key])
+		if budget == 0 {
+			s.row(key, ns(v), fmt.Sprint(allocs), "")
+			return
 		}
+		s.row(key, b.r.judge(key, ns(v), v <= budget), fmt.Sprint(allocs), "≤ "+ns(budget))
 	}
-	slices.Sort(keys)
-	for _, k := range keys {
-		v, _ := g.median(k)
-		s.row(k, ns(v), "")
+	row("ws.BenchmarkChatHandle1", budgetChat1)
+	row("ws.BenchmarkChatHandle100", budgetChat100)
+	// Each function on its main sample event: the runtime's whole JSON
+	// path, and the handler alone.
+	for _, k := range []string{"chat.%s/event=chat-message", "chat.%s/event=chat-message-100",
+		"stream.%s/event=stream-plain", "longpoll.%s/event=longpoll-fresh/history=none", "publish.%s/event=publish-direct"} {
+		row(fmt.Sprintf(k, "BenchmarkInvoke"), 0)
+		row(fmt.Sprintf(k, "BenchmarkHandle"), 0)
 	}
-	s.note("Invoke = the runtime's JSON path (lambda.NewHandler(...).Invoke: event JSON in, response JSON out); Handle = the handler alone on the decoded request. Publishing is a no-op.")
+	s.note("ws.BenchmarkChatHandle*: the chat's WebSocket-over-HTTP work on a request with a handful of headers (decode, messages, response; no publish), as in the Node measurement the budget compares with.")
+	s.note("BenchmarkInvoke: the runtime's JSON path, lambda.NewHandler(apigw.Adapt(h.Handle)).Invoke(ctx, eventJSON), Grip-Sig checked; BenchmarkHandle: the handler alone on the decoded request. Publishing is a no-op in both.")
+	s.note("For reference (issue 6): Node faas-grip 2.0 takes about 6.2 µs to handle a 1-message chat event and 125 µs for a 100-message batch.")
+	s.note("go test's own output follows in the text report: save two runs and compare them with benchstat.")
 	s.raw = g.raw
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -18,7 +19,11 @@ func (b *bench) publishes(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	f, _, err := startFunction(b.hostBins["ChatFunction"], env, nil)
+	bin := b.hostBins["ChatFunction"]
+	if bin == "" {
+		return errors.New("the chat function did not build, see (c)")
+	}
+	f, _, err := startFunction(bin, env, nil)
 	if err != nil {
 		return err
 	}

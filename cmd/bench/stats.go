@@ -44,4 +44,4 @@ func ns(v float64) string {
 	return fmt.Sprintf("%.0f ns", v)
 }
 
-func mib(b int64) string { return fmt.Sprintf("%.1f MiB", float64(b)/(1<<20)) }
+func mib(b int64) string { return fmt.Sprintf("%.2f MiB", float64(b)/(1<<20)) }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -20,7 +21,7 @@ var benchEvents = []string{"stream-plain.json", "stream-sse.json"}
 
 func benchHandler(b *testing.B) *Handler {
 	b.Helper()
-	env, err := lambdaenv.Load(b.Context(), func(k string) string {
+	env, err := lambdaenv.LoadOrigin(b.Context(), func(k string) string {
 		return map[string]string{"GRIP_URL": testGripURL}[k]
 	}, nil)
 	if err != nil {
@@ -39,8 +40,9 @@ func BenchmarkInvoke(b *testing.B) {
 			ctx := context.Background()
 			b.ReportAllocs()
 			for b.Loop() {
-				if _, err := invoker.Invoke(ctx, event); err != nil {
-					b.Fatal(err)
+				out, err := invoker.Invoke(ctx, event)
+				if err != nil || !bytes.Contains(out, []byte(`"statusCode":200`)) {
+					b.Fatalf("response %.200s, err %v", out, err)
 				}
 			}
 		})

@@ -19,6 +19,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/faas-grip/faas-grip-go/internal/devstack/apigateway"
@@ -39,11 +41,27 @@ type Options struct {
 	// APIPort is the local API Gateway's, ProxyPort Pushpin's client port
 	// and ControlPort its control API's. All listen on 127.0.0.1.
 	APIPort, ProxyPort, ControlPort int
+	// Pushpins is how many Pushpin instances run in front of the API
+	// (default 1), each with its own ports, rundir and signing key. The
+	// functions' GRIP_URL names every instance's control API, so a publish
+	// reaches the clients of all of them, and verifies the Grip-Sig of
+	// each. ProxyPort and ControlPort, when set, are the first instance's;
+	// the others get free ports.
+	Pushpins int
+	// PushpinMessageRate, PushpinMessageHWM and PushpinMaxOpenRequests set
+	// Pushpin's message_rate, message_hwm and max_open_requests (see
+	// pushpin.Config) on every instance; 0 keeps the packaged values. Load
+	// tests tune them.
+	PushpinMessageRate, PushpinMessageHWM, PushpinMaxOpenRequests int
 	// FunctionOutput receives the functions' logs, one "[LogicalId] " prefix
 	// per line; PushpinOutput Pushpin's. nil discards them.
 	FunctionOutput, PushpinOutput io.Writer
 	// Logger gets the stack's own messages and one line per API request.
 	Logger *slog.Logger
+	// Binaries are bootstraps already built for this machine (with
+	// BuildFunctions), by logical id; Start builds the other functions.
+	// Several stacks in a row can share one build this way.
+	Binaries map[string]string
 }
 
 // Stack is a running local application.
@@ -52,9 +70,14 @@ type Stack struct {
 	functions map[string]*runtimeapi.Function
 	apiLn     net.Listener
 	apiServer *http.Server
-	proxy     *pushpin.Instance
+	gripURL   string
 	buildDir  string
 	log       *slog.Logger
+
+	mu         sync.Mutex
+	proxies    []*pushpin.Instance // nil where StopPushpin stopped one
+	proxyCfgs  []pushpin.Config    // what StartPushpin starts again
+	proxyFirst *pushpin.Instance   // proxies[0] as it was last started
 }
 
 // Start builds the functions and starts everything. On error, whatever
@@ -65,6 +88,9 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
+	}
+	if opts.Pushpins <= 0 {
+		opts.Pushpins = 1
 	}
 	s := &Stack{functions: map[string]*runtimeapi.Function{}, log: opts.Logger}
 	defer func() {
@@ -85,35 +111,62 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 		fns[i] = &s.Template.Functions[i]
 	}
 
-	if s.buildDir, err = os.MkdirTemp("", "devstack-build-"); err != nil {
-		return nil, err
+	var toBuild []*template.Function
+	for _, fn := range fns {
+		if opts.Binaries[fn.LogicalID] == "" {
+			toBuild = append(toBuild, fn)
+		}
 	}
-	start := time.Now()
-	bins, err := BuildFunctions(ctx, opts.Dir, fns, s.buildDir, s.log)
-	if err != nil {
-		return nil, err
+	bins := map[string]string{}
+	if len(toBuild) > 0 {
+		if s.buildDir, err = os.MkdirTemp("", "devstack-build-"); err != nil {
+			return nil, err
+		}
+		start := time.Now()
+		if bins, err = BuildFunctions(ctx, opts.Dir, toBuild, s.buildDir, s.log); err != nil {
+			return nil, err
+		}
+		s.log.Info("functions built for this machine", "count", len(bins), "duration", time.Since(start).Round(time.Millisecond))
 	}
-	s.log.Info("functions built for this machine", "count", len(bins), "duration", time.Since(start).Round(time.Millisecond))
+	for id, path := range opts.Binaries {
+		bins[id] = path
+	}
 
 	// Ports first: the functions' GRIP_URL names the control port, and
 	// Pushpin's route names the API's.
 	if s.apiLn, err = net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(opts.APIPort)); err != nil {
 		return nil, fmt.Errorf("local API Gateway: %w", err)
 	}
-	if opts.ProxyPort == 0 || opts.ControlPort == 0 {
-		free, err := freePorts(2)
-		if err != nil {
-			return nil, err
-		}
-		if opts.ProxyPort == 0 {
-			opts.ProxyPort = free[0]
-		}
-		if opts.ControlPort == 0 {
-			opts.ControlPort = free[1]
-		}
+	free, err := freePorts(2 * opts.Pushpins)
+	if err != nil {
+		return nil, err
 	}
-	sigKey := pushpin.NewSigKey()
-	gripURL := pushpin.GripURL("http://127.0.0.1:"+strconv.Itoa(opts.ControlPort), sigKey)
+	if opts.ProxyPort != 0 {
+		free[0] = opts.ProxyPort
+	}
+	if opts.ControlPort != 0 {
+		free[1] = opts.ControlPort
+	}
+	var gripURLs []string
+	for i := range opts.Pushpins {
+		cfg := pushpin.Config{
+			Origin:          s.apiLn.Addr().String(),
+			HTTPPort:        free[2*i],
+			ControlPort:     free[2*i+1],
+			SigKey:          pushpin.NewSigKey(),
+			Debug:           true,
+			MessageRate:     opts.PushpinMessageRate,
+			MessageHWM:      opts.PushpinMessageHWM,
+			MaxOpenRequests: opts.PushpinMaxOpenRequests,
+			Output:          opts.PushpinOutput,
+			Logger:          s.log,
+		}
+		s.proxyCfgs = append(s.proxyCfgs, cfg)
+		gripURLs = append(gripURLs, pushpin.GripURL("http://127.0.0.1:"+strconv.Itoa(cfg.ControlPort), cfg.SigKey))
+	}
+	s.proxies = make([]*pushpin.Instance, opts.Pushpins)
+	s.gripURL = strings.Join(gripURLs, ",")
+	gripURL := s.gripURL
 
 	var fnOut io.Writer
 	if opts.FunctionOutput != nil {
@@ -153,17 +206,10 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 		}
 	}()
 
-	s.proxy, err = pushpin.Start(ctx, pushpin.Config{
-		Origin:      s.apiLn.Addr().String(),
-		HTTPPort:    opts.ProxyPort,
-		ControlPort: opts.ControlPort,
-		SigKey:      sigKey,
-		Debug:       true,
-		Output:      opts.PushpinOutput,
-		Logger:      s.log,
-	})
-	if err != nil {
-		return nil, err
+	for i := range s.proxyCfgs {
+		if err := s.StartPushpin(ctx, i); err != nil {
+			return nil, err
+		}
 	}
 	return s, nil
 }
@@ -171,17 +217,92 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 // APIURL is the local API Gateway's base URL (no stage in the path).
 func (s *Stack) APIURL() string { return "http://" + s.apiLn.Addr().String() }
 
-// ProxyURL is Pushpin's client URL: what browsers and clients open.
-func (s *Stack) ProxyURL() string { return s.proxy.URL() }
+// ProxyURL is Pushpin's client URL: what browsers and clients open. With
+// several instances, it is the first one's.
+func (s *Stack) ProxyURL() string { return s.first().URL() }
 
-// ControlURL is Pushpin's control API (POST ControlURL()/publish/).
-func (s *Stack) ControlURL() string { return s.proxy.ControlURL() }
+// ControlURL is Pushpin's control API (POST ControlURL()/publish/). With
+// several instances, it is the first one's.
+func (s *Stack) ControlURL() string { return s.first().ControlURL() }
 
-// GripURL is the GRIP_URL the functions got.
-func (s *Stack) GripURL() string { return s.proxy.GripURL() }
+// GripURL is the GRIP_URL the functions got: every instance's control API
+// and verify key, comma-separated.
+func (s *Stack) GripURL() string { return s.gripURL }
 
-// Pushpin is the running Pushpin instance.
-func (s *Stack) Pushpin() *pushpin.Instance { return s.proxy }
+// Pushpin is the (first) Pushpin instance.
+func (s *Stack) Pushpin() *pushpin.Instance { return s.first() }
+
+func (s *Stack) first() *pushpin.Instance {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.proxyFirst
+}
+
+// ProxyURLs are the client URLs of every Pushpin instance, in order
+// (Options.Pushpins), whether running or stopped.
+func (s *Stack) ProxyURLs() []string {
+	urls := make([]string, len(s.proxyCfgs))
+	for i, cfg := range s.proxyCfgs {
+		urls[i] = "http://127.0.0.1:" + strconv.Itoa(cfg.HTTPPort)
+	}
+	return urls
+}
+
+// Pushpins returns the Pushpin instances, in order; an instance that
+// StopPushpin stopped is nil until StartPushpin starts it again.
+func (s *Stack) Pushpins() []*pushpin.Instance {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.proxies)
+}
+
+// StopPushpin stops Pushpin instance i (0 is the first), as if it had
+// crashed: its clients lose their connections and publishing to it fails,
+// while the functions keep running with the same GRIP_URL. Stopping a
+// stopped instance does nothing.
+func (s *Stack) StopPushpin(i int) error {
+	if i < 0 || i >= len(s.proxyCfgs) {
+		return fmt.Errorf("devstack: no Pushpin instance %d (have %d)", i, len(s.proxyCfgs))
+	}
+	s.mu.Lock()
+	p := s.proxies[i]
+	s.proxies[i] = nil
+	s.mu.Unlock()
+	if p == nil {
+		return nil
+	}
+	return p.Stop()
+}
+
+// StartPushpin starts Pushpin instance i again after StopPushpin, on the
+// same ports with the same signing key, and returns once it is ready.
+// Starting a running instance does nothing. Start uses it for every
+// instance.
+func (s *Stack) StartPushpin(ctx context.Context, i int) error {
+	if i < 0 || i >= len(s.proxyCfgs) {
+		return fmt.Errorf("devstack: no Pushpin instance %d (have %d)", i, len(s.proxyCfgs))
+	}
+	s.mu.Lock()
+	running := s.proxies[i] != nil
+	s.mu.Unlock()
+	if running {
+		return nil
+	}
+	p, err := pushpin.Start(ctx, s.proxyCfgs[i])
+	if err != nil {
+		if len(s.proxyCfgs) > 1 {
+			err = fmt.Errorf("pushpin instance %d: %w", i, err)
+		}
+		return err
+	}
+	s.mu.Lock()
+	s.proxies[i] = p
+	if i == 0 {
+		s.proxyFirst = p
+	}
+	s.mu.Unlock()
+	return nil
+}
 
 // Routes lists the API's routes.
 func (s *Stack) Routes() []apigateway.Route { return apigateway.RoutesFromTemplate(s.Template) }
@@ -210,8 +331,8 @@ func (s *Stack) Invoke(ctx context.Context, logicalID string, event []byte) ([]b
 // removes the temp dirs.
 func (s *Stack) Close() error {
 	var errs []error
-	if s.proxy != nil {
-		errs = append(errs, s.proxy.Stop())
+	for i := range s.proxies {
+		errs = append(errs, s.StopPushpin(i))
 	}
 	if s.apiServer != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)

@@ -74,6 +74,18 @@ func writeConfig(inst *installation, dir string, cfg *Config, probeAddr string) 
 	if hasServices {
 		settings = append(settings, setting{"runner", "services", services})
 	}
+	switch {
+	case cfg.MessageRate > 0:
+		settings = append(settings, setting{"handler", "message_rate", strconv.Itoa(cfg.MessageRate)})
+	case cfg.MessageRate < 0:
+		settings = append(settings, setting{"handler", "message_rate", "0"}) // Pushpin: 0 is no limit
+	}
+	if cfg.MessageHWM > 0 {
+		settings = append(settings, setting{"handler", "message_hwm", strconv.Itoa(cfg.MessageHWM)})
+	}
+	if cfg.MaxOpenRequests > 0 {
+		settings = append(settings, setting{"proxy", "max_open_requests", strconv.Itoa(cfg.MaxOpenRequests)})
+	}
 	conf := rewriteINI(base, settings, true)
 
 	// Every request goes to the origin, WebSocket clients as

@@ -46,6 +46,23 @@ type Config struct {
 	SigKey string
 	// Debug turns on Pushpin's informative error responses.
 	Debug bool
+	// MessageRate is the handler's message_rate: how many messages per
+	// second it sends to clients, all connections together (the package
+	// says 2500); published messages beyond it wait in a queue. 0 keeps the
+	// packaged value; negative means no limit. Load tests raise it.
+	MessageRate int
+	// MessageHWM is the handler's message_hwm: how many messages may wait
+	// for the rate limit before Pushpin drops more (the package says
+	// 25000). 0 keeps the packaged value.
+	MessageHWM int
+	// MaxOpenRequests is the proxy's max_open_requests: how many requests
+	// on their way to the origin plus WebSocket connections it serves at
+	// once; more wait in line (the package has no limit). Pushpin 1.36
+	// answers 502 to requests that start in a burst of more than about 100
+	// (its queue to zurl holds 100), so a limit near 100 turns a burst of
+	// long-polls into a queue; but it counts every open WebSocket too.
+	// 0 keeps the packaged value.
+	MaxOpenRequests int
 	// Binary is the pushpin executable; default "pushpin" on PATH.
 	Binary string
 	// Output receives Pushpin's log (all services merged); it is also kept

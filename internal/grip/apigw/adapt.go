@@ -18,11 +18,11 @@ type Handler func(ctx context.Context, r *Request) (*Response, error)
 // ErrNilResponse: a Handler returned neither a response nor an error.
 var ErrNilResponse = errors.New("apigw: handler returned a nil response and a nil error")
 
-// LambdaHandler is what Adapt returns, for lambda.Start. Called as a func it
-// takes the event and returns the front door's response type. Its Invoke
-// method is what the runtime calls: event JSON in, response JSON out, so the
-// event is decoded once, here, rather than first into a json.RawMessage and
-// the response written without reflection.
+// LambdaHandler is what Adapt returns, for lambda.Start. Called as a func,
+// it takes the event and returns the front door's response type. The
+// runtime calls its Invoke method instead (event JSON in, response JSON
+// out), which skips the runtime's own decoding into a json.RawMessage and
+// its reflective encoding of the response: most of an invocation's cost.
 type LambdaHandler func(ctx context.Context, event json.RawMessage) (any, error)
 
 // Adapt turns a Handler into a Lambda handler for lambda.Start that accepts

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-lambda-go/lambda"
 )
 
 // BenchmarkFromV1 converts the REST API chat event (mixed-case headers in
@@ -20,17 +21,38 @@ func BenchmarkFromV1(b *testing.B) {
 	}
 }
 
-// BenchmarkAdaptV1 is the whole trip for the same event: detect, decode,
-// convert, handle (trivially), convert back.
+func openHandler(_ context.Context, r *Request) (*Response, error) {
+	return Text(200, "application/websocket-events", "OPEN\r\n"), nil
+}
+
+// BenchmarkAdaptV1 is the whole trip for the same event: decode, convert,
+// handle (trivially), convert back, without the response's JSON.
 func BenchmarkAdaptV1(b *testing.B) {
-	handler := Adapt(func(_ context.Context, r *Request) (*Response, error) {
-		return Text(200, "application/websocket-events", "OPEN\r\n"), nil
-	})
+	handler := Adapt(openHandler)
 	raw := []byte(restChatEvent)
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := handler(context.Background(), raw); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkInvoke is what the Lambda runtime runs per event, for each
+// front door: event JSON in, response JSON out.
+func BenchmarkInvoke(b *testing.B) {
+	for _, tc := range []struct{ name, event string }{
+		{"rest", restChatEvent}, {"httpapi", httpAPIChatEvent}, {"functionurl", functionURLChatEvent},
+	} {
+		b.Run("event="+tc.name, func(b *testing.B) {
+			invoker := lambda.NewHandler(Adapt(openHandler))
+			raw := []byte(tc.event)
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := invoker.Invoke(context.Background(), raw); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }

@@ -34,11 +34,12 @@ func FromV1(e *events.APIGatewayProxyRequest) (*Request, error) {
 	if method == "" {
 		method = e.RequestContext.HTTPMethod
 	}
+	multi := multiFields(e.MultiValueHeaders)
 	return v1Event{
 		method:       method,
 		path:         e.Path,
-		headers:      singleFields(e.Headers),
-		multiHeaders: multiFields(e.MultiValueHeaders),
+		headers:      singleFieldsAlong(e.Headers, multi, e.MultiValueHeaders),
+		multiHeaders: multi,
 		query:        e.QueryStringParameters,
 		multiQuery:   e.MultiValueQueryStringParameters,
 		body:         e.Body,
@@ -109,6 +110,26 @@ func singleFields(m map[string]string) []singleField {
 	fields := make([]singleField, 0, len(m))
 	for k, v := range m {
 		fields = append(fields, singleField{k, v})
+	}
+	return fields
+}
+
+// singleFieldsAlong lists the names of multi first, in its order: the
+// order mergeHeaders checks cheaply.
+func singleFieldsAlong(m map[string]string, multi []multiField, multiMap map[string][]string) []singleField {
+	fields := make([]singleField, 0, len(m))
+	for _, f := range multi {
+		if v, ok := m[f.name]; ok {
+			fields = append(fields, singleField{f.name, v})
+		}
+	}
+	if len(fields) == len(m) {
+		return fields
+	}
+	for k, v := range m {
+		if _, ok := multiMap[k]; !ok {
+			fields = append(fields, singleField{k, v})
+		}
 	}
 	return fields
 }

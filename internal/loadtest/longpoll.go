@@ -1,0 +1,229 @@
+package loadtest
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"sync/atomic"
+	"time"
+)
+
+// LongpollConfig sizes the long-poll scenario.
+type LongpollConfig struct {
+	// Clients long-poll GET /longpoll through the proxies, each again with
+	// its last id as soon as it has an answer.
+	Clients int
+	// Items are published one per publish, Rate per second (default 5).
+	Items int
+	Rate  float64
+	// Idle ends the wait for deliveries when nothing arrived for that long
+	// after the last publish; default 30s. Keep it above the function's
+	// hold timeout (LONGPOLL_TIMEOUT).
+	Idle     time.Duration
+	Scenario string // default "longpoll"
+}
+
+// poll is the long-poll response body (internal/feed.Poll).
+type poll struct {
+	Channel  string `json:"channel"`
+	Messages []struct {
+		ID   string `json:"id"`
+		Text string `json:"text"`
+	} `json:"messages"`
+	LastID string `json:"last_id"`
+	Gap    bool   `json:"gap"`
+}
+
+// pollCounts are how the polls of all clients were answered.
+type pollCounts struct {
+	polls, one, several, empty atomic.Int64
+}
+
+// Longpoll has cfg.Clients clients long-poll a fresh channel, waits until
+// the function has answered every first poll (Pushpin then holds them),
+// publishes cfg.Items items through t.Publish, and checks that every client
+// receives every item exactly once and in order: released by a publish, or
+// caught up from the channel history when it polls again with its last id.
+func Longpoll(ctx context.Context, t *Target, cfg LongpollConfig) *Result {
+	if cfg.Rate <= 0 {
+		cfg.Rate = 5
+	}
+	if cfg.Idle <= 0 {
+		cfg.Idle = 30 * time.Second
+	}
+	if cfg.Scenario == "" {
+		cfg.Scenario = "longpoll"
+	}
+	res := &Result{Scenario: cfg.Scenario, Clients: cfg.Clients, Expected: int64(cfg.Clients) * int64(cfg.Items)}
+	if cfg.Clients <= 0 || cfg.Items <= 0 {
+		return res
+	}
+	run := newRunID()
+	channel := "load-poll-" + run
+	errs := &errorLog{}
+	progress := &atomic.Int64{}
+	counts := &pollCounts{}
+	client := t.httpClient()
+
+	// One item before the clients come: their first poll is held after it
+	// (prev-id set), so an item published before Pushpin holds a poll
+	// cannot slip past it.
+	if err := t.Publish(ctx, channel, []string{"seed"}); err != nil {
+		errs.add("seed publish: %v", err)
+	}
+
+	cctx, stop := context.WithCancel(ctx)
+	defer stop()
+	var before int64
+	if t.Requests != nil {
+		before = t.Requests("LongpollFunction")
+	}
+	trackers := make([]*tracker, cfg.Clients)
+	done := make([]chan struct{}, cfg.Clients)
+	for i := range trackers {
+		trackers[i] = newTracker(1, cfg.Items, progress)
+		done[i] = make(chan struct{})
+		go func() {
+			defer close(done[i])
+			pollLoop(cctx, client, t.proxy(i), channel, run, i, trackers[i], errs, counts)
+		}()
+	}
+	defer func() {
+		stop()
+		for _, d := range done {
+			<-d
+		}
+	}()
+
+	// Every first poll answered (held) by the function, then a moment for
+	// Pushpin to subscribe the last of them.
+	start := time.Now()
+	if t.Requests != nil {
+		for t.Requests("LongpollFunction") < before+int64(cfg.Clients) && time.Since(start) < 30*time.Second && ctx.Err() == nil {
+			time.Sleep(10 * time.Millisecond)
+		}
+		time.Sleep(300 * time.Millisecond)
+	} else {
+		time.Sleep(2*time.Second + time.Duration(cfg.Clients)*5*time.Millisecond)
+	}
+	t.progress("%s: %d polls held in %v (channel %s)", cfg.Scenario, cfg.Clients, time.Since(start).Round(time.Millisecond), channel)
+
+	start = time.Now()
+	p := newPacer(cfg.Rate)
+	for seq := range cfg.Items {
+		if !p.wait(ctx.Done()) {
+			break
+		}
+		if err := t.Publish(ctx, channel, []string{formatMessage(run, 0, seq, time.Now())}); err != nil {
+			errs.add("publish of item %d: %v", seq, err)
+		}
+	}
+	sent := time.Since(start)
+	t.progress("%s: %d items published in %v; waiting for deliveries", cfg.Scenario, cfg.Items, sent.Round(time.Millisecond))
+
+	waitDelivered(ctx, progress, res.Expected, cfg.Idle)
+	res.Duration = time.Since(start)
+	stop()
+	invocations := ""
+	if t.Requests != nil {
+		invocations = fmt.Sprintf("; the long-poll function ran %d times", t.Requests("LongpollFunction")-before)
+	}
+	for i, d := range done {
+		<-d
+		if trackers[i].unexpected > 0 {
+			errs.add("client %d: %d items from outside the run", i, trackers[i].unexpected)
+		}
+	}
+	summarize(res, trackers, errs)
+	res.Notes = append(res.Notes,
+		fmt.Sprintf("%d items, one per publish through the publish function, in %v", cfg.Items, sent.Round(time.Millisecond)),
+		fmt.Sprintf("%d polls answered: %d with one item, %d with several (caught up from the history), %d empty (hold timed out)%s",
+			counts.polls.Load(), counts.one.Load(), counts.several.Load(), counts.empty.Load(), invocations))
+	return res
+}
+
+// pollLoop polls until the client has every item or ctx ends.
+func pollLoop(ctx context.Context, client *http.Client, proxy, channel, run string, i int, tr *tracker, errs *errorLog, counts *pollCounts) {
+	lastID, lastNum := "", 0
+	failures := 0
+	for !tr.complete() && ctx.Err() == nil {
+		p, err := longpoll(ctx, client, proxy, channel, lastID)
+		if err != nil {
+			if ctx.Err() != nil {
+				return
+			}
+			// Poll again with the same last id, as a client would: nothing
+			// is lost, but the error counts.
+			errs.add("client %d: %v", i, err)
+			if failures++; failures >= 20 {
+				errs.add("client %d: gave up after %d failed polls in a row", i, failures)
+				return
+			}
+			time.Sleep(time.Duration(failures) * 50 * time.Millisecond)
+			continue
+		}
+		failures = 0
+		at := time.Now()
+		counts.polls.Add(1)
+		switch len(p.Messages) {
+		case 0:
+			counts.empty.Add(1)
+		case 1:
+			counts.one.Add(1)
+		default:
+			counts.several.Add(1)
+		}
+		if p.Gap {
+			errs.add("client %d: gap after id %s", i, lastID)
+		}
+		for _, msg := range p.Messages {
+			n, err := strconv.Atoi(msg.ID)
+			if err != nil || n <= lastNum && lastID != "" {
+				errs.add("client %d: message id %q after %q", i, msg.ID, lastID)
+			}
+			lastNum = n
+			m, ok := parseMessage(msg.Text)
+			if !ok || m.run != run {
+				errs.add("client %d: unexpected message %.80q", i, msg.Text)
+				continue
+			}
+			tr.record(m, at)
+		}
+		if p.LastID != "" {
+			lastID = p.LastID
+		}
+	}
+}
+
+// longpoll makes one poll and decodes its answer.
+func longpoll(ctx context.Context, client *http.Client, proxy, channel, lastID string) (*poll, error) {
+	q := url.Values{"channel": {channel}}
+	if lastID != "" {
+		q.Set("last_id", lastID)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, proxy+"/longpoll?"+q.Encode(), nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err != nil {
+		return nil, err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("status %d: %.200s", resp.StatusCode, body)
+	}
+	var p poll
+	if err := json.Unmarshal(body, &p); err != nil {
+		return nil, fmt.Errorf("answer %.200s: %v", body, err)
+	}
+	return &p, nil
+}
