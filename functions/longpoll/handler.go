@@ -33,7 +33,7 @@ func (h *Handler) Handle(ctx context.Context, r *apigw.Request) (*apigw.Response
 	if r.Method != http.MethodGet {
 		return apigw.Error(http.StatusMethodNotAllowed, "use GET /longpoll?channel=<name>&last_id=<id>"), nil
 	}
-	if refused := h.Env.Refuse(log, r.Header); refused != nil {
+	if refused := h.Env.Refuse(h.Logger, r.RequestID, r.Header); refused != nil {
 		return refused, nil
 	}
 	channel := r.Query.Get("channel")

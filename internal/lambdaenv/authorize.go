@@ -63,14 +63,15 @@ func (e *Env) Authorize(h http.Header) error {
 	return &Refusal{Status: http.StatusForbidden, Message: "invalid Grip-Sig", Reason: reason}
 }
 
-// Refuse is Authorize for handlers: it logs why a request is refused and
-// returns the answer to send, or nil when the request may be served.
-func (e *Env) Refuse(log *slog.Logger, h http.Header) *apigw.Response {
+// Refuse is Authorize for handlers: it logs why a request is refused (with
+// its request id) and returns the answer to send, or nil when the request
+// may be served.
+func (e *Env) Refuse(log *slog.Logger, requestID string, h http.Header) *apigw.Response {
 	err := e.Authorize(h)
 	if err == nil {
 		return nil
 	}
 	r, _ := AsRefusal(err)
-	log.Warn("request refused", "status", r.Status, "reason", r.Reason)
+	log.Warn("request refused", "request_id", requestID, "status", r.Status, "reason", r.Reason)
 	return r.Response()
 }

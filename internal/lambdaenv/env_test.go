@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/golang-jwt/jwt/v5"
 
@@ -119,15 +120,15 @@ type fakeSecrets struct {
 	err    error
 }
 
-func (f fakeSecrets) GetSecretValue(_ context.Context, in *secretsmanager.GetSecretValueInput, _ ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error) {
+func (f fakeSecrets) GetSecretString(_ context.Context, id string) (string, error) {
 	if f.err != nil {
-		return nil, f.err
+		return "", f.err
 	}
-	v, ok := f.values[*in.SecretId]
+	v, ok := f.values[id]
 	if !ok {
-		return nil, errors.New("ResourceNotFoundException")
+		return "", errors.New("ResourceNotFoundException")
 	}
-	return &secretsmanager.GetSecretValueOutput{SecretString: aws.String(v)}, nil
+	return v, nil
 }
 
 func TestLoadFromSecret(t *testing.T) {
@@ -164,12 +165,11 @@ func TestSecretsManagerAgainstMoto(t *testing.T) {
 		"AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test",
 		"AWS_ENDPOINT_URL": endpoint,
 	}
-	sm, err := NewSecretsManager(getenv(vars))
-	if err != nil {
-		t.Fatal(err)
-	}
+	// The SDK creates the secret: the function's own client only reads.
+	admin := secretsmanager.New(secretsmanager.Options{Region: "us-east-1", BaseEndpoint: aws.String(endpoint),
+		Credentials: credentials.NewStaticCredentialsProvider("test", "test", "")})
 	gripURL := "http://127.0.0.1:5561?verify-iss=pushpin&verify-key=" + secretKey
-	created, err := sm.CreateSecret(t.Context(), &secretsmanager.CreateSecretInput{Name: aws.String("grip-url"), SecretString: aws.String(gripURL)})
+	created, err := admin.CreateSecret(t.Context(), &secretsmanager.CreateSecretInput{Name: aws.String("grip-url"), SecretString: aws.String(gripURL)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -263,10 +263,10 @@ func TestRefuseLogsWhy(t *testing.T) {
 	}
 	var logs bytes.Buffer
 	log := slog.New(slog.NewJSONHandler(&logs, nil))
-	if resp := env.Refuse(log, signed(t, secretKey, jwt.MapClaims{"iss": "pushpin", "exp": time.Now().Add(time.Hour).Unix()})); resp != nil {
+	if resp := env.Refuse(log, "req-1", signed(t, secretKey, jwt.MapClaims{"iss": "pushpin", "exp": time.Now().Add(time.Hour).Unix()})); resp != nil {
 		t.Fatalf("valid request refused: %d %s", resp.Status, resp.Body)
 	}
-	resp := env.Refuse(log, signed(t, "forged", jwt.MapClaims{"iss": "pushpin", "exp": time.Now().Add(time.Hour).Unix()}))
+	resp := env.Refuse(log, "req-1", signed(t, "forged", jwt.MapClaims{"iss": "pushpin", "exp": time.Now().Add(time.Hour).Unix()}))
 	if resp == nil || resp.Status != http.StatusForbidden {
 		t.Fatalf("forged request: %+v", resp)
 	}
