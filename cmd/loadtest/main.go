@@ -65,21 +65,21 @@ func run() int {
 	flag.StringVar(&o.dir, "dir", ".", "project directory, with template.yaml and the Makefile")
 	flag.BoolVar(&o.verbose, "v", false, "show the stack's log (functions, gateway, Pushpin) as it runs")
 	flag.DurationVar(&o.timeout, "timeout", 10*time.Minute, "give up on the whole run after this long")
-	flag.IntVar(&o.pushpinRate, "pushpin-message-rate", -1, "Pushpin's message_rate (messages/s to clients, all together; packaged: 2500); -1: no limit")
-	flag.IntVar(&o.pushpinHWM, "pushpin-message-hwm", 1000000, "Pushpin's message_hwm (messages waiting for the rate limit before it drops; packaged: 25000)")
+	flag.IntVar(&o.pushpinRate, "pushpin-message-rate", -1, "Pushpin's message_rate, messages/s to all clients together; 0: the packaged 2500, -1: no limit")
+	flag.IntVar(&o.pushpinHWM, "pushpin-message-hwm", 1000000, "Pushpin's message_hwm, messages waiting for the rate limit before it drops more; 0: the packaged 25000")
 	flag.IntVar(&o.maxOpen, "pushpin-max-open-requests", 50, "Pushpin's max_open_requests for the HTTP scenarios (the chat adds its clients: Pushpin counts WebSockets too); 0: packaged (no limit)")
-	flag.DurationVar(&o.longpollTimeout, "longpoll-timeout", 20*time.Second, "how long Pushpin holds a long-poll (the function's LONGPOLL_TIMEOUT)")
+	flag.DurationVar(&o.longpollTimeout, "longpoll-timeout", 10*time.Second, "how long Pushpin holds a long-poll (the function's LONGPOLL_TIMEOUT)")
 	flag.IntVar(&o.chat.Clients, "chat-clients", 200, "WebSocket chat clients")
 	flag.IntVar(&o.chat.Senders, "chat-senders", 4, "chat clients that also send")
 	flag.IntVar(&o.chat.Messages, "chat-messages", 2000, "chat messages, all senders together")
 	flag.Float64Var(&o.chat.Rate, "chat-rate", 100, "chat messages per second, all senders together (0: as fast as possible)")
 	flag.IntVar(&o.stream.Clients, "stream-clients", 500, "HTTP stream clients (half of them SSE)")
-	flag.IntVar(&o.stream.Items, "stream-items", 100, "items published to the streams")
+	flag.IntVar(&o.stream.Items, "stream-items", 200, "items published to the streams")
 	flag.IntVar(&o.stream.Batch, "stream-batch", 10, "stream items per publish")
-	flag.Float64Var(&o.stream.Rate, "stream-rate", 50, "stream items per second (0: as fast as possible)")
+	flag.Float64Var(&o.stream.Rate, "stream-rate", 100, "stream items per second (0: as fast as possible)")
 	flag.IntVar(&o.poll.Clients, "longpoll-clients", 500, "long-poll clients")
-	flag.IntVar(&o.poll.Items, "longpoll-items", 20, "items published to the long-polls, one per publish")
-	flag.Float64Var(&o.poll.Rate, "longpoll-rate", 5, "long-poll items per second")
+	flag.IntVar(&o.poll.Items, "longpoll-items", 30, "items published to the long-polls, one per publish")
+	flag.Float64Var(&o.poll.Rate, "longpoll-rate", 3, "long-poll items per second")
 	flag.Parse()
 	o.scenarios = map[string]bool{}
 	for _, s := range strings.Split(*scenarios, ",") {
@@ -91,6 +91,10 @@ func run() int {
 			fmt.Fprintf(os.Stderr, "loadtest: unknown scenario %q (have chat, stream, longpoll, scaleout)\n", s)
 			return 2
 		}
+	}
+	if len(o.scenarios) == 0 {
+		fmt.Fprintln(os.Stderr, "loadtest: no scenario to run")
+		return 2
 	}
 	o.poll.Idle = o.longpollTimeout + 10*time.Second
 
@@ -183,18 +187,20 @@ func runAll(ctx context.Context, o *options) ([]*loadtest.Result, error) {
 	}
 	for _, group := range []struct {
 		pushpins  int
-		prefix    string
 		scenarios []scenario
 	}{
-		{1, "", withName("")},
-		{2, "scale-out ", withName("scale-out ")},
+		{1, withName("")},
+		{2, withName("scale-out ")},
 	} {
 		for _, sc := range group.scenarios {
 			if group.pushpins == 1 && !o.scenarios[sc.name] || group.pushpins == 2 && !o.scenarios["scaleout"] {
 				continue
 			}
-			err := withStack(ctx, o, group.pushpins, sc.maxOpen, func(t *loadtest.Target) bool {
+			err := withStack(ctx, o, group.pushpins, sc.maxOpen, func(t *loadtest.Target, warnings func() string) bool {
 				r := sc.run(t)
+				if w := warnings(); w != "" {
+					r.Notes = append(r.Notes, w)
+				}
 				results = append(results, r)
 				return r.Err() == nil
 			})
@@ -209,7 +215,7 @@ func runAll(ctx context.Context, o *options) ([]*loadtest.Result, error) {
 // withStack starts a stack with the given number of Pushpin instances,
 // runs f against it and stops it, printing the end of its log if f
 // reports a failure.
-func withStack(ctx context.Context, o *options, pushpins, maxOpen int, f func(t *loadtest.Target) (ok bool)) error {
+func withStack(ctx context.Context, o *options, pushpins, maxOpen int, f func(t *loadtest.Target, warnings func() string) (ok bool)) error {
 	history, err := os.MkdirTemp("", "loadtest-history-")
 	if err != nil {
 		return err
@@ -217,9 +223,10 @@ func withStack(ctx context.Context, o *options, pushpins, maxOpen int, f func(t 
 	defer os.RemoveAll(history)
 
 	logs := &tail{max: 64 << 10}
-	var out io.Writer = logs
+	warnings := &warnings{}
+	var out io.Writer = io.MultiWriter(logs, warnings)
 	if o.verbose {
-		out = io.MultiWriter(logs, devstack.NewSyncWriter(os.Stderr))
+		out = io.MultiWriter(logs, warnings, devstack.NewSyncWriter(os.Stderr))
 	}
 	out = devstack.NewSyncWriter(out)
 	counter := loadtest.NewRequestCounter(slog.NewTextHandler(out, &slog.HandlerOptions{Level: slog.LevelWarn}))
@@ -251,7 +258,7 @@ func withStack(ctx context.Context, o *options, pushpins, maxOpen int, f func(t 
 
 	t := loadtest.StackTarget(s, counter)
 	t.Progress = progress
-	ok := f(t)
+	ok := f(t, warnings.note)
 	cerr := s.Close()
 	if !ok || ctx.Err() != nil {
 		fmt.Fprintf(os.Stderr, "--- the stack's log (end) ---\n%s\n--- end of the stack's log ---\n", logs.String())
@@ -287,6 +294,43 @@ func buildOnce(ctx context.Context, dir string) (*build, error) {
 	}
 	fmt.Fprintf(os.Stderr, "loadtest: %d functions built in %v\n", len(b.paths), time.Since(start).Round(time.Millisecond))
 	return b, nil
+}
+
+// warnings counts the warning and error lines of the stack's log
+// (Pushpin's, the functions', the gateway's) and keeps the first few.
+type warnings struct {
+	mu      sync.Mutex
+	n       int
+	samples []string
+}
+
+var warningMarks = []string{"[WARN]", "[ERR]", `"level":"WARN"`, `"level":"ERROR"`, "level=WARN", "level=ERROR"}
+
+func (w *warnings) Write(p []byte) (int, error) {
+	for _, line := range strings.Split(string(p), "\n") {
+		for _, mark := range warningMarks {
+			if strings.Contains(line, mark) {
+				w.mu.Lock()
+				w.n++
+				if len(w.samples) < 3 {
+					w.samples = append(w.samples, strings.TrimSpace(line))
+				}
+				w.mu.Unlock()
+				break
+			}
+		}
+	}
+	return len(p), nil
+}
+
+// note describes the warnings, or is empty when there were none.
+func (w *warnings) note() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.n == 0 {
+		return ""
+	}
+	return fmt.Sprintf("the stack logged %d warnings or errors, e.g. %.300q", w.n, w.samples)
 }
 
 // tail keeps the last max bytes written to it.

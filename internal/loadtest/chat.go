@@ -122,6 +122,7 @@ func Chat(ctx context.Context, t *Target, cfg ChatConfig) *Result {
 
 	// Send, each sender its share in order, paced together at cfg.Rate.
 	start = time.Now()
+	var written atomic.Int64
 	var wg sync.WaitGroup
 	for src, c := range senders {
 		if c.conn == nil {
@@ -138,6 +139,7 @@ func Chat(ctx context.Context, t *Target, cfg ChatConfig) *Result {
 					errs.add("sender %d: write message %d: %v", src, seq, err)
 					return
 				}
+				written.Add(1)
 			}
 		})
 	}
@@ -145,7 +147,9 @@ func Chat(ctx context.Context, t *Target, cfg ChatConfig) *Result {
 	sent := time.Since(start)
 	t.progress("%s: %d messages sent in %v; waiting for deliveries", cfg.Scenario, perSender*cfg.Senders, sent.Round(time.Millisecond))
 
-	waitDelivered(ctx, progress, res.Expected, cfg.Idle)
+	if written.Load() > 0 {
+		waitDelivered(ctx, progress, res.Expected, cfg.Idle)
+	}
 	res.Duration = time.Since(start)
 	stopping.Store(true)
 	closeChat(clients)

@@ -3,11 +3,14 @@ package loadtest
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 )
@@ -64,7 +67,7 @@ func Longpoll(ctx context.Context, t *Target, cfg LongpollConfig) *Result {
 	}
 	run := newRunID()
 	channel := "load-poll-" + run
-	errs := &errorLog{}
+	errs, retries := &errorLog{}, &errorLog{}
 	progress := &atomic.Int64{}
 	counts := &pollCounts{}
 	client := t.httpClient()
@@ -89,7 +92,7 @@ func Longpoll(ctx context.Context, t *Target, cfg LongpollConfig) *Result {
 		done[i] = make(chan struct{})
 		go func() {
 			defer close(done[i])
-			pollLoop(cctx, client, t.proxy(i), channel, run, i, trackers[i], errs, counts)
+			pollLoop(cctx, client, t.proxy(i), channel, run, i, trackers[i], errs, retries, counts)
 		}()
 	}
 	defer func() {
@@ -113,6 +116,7 @@ func Longpoll(ctx context.Context, t *Target, cfg LongpollConfig) *Result {
 	t.progress("%s: %d polls held in %v (channel %s)", cfg.Scenario, cfg.Clients, time.Since(start).Round(time.Millisecond), channel)
 
 	start = time.Now()
+	published := 0
 	p := newPacer(cfg.Rate)
 	for seq := range cfg.Items {
 		if !p.wait(ctx.Done()) {
@@ -120,17 +124,21 @@ func Longpoll(ctx context.Context, t *Target, cfg LongpollConfig) *Result {
 		}
 		if err := t.Publish(ctx, channel, []string{formatMessage(run, 0, seq, time.Now())}); err != nil {
 			errs.add("publish of item %d: %v", seq, err)
+			continue
 		}
+		published++
 	}
 	sent := time.Since(start)
 	t.progress("%s: %d items published in %v; waiting for deliveries", cfg.Scenario, cfg.Items, sent.Round(time.Millisecond))
 
-	waitDelivered(ctx, progress, res.Expected, cfg.Idle)
+	if published > 0 {
+		waitDelivered(ctx, progress, res.Expected, cfg.Idle)
+	}
 	res.Duration = time.Since(start)
 	stop()
 	invocations := ""
 	if t.Requests != nil {
-		invocations = fmt.Sprintf("; the long-poll function ran %d times", t.Requests("LongpollFunction")-before)
+		invocations = fmt.Sprintf("; the long-poll function ran %d times for them", t.Requests("LongpollFunction")-before)
 	}
 	for i, d := range done {
 		<-d
@@ -138,16 +146,29 @@ func Longpoll(ctx context.Context, t *Target, cfg LongpollConfig) *Result {
 			errs.add("client %d: %d items from outside the run", i, trackers[i].unexpected)
 		}
 	}
+	client.CloseIdleConnections()
 	summarize(res, trackers, errs)
+	retries.mu.Lock()
+	res.Retried, res.RetrySamples = retries.n, slices.Clone(retries.samples)
+	retries.mu.Unlock()
 	res.Notes = append(res.Notes,
 		fmt.Sprintf("%d items, one per publish through the publish function, in %v", cfg.Items, sent.Round(time.Millisecond)),
 		fmt.Sprintf("%d polls answered: %d with one item, %d with several (caught up from the history), %d empty (hold timed out)%s",
 			counts.polls.Load(), counts.one.Load(), counts.several.Load(), counts.empty.Load(), invocations))
+	if n := counts.empty.Load(); n > 0 && time.Duration(float64(time.Second)/cfg.Rate) < cfg.Idle/2 {
+		res.Notes = append(res.Notes, fmt.Sprintf("%d held polls saw no release although items came every %v: the proxy missed their release; they caught up from the history when they polled again after the hold timeout",
+			n, time.Duration(float64(time.Second)/cfg.Rate).Round(time.Millisecond)))
+	}
+	if res.Retried > 0 {
+		why := slices.Clone(res.RetrySamples)
+		slices.Sort(why)
+		res.Notes = append(res.Notes, fmt.Sprintf("%d polls were made again after %s", res.Retried, strings.Join(slices.Compact(why), "; ")))
+	}
 	return res
 }
 
 // pollLoop polls until the client has every item or ctx ends.
-func pollLoop(ctx context.Context, client *http.Client, proxy, channel, run string, i int, tr *tracker, errs *errorLog, counts *pollCounts) {
+func pollLoop(ctx context.Context, client *http.Client, proxy, channel, run string, i int, tr *tracker, errs, retries *errorLog, counts *pollCounts) {
 	lastID, lastNum := "", 0
 	failures := 0
 	for !tr.complete() && ctx.Err() == nil {
@@ -156,13 +177,18 @@ func pollLoop(ctx context.Context, client *http.Client, proxy, channel, run stri
 			if ctx.Err() != nil {
 				return
 			}
-			// Poll again with the same last id, as a client would: nothing
-			// is lost, but the error counts.
-			errs.add("client %d: %v", i, err)
-			if failures++; failures >= 20 {
-				errs.add("client %d: gave up after %d failed polls in a row", i, failures)
+			var retry *retryableError
+			if !errors.As(err, &retry) {
+				errs.add("client %d: %v", i, err)
 				return
 			}
+			// Poll again with the same last id, as a client does after a
+			// proxy error: nothing is lost, and it is reported apart.
+			if failures++; failures >= 20 {
+				errs.add("client %d: gave up after %d failed polls in a row: %v", i, failures, err)
+				return
+			}
+			retries.add("%v", err)
 			time.Sleep(time.Duration(failures) * 50 * time.Millisecond)
 			continue
 		}
@@ -199,6 +225,12 @@ func pollLoop(ctx context.Context, client *http.Client, proxy, channel, run stri
 	}
 }
 
+// retryableError is a failed poll that a client makes again: no answer, or
+// a 5xx.
+type retryableError struct{ err error }
+
+func (e *retryableError) Error() string { return e.err.Error() }
+
 // longpoll makes one poll and decodes its answer.
 func longpoll(ctx context.Context, client *http.Client, proxy, channel, lastID string) (*poll, error) {
 	q := url.Values{"channel": {channel}}
@@ -211,15 +243,19 @@ func longpoll(ctx context.Context, client *http.Client, proxy, channel, lastID s
 	}
 	resp, err := client.Do(req)
 	if err != nil {
-		return nil, err
+		return nil, &retryableError{err}
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	if err != nil {
-		return nil, err
+		return nil, &retryableError{err}
 	}
 	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("status %d: %.200s", resp.StatusCode, body)
+		err := fmt.Errorf("status %d: %s", resp.StatusCode, strings.TrimSpace(string(body[:min(len(body), 200)])))
+		if resp.StatusCode >= 500 {
+			return nil, &retryableError{err}
+		}
+		return nil, err
 	}
 	var p poll
 	if err := json.Unmarshal(body, &p); err != nil {

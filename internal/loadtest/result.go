@@ -30,6 +30,12 @@ type Result struct {
 	// clients that did not get going; ErrorSamples quotes the first few.
 	Errors       int64
 	ErrorSamples []string
+	// Retried are requests that failed in a way a client retries (a 5xx
+	// from the proxy, a dropped connection) and that it made again, with
+	// nothing lost; RetrySamples quotes the first few. They are reported,
+	// not counted as errors.
+	Retried      int64
+	RetrySamples []string
 	// Latency is from send (or publish) to receipt, over every delivery.
 	P50, P99, Max time.Duration
 	// Duration is from the first send to the last delivery (or the timeout).
@@ -68,15 +74,15 @@ func (r *Result) Err() error {
 
 // PrintTable writes one line per result under a header.
 func PrintTable(w io.Writer, results []*Result) {
-	fmt.Fprintf(w, "%-22s %7s %21s %5s %5s %6s %9s %9s %9s %8s  %s\n",
-		"scenario", "clients", "delivered/expected", "dup", "ooo", "errors", "p50", "p99", "max", "time", "")
+	fmt.Fprintf(w, "%-22s %7s %21s %5s %5s %6s %7s %9s %9s %9s %8s  %s\n",
+		"scenario", "clients", "delivered/expected", "dup", "ooo", "errors", "retried", "p50", "p99", "max", "time", "")
 	for _, r := range results {
 		verdict := "ok"
 		if r.Err() != nil {
 			verdict = "FAILED"
 		}
-		fmt.Fprintf(w, "%-22s %7d %21s %5d %5d %6d %9s %9s %9s %8s  %s\n",
-			r.Scenario, r.Clients, fmt.Sprintf("%d/%d", r.Delivered, r.Expected), r.Duplicates, r.OutOfOrder, r.Errors,
+		fmt.Fprintf(w, "%-22s %7d %21s %5d %5d %6d %7d %9s %9s %9s %8s  %s\n",
+			r.Scenario, r.Clients, fmt.Sprintf("%d/%d", r.Delivered, r.Expected), r.Duplicates, r.OutOfOrder, r.Errors, r.Retried,
 			round(r.P50), round(r.P99), round(r.Max), r.Duration.Round(100*time.Millisecond), verdict)
 	}
 }

@@ -112,15 +112,18 @@ func Stream(ctx context.Context, t *Target, cfg StreamConfig) *Result {
 		for seq := first; seq < min(first+cfg.Batch, cfg.Items); seq++ {
 			texts = append(texts, formatMessage(run, 0, seq, now))
 		}
-		publishes++
 		if err := t.Publish(ctx, channel, texts); err != nil {
 			errs.add("publish of items %d-%d: %v", first, first+len(texts)-1, err)
+			continue
 		}
+		publishes++
 	}
 	sent := time.Since(start)
 	t.progress("%s: %d items published in %v; waiting for deliveries", cfg.Scenario, cfg.Items, sent.Round(time.Millisecond))
 
-	waitDelivered(ctx, progress, res.Expected, cfg.Idle)
+	if publishes > 0 {
+		waitDelivered(ctx, progress, res.Expected, cfg.Idle)
+	}
 	res.Duration = time.Since(start)
 	stopping.Store(true)
 	stop()
@@ -132,6 +135,7 @@ func Stream(ctx context.Context, t *Target, cfg StreamConfig) *Result {
 			errs.add("client %d: %d items from outside the run", c.i, c.tr.unexpected)
 		}
 	}
+	client.CloseIdleConnections()
 	summarize(res, trackers, errs)
 	res.Notes = append(res.Notes, fmt.Sprintf("%d items in %d publishes through the publish function in %v; %d plain and %d SSE clients",
 		cfg.Items, publishes, sent.Round(time.Millisecond), cfg.Clients-cfg.Clients/2, cfg.Clients/2))

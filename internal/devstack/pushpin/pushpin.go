@@ -58,10 +58,13 @@ type Config struct {
 	// MaxOpenRequests is the proxy's max_open_requests: how many requests
 	// on their way to the origin plus WebSocket connections it serves at
 	// once; more wait in line (the package has no limit). Pushpin 1.36
-	// answers 502 to requests that start in a burst of more than about 100
-	// (its queue to zurl holds 100), so a limit near 100 turns a burst of
-	// long-polls into a queue; but it counts every open WebSocket too.
-	// 0 keeps the packaged value.
+	// answers 502 "Error while proxying to origin" to requests that start
+	// in a burst of more than about 100 (its queue to zurl holds 100, and
+	// 500 long-polls released together come back together), so a limit of
+	// about 50 turns such a burst into a queue. It counts every open
+	// WebSocket too, and does not hold back the requests Pushpin makes
+	// again itself (a held request whose prev-id is behind). 0 keeps the
+	// packaged value.
 	MaxOpenRequests int
 	// Binary is the pushpin executable; default "pushpin" on PATH.
 	Binary string
