@@ -7,6 +7,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 	"sync"
@@ -85,7 +86,43 @@ func dialChat(t *testing.T, ctx context.Context, name string) *chatClient {
 	}()
 	t.Cleanup(func() { _ = conn.CloseNow() })
 	c.expectPrefix(ctx, "welcome! you are anonymous")
+	waitSubscribed(t, ctx, stack(t).ControlURL(), c.msgs)
 	return c
+}
+
+// waitSubscribed returns once the connection receives what is published to
+// the chat channel. Pushpin registers a subscription a few milliseconds after
+// it accepts the connection (the welcome can arrive first), so a test that
+// sent at once could miss its own broadcast. Probes are published straight to
+// the control API; tests skip messages they do not expect.
+func waitSubscribed(t *testing.T, ctx context.Context, controlURL string, msgs <-chan string) {
+	t.Helper()
+	probe := fmt.Sprintf("probe %d", time.Now().UnixNano())
+	body := `{"items":[{"channel":"chat","formats":{"ws-message":{"content":"` + probe + `"}}}]}`
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, controlURL+"/publish/", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		if resp, err := http.DefaultClient.Do(req); err == nil {
+			resp.Body.Close()
+		}
+		wait := time.After(100 * time.Millisecond)
+	drain:
+		for {
+			select {
+			case m, ok := <-msgs:
+				if !ok {
+					t.Fatal("the connection ended while waiting for its subscription")
+				}
+				if m == probe {
+					return
+				}
+			case <-wait:
+				break drain
+			}
+		}
+	}
+	t.Fatal("the chat subscription did not become active within 10s")
 }
 
 func (c *chatClient) send(ctx context.Context, text string) {

@@ -96,7 +96,7 @@ func TestPushpinStopped(t *testing.T) {
 	all := []string{"msg-a", "msg-b", "msg-c", "msg-d"}
 
 	t.Run("one of two stopped", func(t *testing.T) {
-		a := dialChatAt(t, ctx, urls[0])
+		a := dialChatAt(t, ctx, urls[0], s.Pushpins()[0].ControlURL())
 		if err := s.StopPushpin(1); err != nil {
 			t.Fatal(err)
 		}
@@ -146,8 +146,8 @@ func TestPushpinStopped(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		a := dialChatAt(t, ctx, urls[0])
-		b := dialChatAt(t, ctx, urls[1])
+		a := dialChatAt(t, ctx, urls[0], s.Pushpins()[0].ControlURL())
+		b := dialChatAt(t, ctx, urls[1], s.Pushpins()[1].ControlURL())
 
 		// A message, then a command whose answer comes in a later response:
 		// no error may come before it.
@@ -177,7 +177,7 @@ type wsChat struct {
 	msgs chan string
 }
 
-func dialChatAt(t *testing.T, ctx context.Context, proxyURL string) *wsChat {
+func dialChatAt(t *testing.T, ctx context.Context, proxyURL, controlURL string) *wsChat {
 	t.Helper()
 	url := "ws" + strings.TrimPrefix(proxyURL, "http") + "/chat"
 	conn, _, err := websocket.Dial(ctx, url, nil)
@@ -197,6 +197,7 @@ func dialChatAt(t *testing.T, ctx context.Context, proxyURL string) *wsChat {
 	}()
 	t.Cleanup(func() { _ = conn.CloseNow() })
 	c.expectAll(t, "welcome! you are anonymous; type /nick <name> to change it")
+	waitSubscribed(t, ctx, controlURL, c.msgs)
 	return c
 }
 
