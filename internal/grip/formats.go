@@ -3,6 +3,7 @@ package grip
 import (
 	"errors"
 	"fmt"
+	"github.com/faas-grip/faas-grip-go/internal/grip/internal/jsonstr"
 	"net/http"
 	"slices"
 	"strconv"
@@ -112,7 +113,7 @@ func (f *HTTPResponseFormat) appendJSON(dst []byte) ([]byte, error) {
 			return dst, errContentWithAction(action)
 		}
 		dst = appendKey(dst, "action")
-		dst = appendJSONString(dst, action)
+		dst = jsonstr.Append(dst, action)
 		return append(dst, '}'), nil
 	}
 	if f.Code != 0 {
@@ -127,7 +128,7 @@ func (f *HTTPResponseFormat) appendJSON(dst []byte) ([]byte, error) {
 			return dst, fmt.Errorf("http-response reason: %w", err)
 		}
 		dst = appendKey(dst, "reason")
-		dst = appendJSONString(dst, f.Reason)
+		dst = jsonstr.Append(dst, f.Reason)
 	}
 	if len(f.Header) > 0 {
 		if dst, err = appendHeaders(dst, f.Header); err != nil {
@@ -136,7 +137,7 @@ func (f *HTTPResponseFormat) appendJSON(dst []byte) ([]byte, error) {
 	}
 	if utf8.Valid(f.Body) {
 		dst = appendKey(dst, "body")
-		dst = appendJSONString(dst, f.Body)
+		dst = jsonstr.Append(dst, f.Body)
 	} else {
 		dst = appendKey(dst, "body-bin")
 		dst = appendJSONBase64(dst, f.Body)
@@ -174,13 +175,13 @@ func appendHeaders(dst []byte, header http.Header) ([]byte, error) {
 		if dst[len(dst)-1] != '{' {
 			dst = append(dst, ',')
 		}
-		dst = appendJSONString(dst, name)
+		dst = jsonstr.Append(dst, name)
 		dst = append(dst, ':', '"')
 		for i, v := range values {
 			if i > 0 {
 				dst = append(dst, ',', ' ')
 			}
-			dst = appendJSONStringBody(dst, v)
+			dst = jsonstr.AppendBody(dst, v)
 		}
 		dst = append(dst, '"')
 	}
@@ -198,12 +199,12 @@ func (f *HTTPStreamFormat) appendJSON(dst []byte) ([]byte, error) {
 			return dst, errContentWithAction(action)
 		}
 		dst = appendKey(dst, "action")
-		dst = appendJSONString(dst, action)
+		dst = jsonstr.Append(dst, action)
 		return append(dst, '}'), nil
 	}
 	if utf8.Valid(f.Content) {
 		dst = appendKey(dst, "content")
-		dst = appendJSONString(dst, f.Content)
+		dst = jsonstr.Append(dst, f.Content)
 	} else {
 		dst = appendKey(dst, "content-bin")
 		dst = appendJSONBase64(dst, f.Content)
@@ -230,7 +231,7 @@ func (f *WSMessageFormat) appendJSON(dst []byte) ([]byte, error) {
 		return dst, errContentWithAction(action)
 	}
 	dst = appendKey(dst, "action")
-	dst = appendJSONString(dst, action)
+	dst = jsonstr.Append(dst, action)
 	return append(dst, '}'), nil
 }
 
@@ -241,7 +242,7 @@ func (f *WSMessageFormat) appendMessage(dst []byte) ([]byte, error) {
 			return dst, errors.New("ws-message text is not valid UTF-8, which browsers reject: send it as binary (WSBinary)")
 		}
 		dst = appendKey(dst, "content")
-		dst = appendJSONString(dst, f.Content)
+		dst = jsonstr.Append(dst, f.Content)
 	case WSTypeBinary:
 		dst = appendKey(dst, "content-bin")
 		dst = appendJSONBase64(dst, f.Content)
@@ -250,7 +251,7 @@ func (f *WSMessageFormat) appendMessage(dst []byte) ([]byte, error) {
 			return dst, fmt.Errorf("ws-message %s content is %d bytes: at most %d are allowed", f.Type, len(f.Content), wsMaxControlLen)
 		}
 		dst = appendKey(dst, "type")
-		dst = appendJSONString(dst, f.Type)
+		dst = jsonstr.Append(dst, f.Type)
 		if len(f.Content) > 0 {
 			dst = appendKey(dst, "content-bin")
 			dst = appendJSONBase64(dst, f.Content)
@@ -276,12 +277,12 @@ func (f *WSMessageFormat) appendClose(dst []byte) ([]byte, error) {
 		return dst, fmt.Errorf("ws-message close reason must be UTF-8 of at most %d bytes", wsMaxCloseReason)
 	}
 	dst = appendKey(dst, "action")
-	dst = appendJSONString(dst, ActionClose)
+	dst = jsonstr.Append(dst, ActionClose)
 	dst = appendKey(dst, "code")
 	dst = strconv.AppendInt(dst, int64(code), 10)
 	if f.Reason != "" {
 		dst = appendKey(dst, "reason")
-		dst = appendJSONString(dst, f.Reason)
+		dst = jsonstr.Append(dst, f.Reason)
 	}
 	return append(dst, '}'), nil
 }

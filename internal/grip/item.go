@@ -2,6 +2,7 @@ package grip
 
 import (
 	"fmt"
+	"github.com/faas-grip/faas-grip-go/internal/grip/internal/jsonstr"
 	"net/http"
 	"slices"
 )
@@ -69,16 +70,16 @@ func (it *Item) appendJSON(dst []byte, prefix string) ([]byte, error) {
 		return dst, err
 	}
 	dst = append(dst, `{"channel":"`...)
-	dst = appendJSONStringBody(dst, prefix)
-	dst = appendJSONStringBody(dst, it.Channel)
+	dst = jsonstr.AppendBody(dst, prefix)
+	dst = jsonstr.AppendBody(dst, it.Channel)
 	dst = append(dst, '"')
 	if it.ID != "" {
 		dst = appendKey(dst, "id")
-		dst = appendJSONString(dst, it.ID)
+		dst = jsonstr.Append(dst, it.ID)
 	}
 	if it.PrevID != "" {
 		dst = appendKey(dst, "prev-id")
-		dst = appendJSONString(dst, it.PrevID)
+		dst = jsonstr.Append(dst, it.PrevID)
 	}
 	if len(it.Meta) > 0 {
 		var err error
@@ -116,9 +117,9 @@ func appendMeta(dst []byte, meta map[string]string) ([]byte, error) {
 		if i > 0 {
 			dst = append(dst, ',')
 		}
-		dst = appendJSONString(dst, k)
+		dst = jsonstr.Append(dst, k)
 		dst = append(dst, ':')
-		dst = appendJSONString(dst, meta[k])
+		dst = jsonstr.Append(dst, meta[k])
 	}
 	return append(dst, '}'), nil
 }

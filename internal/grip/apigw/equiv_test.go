@@ -157,16 +157,6 @@ func TestAppendResponseMatchesEncodingJSON(t *testing.T) {
 	}
 }
 
-func FuzzAppendString(f *testing.F) {
-	f.Add("plain")
-	f.Add("a\"b\\c\b\f\n\r\t\x01\x1f<>&\u2028\u2029\xff\xc3é😀")
-	f.Fuzz(func(t *testing.T, s string) {
-		if got, want := appendString(nil, s), encodingJSON(t, s); !bytes.Equal(got, want) {
-			t.Fatalf("appendString(%q) = %s, want %s", s, got, want)
-		}
-	})
-}
-
 // A LambdaHandler made by hand may answer any type: Invoke encodes it as
 // the runtime would, or fails as the runtime would.
 func TestInvokeOtherResponseTypes(t *testing.T) {

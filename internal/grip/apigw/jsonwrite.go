@@ -1,9 +1,9 @@
 package apigw
 
 import (
+	"github.com/faas-grip/faas-grip-go/internal/grip/internal/jsonstr"
 	"slices"
 	"strconv"
-	"unicode/utf8"
 
 	"github.com/aws/aws-lambda-go/events"
 )
@@ -19,7 +19,7 @@ func appendResponse(dst []byte, v any) ([]byte, bool) {
 		dst = appendStatus(dst, r.StatusCode)
 		dst = appendStringMap(append(dst, `,"headers":`...), r.Headers)
 		dst = appendListMap(append(dst, `,"multiValueHeaders":`...), r.MultiValueHeaders)
-		dst = appendString(append(dst, `,"body":`...), r.Body)
+		dst = jsonstr.Append(append(dst, `,"body":`...), r.Body)
 		if r.IsBase64Encoded {
 			dst = append(dst, `,"isBase64Encoded":true`...)
 		}
@@ -28,7 +28,7 @@ func appendResponse(dst []byte, v any) ([]byte, bool) {
 		dst = appendStatus(dst, r.StatusCode)
 		dst = appendStringMap(append(dst, `,"headers":`...), r.Headers)
 		dst = appendListMap(append(dst, `,"multiValueHeaders":`...), r.MultiValueHeaders)
-		dst = appendString(append(dst, `,"body":`...), r.Body)
+		dst = jsonstr.Append(append(dst, `,"body":`...), r.Body)
 		if r.IsBase64Encoded {
 			dst = append(dst, `,"isBase64Encoded":true`...)
 		}
@@ -37,7 +37,7 @@ func appendResponse(dst []byte, v any) ([]byte, bool) {
 		dst = grow(dst, r.Body, r.Headers, nil, r.Cookies)
 		dst = appendStatus(dst, r.StatusCode)
 		dst = appendStringMap(append(dst, `,"headers":`...), r.Headers)
-		dst = appendString(append(dst, `,"body":`...), r.Body)
+		dst = jsonstr.Append(append(dst, `,"body":`...), r.Body)
 		dst = strconv.AppendBool(append(dst, `,"isBase64Encoded":`...), r.IsBase64Encoded)
 		dst = appendList(append(dst, `,"cookies":`...), r.Cookies)
 	default:
@@ -77,8 +77,8 @@ func appendStringMap(dst []byte, m map[string]string) []byte {
 		if i > 0 {
 			dst = append(dst, ',')
 		}
-		dst = append(appendString(dst, k), ':')
-		dst = appendString(dst, m[k])
+		dst = append(jsonstr.Append(dst, k), ':')
+		dst = jsonstr.Append(dst, m[k])
 	}
 	return append(dst, '}')
 }
@@ -92,7 +92,7 @@ func appendListMap(dst []byte, m map[string][]string) []byte {
 		if i > 0 {
 			dst = append(dst, ',')
 		}
-		dst = append(appendString(dst, k), ':')
+		dst = append(jsonstr.Append(dst, k), ':')
 		dst = appendList(dst, m[k])
 	}
 	return append(dst, '}')
@@ -107,7 +107,7 @@ func appendList(dst []byte, list []string) []byte {
 		if i > 0 {
 			dst = append(dst, ',')
 		}
-		dst = appendString(dst, v)
+		dst = jsonstr.Append(dst, v)
 	}
 	return append(dst, ']')
 }
@@ -119,54 +119,4 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	slices.Sort(keys)
 	return keys
-}
-
-// appendString quotes s as encoding/json does without HTML escaping:
-// invalid UTF-8 becomes \ufffd, and U+2028 and U+2029 are escaped.
-func appendString(dst []byte, s string) []byte {
-	const hex = "0123456789abcdef"
-	dst = append(dst, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if c >= ' ' && c != '"' && c != '\\' {
-				i++
-				continue
-			}
-			dst = append(dst, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				dst = append(dst, '\\', c)
-			case '\b':
-				dst = append(dst, '\\', 'b')
-			case '\f':
-				dst = append(dst, '\\', 'f')
-			case '\n':
-				dst = append(dst, '\\', 'n')
-			case '\r':
-				dst = append(dst, '\\', 'r')
-			case '\t':
-				dst = append(dst, '\\', 't')
-			default:
-				dst = append(dst, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xF])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == utf8.RuneError && size == 1:
-			dst = append(append(dst, s[start:i]...), `\ufffd`...)
-		case r == '\u2028' || r == '\u2029':
-			dst = append(append(dst, s[start:i]...), '\\', 'u', '2', '0', '2', hex[r&0xF])
-		default:
-			i += size
-			continue
-		}
-		i += size
-		start = i
-	}
-	return append(append(dst, s[start:]...), '"')
 }

@@ -1,9 +1,9 @@
 package ws
 
 import (
+	"github.com/faas-grip/faas-grip-go/internal/grip/internal/jsonstr"
 	"strconv"
 	"time"
-	"unicode/utf8"
 
 	"github.com/faas-grip/faas-grip-go/internal/grip/woh"
 )
@@ -71,52 +71,10 @@ func (c *Context) sendChannelControl(typ, channel string) {
 	appendEvent(c, woh.Text, controlPrefix, msg)
 }
 
-// appendJSONString appends a + b as one JSON string. Control characters,
-// quotes and backslashes are escaped; invalid UTF-8 becomes U+FFFD, as
-// encoding/json does.
+// appendJSONString appends a + b as one JSON string (a prefix and a name).
 func appendJSONString(dst []byte, a, b string) []byte {
 	dst = append(dst, '"')
-	dst = appendJSONChars(dst, a)
-	dst = appendJSONChars(dst, b)
+	dst = jsonstr.AppendBody(dst, a)
+	dst = jsonstr.AppendBody(dst, b)
 	return append(dst, '"')
-}
-
-func appendJSONChars(dst []byte, s string) []byte {
-	const hex = "0123456789abcdef"
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c >= 0x20 && c != '"' && c != '\\' && c < utf8.RuneSelf {
-			i++
-			continue
-		}
-		if c >= utf8.RuneSelf {
-			r, size := utf8.DecodeRuneInString(s[i:])
-			if r != utf8.RuneError || size != 1 {
-				i += size
-				continue
-			}
-			dst = append(dst, s[start:i]...)
-			dst = append(dst, `\ufffd`...)
-			i++
-			start = i
-			continue
-		}
-		dst = append(dst, s[start:i]...)
-		switch c {
-		case '"', '\\':
-			dst = append(dst, '\\', c)
-		case '\n':
-			dst = append(dst, '\\', 'n')
-		case '\r':
-			dst = append(dst, '\\', 'r')
-		case '\t':
-			dst = append(dst, '\\', 't')
-		default:
-			dst = append(dst, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
-		}
-		i++
-		start = i
-	}
-	return append(dst, s[start:]...)
 }
