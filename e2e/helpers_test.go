@@ -244,9 +244,13 @@ func text(channel, text string) map[string]string {
 // sqsEvent builds an SQS event whose records carry bodies.
 func sqsEvent(bodies ...string) events.SQSEvent {
 	var e events.SQSEvent
+	// Unique ids, as SQS gives: the publish function treats a message id it has
+	// seen as a redelivery (same history id, which Pushpin then drops as a
+	// duplicate within its 60 s window).
+	batch := time.Now().UnixNano()
 	for i, b := range bodies {
 		e.Records = append(e.Records, events.SQSMessage{
-			MessageId:      "msg-" + string(rune('a'+i)),
+			MessageId:      fmt.Sprintf("msg-%d-%c", batch, 'a'+i),
 			Body:           b,
 			EventSource:    "aws:sqs",
 			EventSourceARN: "arn:aws:sqs:us-east-1:123456789012:local-PublishQueue",

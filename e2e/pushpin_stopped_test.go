@@ -67,7 +67,7 @@ func TestPushpinStopped(t *testing.T) {
 		event := sqsEvent(bodies...)
 		batch++
 		for i := range event.Records {
-			event.Records[i].MessageId = fmt.Sprintf("%s-%d-%s", channel, batch, event.Records[i].MessageId)
+			event.Records[i].MessageId = fmt.Sprintf("%s-%d-msg-%c", channel, batch, 'a'+i)
 		}
 		payload, _ := json.Marshal(event)
 		start := time.Now()
