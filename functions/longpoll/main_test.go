@@ -73,13 +73,7 @@ func TestLongpollEvents(t *testing.T) {
 			if resp.StatusCode != 200 {
 				t.Fatalf("status %d: %s", resp.StatusCode, body)
 			}
-			got := map[string][]string{}
-			for k, v := range resp.Headers {
-				got[k] = []string{v}
-			}
-			for k, v := range resp.MultiValueHeaders {
-				got[k] = v
-			}
+			got := eventtest.Headers(resp)
 			if !reflect.DeepEqual(got, tc.header) {
 				t.Errorf("headers:\n got %q\nwant %q", got, tc.header)
 			}

@@ -135,3 +135,16 @@ func (b *lockedBuffer) String() string {
 	defer b.mu.Unlock()
 	return b.buf.String()
 }
+
+// Headers merges a REST API response's single- and multi-valued headers into
+// one map, as the client sees them.
+func Headers(resp events.APIGatewayProxyResponse) map[string][]string {
+	all := map[string][]string{}
+	for k, v := range resp.Headers {
+		all[k] = []string{v}
+	}
+	for k, v := range resp.MultiValueHeaders {
+		all[k] = v
+	}
+	return all
+}
