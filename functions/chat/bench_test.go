@@ -30,7 +30,7 @@ func (nopPublisher) Publish(context.Context, ...grip.Item) error { return nil }
 // 100-message batch made from chat-message.json.
 var benchEvents = []string{
 	"chat-message.json", "chat-batch.json", "chat-open.json", "chat-page.json",
-	"chat-message-httpapi.json", "chat-message-function-url.json", "chat-message-100",
+	"chat-message-restapi.json", "chat-message-function-url.json", "chat-message-100",
 }
 
 func benchHandler(b *testing.B) *Handler {

@@ -77,5 +77,5 @@ func validSig(t *testing.T) string {
 		Headers map[string]string `json:"headers"`
 	}
 	decodeJSON(t, eventtest.Load(t, "chat-message.json"), &e)
-	return e.Headers["Grip-Sig"]
+	return e.Headers["grip-sig"]
 }

@@ -147,7 +147,7 @@ func TestChatPage(t *testing.T) {
 
 // The other front doors give the same answer in their own response type.
 func TestChatOtherFrontDoors(t *testing.T) {
-	for _, event := range []string{"chat-message-httpapi.json", "chat-message-function-url.json"} {
+	for _, event := range []string{"chat-message-restapi.json", "chat-message-function-url.json"} {
 		t.Run(event, func(t *testing.T) {
 			h, pub := newHandler(t, map[string]string{"GRIP_URL": testGripURL})
 			out := eventtest.Invoke(t, apigw.Adapt(h.Handle), eventtest.Load(t, event))
@@ -201,8 +201,7 @@ func TestChatNotWebSocketOverHTTP(t *testing.T) {
 	h, _ := newHandler(t, map[string]string{"GRIP_URL": testGripURL})
 	var e map[string]any
 	decodeJSON(t, eventtest.Load(t, "chat-message.json"), &e)
-	e["headers"].(map[string]any)["Content-Type"] = "text/plain"
-	delete(e, "multiValueHeaders")
+	e["headers"].(map[string]any)["content-type"] = "text/plain"
 	out := eventtest.Invoke(t, apigw.Adapt(h.Handle), encodeJSON(t, e))
 	resp, body := eventtest.RESTResponse(t, out)
 	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(string(body), "websocket-events") {
