@@ -160,7 +160,7 @@ func TestDirectInvokeErrorsNameTheField(t *testing.T) {
 		{`{"channel":"news","formats":{}}`, `field "formats": needs at least one`},
 		{`{"channel":"news","formats":{"ws-message":{"content-bin":"%%%"}}}`, `field "formats.ws-message.content-bin": must be base64`},
 		{`{"channel":"news","formats":{"ws-message":{"action":"explode"}}}`, `field "formats"`},
-		{`{"channel":"news","formats":{"ws-message":{"bogus":1}}}`, `field "formats.bogus": unknown field`},
+		{`{"channel":"news","formats":{"ws-message":{"bogus":1}}}`, `field "formats.ws-message.bogus": unknown field`},
 		{`{"channel":"news",`, `truncated`},
 		{`{"channel":"news","text":"x"} {}`, `trailing data`},
 		{`{"messages":{"a":1}}`, `field "messages"`},
