@@ -92,7 +92,7 @@ func (h *Handler) Handle(ctx context.Context, r *apigw.Request) (*apigw.Response
 
 	resp := &apigw.Response{
 		Status: http.StatusOK,
-		Header: http.Header{"Content-Type": {"application/json"}, "Cache-Control": {"no-cache"}},
+		Header: feed.ResponseHeader("application/json"),
 		// Sent by the proxy when the hold times out: nothing new, same last_id.
 		Body: feed.PollBody(feed.Poll{Channel: channel, LastID: lastID}),
 	}
@@ -116,7 +116,7 @@ func pollResponse(channel string, entries []history.Entry, lastID string, gap bo
 	}
 	return &apigw.Response{
 		Status: http.StatusOK,
-		Header: http.Header{"Content-Type": {"application/json"}, "Cache-Control": {"no-cache"}},
+		Header: feed.ResponseHeader("application/json"),
 		Body:   feed.PollBody(p),
 	}
 }

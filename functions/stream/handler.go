@@ -52,15 +52,15 @@ func (h *Handler) Handle(ctx context.Context, r *apigw.Request) (*apigw.Response
 		return apigw.Error(http.StatusBadRequest, problem), nil
 	}
 
-	resp := &apigw.Response{Status: http.StatusOK, Header: http.Header{"Cache-Control": {"no-cache"}}}
+	resp := &apigw.Response{Status: http.StatusOK}
 	hold := grip.Hold{Mode: grip.HoldStream}
 	if acceptsSSE(r.Header) {
-		resp.Header.Set("Content-Type", "text/event-stream")
+		resp.Header = feed.ResponseHeader("text/event-stream")
 		resp.Body = feed.SSEEvent("", "open", "streaming "+channel)
 		hold.Channels = []grip.Channel{{Name: feed.SSEChannel(channel)}}
 		hold.KeepAlive = &grip.KeepAlive{Data: []byte(":\n\n"), Timeout: keepAliveEvery}
 	} else {
-		resp.Header.Set("Content-Type", "text/plain; charset=utf-8")
+		resp.Header = feed.ResponseHeader("text/plain; charset=utf-8")
 		resp.Body = []byte("streaming " + channel + "\n")
 		hold.Channels = []grip.Channel{{Name: channel}}
 		hold.KeepAlive = &grip.KeepAlive{Data: []byte("\n"), Timeout: keepAliveEvery}
