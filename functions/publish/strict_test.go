@@ -68,3 +68,29 @@ func TestStrictKeysAcceptValidInput(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkParseMessage is the input parsing alone; checkKeys is its
+// strictness pass.
+func BenchmarkParseMessage(b *testing.B) {
+	for name, body := range map[string]string{
+		"text":    `{"channel":"news","text":"first headline"}`,
+		"formats": `{"channel":"news","id":"custom-1","formats":{"http-response":{"headers":{"Content-Type":"text/plain"},"body":"raw long-poll body\n"},"http-stream":{"content":"raw stream chunk\n"},"ws-message":{"content":"raw ws message"}}}`,
+	} {
+		b.Run("message="+name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := parseMessage([]byte(body)); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run("checkKeys="+name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := checkKeys([]byte(body)); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
