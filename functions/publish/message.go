@@ -77,7 +77,7 @@ func parseMessage(body []byte) (pending, error) {
 	// feed.CheckChannel also refuses the SSE twin of a channel ("news.sse"):
 	// publishing there would reach the SSE clients of "news" unframed.
 	if err := feed.CheckChannel(m.Channel); err != nil {
-		return pending{}, &InputError{Field: "channel", Reason: channelReason(err)}
+		return pending{}, &InputError{Field: "channel", Reason: feed.ChannelProblem(err)}
 	}
 	switch {
 	case m.Text == nil && m.Formats == nil:
@@ -105,15 +105,6 @@ func parseMessage(body []byte) (pending, error) {
 		return pending{}, err
 	}
 	return pending{msg: m, items: []grip.Item{item}, size: len(b) + 1}, nil
-}
-
-// channelReason is why a channel name was refused, without the name.
-func channelReason(err error) string {
-	var ce *grip.ChannelError
-	if errors.As(err, &ce) {
-		return ce.Problem
-	}
-	return "invalid channel name"
 }
 
 func parseText(m Message) (pending, error) {
