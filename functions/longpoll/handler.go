@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -27,6 +28,15 @@ type Handler struct {
 	Logger         *slog.Logger
 }
 
+// CheckConfig refuses, at cold start, a configured channel name that a
+// request could not use either.
+func (h *Handler) CheckConfig() error {
+	if err := feed.CheckChannel(h.DefaultChannel); err != nil {
+		return fmt.Errorf("default channel: %w", err)
+	}
+	return nil
+}
+
 // Handle is the function's entry point, for every front door apigw.Adapt knows.
 func (h *Handler) Handle(ctx context.Context, r *apigw.Request) (*apigw.Response, error) {
 	log := h.Logger.With("request_id", r.RequestID)
@@ -40,9 +50,10 @@ func (h *Handler) Handle(ctx context.Context, r *apigw.Request) (*apigw.Response
 	if channel == "" {
 		channel = h.DefaultChannel
 	}
-	if err := grip.ValidChannel(channel); err != nil {
-		log.Warn("bad channel", "channel_len", len(channel))
-		return apigw.Error(http.StatusBadRequest, "channel must be 1-256 characters without spaces, control characters, ',' or ';'"), nil
+	if err := feed.CheckChannel(channel); err != nil {
+		problem := feed.ChannelProblem(err)
+		log.Warn("bad channel", "reason", problem, "channel_len", len(channel))
+		return apigw.Error(http.StatusBadRequest, problem), nil
 	}
 	lastID, ok := resumeID(r, h.Env.Grip.Channel(channel))
 	if !ok {
@@ -81,7 +92,7 @@ func (h *Handler) Handle(ctx context.Context, r *apigw.Request) (*apigw.Response
 
 	resp := &apigw.Response{
 		Status: http.StatusOK,
-		Header: http.Header{"Content-Type": {"application/json"}, "Cache-Control": {"no-cache"}},
+		Header: feed.ResponseHeader("application/json"),
 		// Sent by the proxy when the hold times out: nothing new, same last_id.
 		Body: feed.PollBody(feed.Poll{Channel: channel, LastID: lastID}),
 	}
@@ -105,7 +116,7 @@ func pollResponse(channel string, entries []history.Entry, lastID string, gap bo
 	}
 	return &apigw.Response{
 		Status: http.StatusOK,
-		Header: http.Header{"Content-Type": {"application/json"}, "Cache-Control": {"no-cache"}},
+		Header: feed.ResponseHeader("application/json"),
 		Body:   feed.PollBody(p),
 	}
 }

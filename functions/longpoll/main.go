@@ -37,5 +37,9 @@ func main() {
 		}
 	}
 	h := &Handler{Env: env, History: store, DefaultChannel: "news", Timeout: timeout, Logger: logger}
+	if err := h.CheckConfig(); err != nil {
+		logger.Error("cold start failed", "error", err)
+		os.Exit(1)
+	}
 	lambda.Start(apigw.Adapt(recovery.HTTP(logger, h.Handle)))
 }

@@ -44,11 +44,11 @@ func TestLongpollEvents(t *testing.T) {
 			ch += "; prev-id=" + prevID
 		}
 		return map[string][]string{
-			"Content-Type": {"application/json"}, "Cache-Control": {"no-cache"},
+			"Content-Type": {"application/json"}, "X-Content-Type-Options": {"nosniff"}, "Cache-Control": {"no-cache"},
 			"Grip-Hold": {"response"}, "Grip-Channel": {ch}, "Grip-Timeout": {"55"},
 		}
 	}
-	immediate := map[string][]string{"Content-Type": {"application/json"}, "Cache-Control": {"no-cache"}}
+	immediate := map[string][]string{"Content-Type": {"application/json"}, "X-Content-Type-Options": {"nosniff"}, "Cache-Control": {"no-cache"}}
 	tests := []struct {
 		name    string
 		event   string
@@ -111,6 +111,10 @@ func TestLongpollRequests(t *testing.T) {
 			}
 			if resp.Status != tc.status || !strings.Contains(string(resp.Body), tc.want) {
 				t.Errorf("got %d %q, want %d containing %q", resp.Status, resp.Body, tc.status, tc.want)
+			}
+			// Every answer, refusals included, is text a browser must not sniff.
+			if got := resp.Header.Values("X-Content-Type-Options"); len(got) != 1 || got[0] != "nosniff" {
+				t.Errorf("X-Content-Type-Options %q, want nosniff", got)
 			}
 		})
 	}

@@ -51,7 +51,7 @@ func textItems(channel, text, id, prev string) []string {
 	poll := `{\"channel\":\"` + channel + `\",\"messages\":[{\"id\":\"` + id + `\",\"text\":\"` + text + `\"}],\"last_id\":\"` + id + `\"}\n`
 	return []string{
 		`{"channel":"` + channel + `",` + ids + `,"formats":{` +
-			`"http-response":{"code":200,"headers":{"Content-Type":"application/json"},"body":"` + poll + `"},` +
+			`"http-response":{"code":200,"headers":{"Cache-Control":"no-cache","Content-Type":"application/json","X-Content-Type-Options":"nosniff"},"body":"` + poll + `"},` +
 			`"http-stream":{"content":"` + text + `\n"},` +
 			`"ws-message":{"content":"` + text + `"}}}`,
 		`{"channel":"` + channel + `.sse",` + ids + `,"formats":{"http-stream":{"content":"id: ` + id + `\nevent: message\ndata: ` + text + `\n\n"}}}`,
@@ -160,7 +160,7 @@ func TestDirectInvokeErrorsNameTheField(t *testing.T) {
 		{`{"channel":"news","formats":{}}`, `field "formats": needs at least one`},
 		{`{"channel":"news","formats":{"ws-message":{"content-bin":"%%%"}}}`, `field "formats.ws-message.content-bin": must be base64`},
 		{`{"channel":"news","formats":{"ws-message":{"action":"explode"}}}`, `field "formats"`},
-		{`{"channel":"news","formats":{"ws-message":{"bogus":1}}}`, `field "formats.bogus": unknown field`},
+		{`{"channel":"news","formats":{"ws-message":{"bogus":1}}}`, `field "formats.ws-message.bogus": unknown field`},
 		{`{"channel":"news",`, `truncated`},
 		{`{"channel":"news","text":"x"} {}`, `trailing data`},
 		{`{"messages":{"a":1}}`, `field "messages"`},

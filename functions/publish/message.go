@@ -9,6 +9,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/faas-grip/faas-grip-go/internal/feed"
 	"github.com/faas-grip/faas-grip-go/internal/grip"
 )
 
@@ -59,6 +60,9 @@ func parseMessage(body []byte) (pending, error) {
 	if len(body) > maxMessageBytes {
 		return pending{}, &InputError{Reason: fmt.Sprintf("larger than %d bytes", maxMessageBytes)}
 	}
+	if err := checkKeys(body); err != nil {
+		return pending{}, err
+	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&m); err != nil {
@@ -70,8 +74,10 @@ func parseMessage(body []byte) (pending, error) {
 	if m.Channel == "" {
 		return pending{}, &InputError{Field: "channel", Reason: "required"}
 	}
-	if err := grip.ValidChannel(m.Channel); err != nil {
-		return pending{}, &InputError{Field: "channel", Reason: "1-256 characters without spaces, control characters, ',' or ';'"}
+	// feed.CheckChannel also refuses the SSE twin of a channel ("news.sse"):
+	// publishing there would reach the SSE clients of "news" unframed.
+	if err := feed.CheckChannel(m.Channel); err != nil {
+		return pending{}, &InputError{Field: "channel", Reason: feed.ChannelProblem(err)}
 	}
 	switch {
 	case m.Text == nil && m.Formats == nil:

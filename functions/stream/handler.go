@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -23,6 +24,15 @@ type Handler struct {
 	Logger         *slog.Logger
 }
 
+// CheckConfig refuses, at cold start, a configured channel name that a
+// request could not use either.
+func (h *Handler) CheckConfig() error {
+	if err := feed.CheckChannel(h.DefaultChannel); err != nil {
+		return fmt.Errorf("default channel: %w", err)
+	}
+	return nil
+}
+
 // Handle is the function's entry point, for every front door apigw.Adapt knows.
 func (h *Handler) Handle(ctx context.Context, r *apigw.Request) (*apigw.Response, error) {
 	log := h.Logger.With("request_id", r.RequestID)
@@ -36,20 +46,21 @@ func (h *Handler) Handle(ctx context.Context, r *apigw.Request) (*apigw.Response
 	if channel == "" {
 		channel = h.DefaultChannel
 	}
-	if err := grip.ValidChannel(channel); err != nil || strings.HasSuffix(channel, feed.SSESuffix) {
-		log.Warn("bad channel", "channel_len", len(channel))
-		return apigw.Error(http.StatusBadRequest, "channel must be 1-256 characters without spaces, control characters, ',' or ';' and must not end in .sse"), nil
+	if err := feed.CheckChannel(channel); err != nil {
+		problem := feed.ChannelProblem(err)
+		log.Warn("bad channel", "reason", problem, "channel_len", len(channel))
+		return apigw.Error(http.StatusBadRequest, problem), nil
 	}
 
-	resp := &apigw.Response{Status: http.StatusOK, Header: http.Header{"Cache-Control": {"no-cache"}}}
+	resp := &apigw.Response{Status: http.StatusOK}
 	hold := grip.Hold{Mode: grip.HoldStream}
 	if acceptsSSE(r.Header) {
-		resp.Header.Set("Content-Type", "text/event-stream")
+		resp.Header = feed.ResponseHeader("text/event-stream")
 		resp.Body = feed.SSEEvent("", "open", "streaming "+channel)
 		hold.Channels = []grip.Channel{{Name: feed.SSEChannel(channel)}}
 		hold.KeepAlive = &grip.KeepAlive{Data: []byte(":\n\n"), Timeout: keepAliveEvery}
 	} else {
-		resp.Header.Set("Content-Type", "text/plain; charset=utf-8")
+		resp.Header = feed.ResponseHeader("text/plain; charset=utf-8")
 		resp.Body = []byte("streaming " + channel + "\n")
 		hold.Channels = []grip.Channel{{Name: channel}}
 		hold.KeepAlive = &grip.KeepAlive{Data: []byte("\n"), Timeout: keepAliveEvery}

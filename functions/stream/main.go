@@ -23,5 +23,9 @@ func main() {
 		os.Exit(1)
 	}
 	h := &Handler{Env: env, DefaultChannel: "news", Logger: logger}
+	if err := h.CheckConfig(); err != nil {
+		logger.Error("cold start failed", "error", err)
+		os.Exit(1)
+	}
 	lambda.Start(apigw.Adapt(recovery.HTTP(logger, h.Handle)))
 }

@@ -33,22 +33,24 @@ func TestStreamEvents(t *testing.T) {
 		{
 			event: "stream-plain.json",
 			header: map[string][]string{
-				"Content-Type":    {"text/plain; charset=utf-8"},
-				"Cache-Control":   {"no-cache"},
-				"Grip-Hold":       {"stream"},
-				"Grip-Channel":    {"news"},
-				"Grip-Keep-Alive": {`\n; format=cstring; timeout=20`},
+				"Content-Type":           {"text/plain; charset=utf-8"},
+				"X-Content-Type-Options": {"nosniff"},
+				"Cache-Control":          {"no-cache"},
+				"Grip-Hold":              {"stream"},
+				"Grip-Channel":           {"news"},
+				"Grip-Keep-Alive":        {`\n; format=cstring; timeout=20`},
 			},
 			body: "streaming news\n",
 		},
 		{
 			event: "stream-sse.json",
 			header: map[string][]string{
-				"Content-Type":    {"text/event-stream"},
-				"Cache-Control":   {"no-cache"},
-				"Grip-Hold":       {"stream"},
-				"Grip-Channel":    {"news.sse"},
-				"Grip-Keep-Alive": {`:\n\n; format=cstring; timeout=20`},
+				"Content-Type":           {"text/event-stream"},
+				"X-Content-Type-Options": {"nosniff"},
+				"Cache-Control":          {"no-cache"},
+				"Grip-Hold":              {"stream"},
+				"Grip-Channel":           {"news.sse"},
+				"Grip-Keep-Alive":        {`:\n\n; format=cstring; timeout=20`},
 			},
 			body: "event: open\ndata: streaming news\n\n",
 		},
@@ -107,6 +109,10 @@ func TestStreamRequests(t *testing.T) {
 			}
 			if resp.Status != tc.status || !strings.Contains(string(resp.Body), tc.want) {
 				t.Errorf("got %d %q, want %d containing %q", resp.Status, resp.Body, tc.status, tc.want)
+			}
+			// Every answer, refusals included, is text a browser must not sniff.
+			if got := resp.Header.Values("X-Content-Type-Options"); len(got) != 1 || got[0] != "nosniff" {
+				t.Errorf("X-Content-Type-Options %q, want nosniff", got)
 			}
 			if tc.vars["GRIP_PREFIX"] != "" && resp.Header.Get("Grip-Channel") != "app-scores" {
 				t.Errorf("Grip-Channel %q, want the prefixed name", resp.Header.Get("Grip-Channel"))

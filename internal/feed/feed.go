@@ -25,6 +25,18 @@ const SSESuffix = ".sse"
 // SSEChannel is the channel SSE clients of channel hold.
 func SSEChannel(channel string) string { return channel + SSESuffix }
 
+// ResponseHeader is the header of every text response the functions that
+// hold connections send, published long-poll responses included: nosniff so
+// a browser never runs a message as HTML or script, no-cache so nothing
+// between the proxy and the client replays it.
+func ResponseHeader(contentType string) http.Header {
+	return http.Header{
+		"Content-Type":           {contentType},
+		"X-Content-Type-Options": {"nosniff"},
+		"Cache-Control":          {"no-cache"},
+	}
+}
+
 // Message is one entry of a channel's feed, as long-poll clients receive it.
 type Message struct {
 	ID   string `json:"id,omitempty"`
@@ -62,7 +74,7 @@ func Items(channel, text, id, prevID string) []grip.Item {
 			HTTPStream: &grip.HTTPStreamFormat{Content: []byte(text + "\n")},
 			HTTPResponse: &grip.HTTPResponseFormat{
 				Code:   http.StatusOK,
-				Header: http.Header{"Content-Type": {"application/json"}},
+				Header: ResponseHeader("application/json"),
 				Body:   PollBody(Poll{Channel: channel, Messages: []Message{{ID: id, Text: text}}, LastID: id}),
 			},
 		},

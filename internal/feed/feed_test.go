@@ -37,6 +37,9 @@ func TestItems(t *testing.T) {
 		}
 	}
 	f := items[0].Formats
+	if h := f.HTTPResponse.Header; h.Get("X-Content-Type-Options") != "nosniff" || h.Get("Cache-Control") != "no-cache" || h.Get("Content-Type") != "application/json" {
+		t.Errorf("published long-poll response header %v", h)
+	}
 	if string(f.WSMessage.Content) != "hi" || string(f.HTTPStream.Content) != "hi\n" || f.HTTPResponse.Code != 200 {
 		t.Errorf("formats %+v", f)
 	}

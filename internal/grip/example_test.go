@@ -138,7 +138,7 @@ func ExampleValidChannel() {
 	}
 	// Output:
 	// room-1 -> <nil>
-	// room 1 -> grip: invalid channel name "room 1": control or space character ' '
+	// room 1 -> grip: invalid channel name "room 1": space character U+0020 at byte 4 is not allowed
 }
 
 // The proxy tells a re-requested long-poll what the client last received.

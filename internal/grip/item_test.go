@@ -258,7 +258,7 @@ func TestValidChannel(t *testing.T) {
 		strings.Repeat("é", 40):       "", // 80 bytes: valid
 		strings.Repeat("é", 129):      "longer",
 		"\xe2\x80":                    "UTF-8",
-		strings.Repeat("y", 70) + ",": "',' is not allowed",
+		strings.Repeat("y", 70) + ",": "',' at byte 70 is not allowed",
 	}
 	for name, problem := range invalid {
 		err := ValidChannel(name)

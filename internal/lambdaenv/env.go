@@ -23,10 +23,6 @@ type Env struct {
 	deployed bool
 }
 
-// pushpinDefaultKey is the sig_key Pushpin ships with. The sample events are
-// signed with it; a deployment that verifies with it trusts anyone.
-const pushpinDefaultKey = "changeme"
-
 // Load reads the GRIP settings: GRIP_URL if set, else the Secrets Manager secret
 // named by GRIP_URL_SECRET_ARN (sm may be nil: a client is then made from the
 // default AWS configuration). With neither, the Env has no endpoints: handlers
@@ -89,8 +85,12 @@ func LoadOrigin(ctx context.Context, getenv func(string) string, sm SecretGetter
 		if key == "" || seen[issuer+"\x00"+key] {
 			continue
 		}
-		if env.deployed && key == pushpinDefaultKey {
-			return nil, fmt.Errorf("lambdaenv: the verify key of %s is Pushpin's default %q: set [proxy] sig_key to a long random secret and put it in the GRIP URL", ep.String(), pushpinDefaultKey)
+		// A deployment must not trust a key anyone can guess; local runs may
+		// use Pushpin's stock key, which signs the sample events.
+		if env.deployed {
+			if err := sig.CheckKeyStrength(key); err != nil {
+				return nil, fmt.Errorf("lambdaenv: the Grip-Sig verify key of %s: %w", ep.String(), err)
+			}
 		}
 		seen[issuer+"\x00"+key] = true
 		v, err := sig.NewVerifier(issuer, key)

@@ -20,7 +20,7 @@ import (
 	"github.com/faas-grip/faas-grip-go/internal/moto"
 )
 
-const secretKey = "s3cr3t-sig-key-never-logged"
+const secretKey = "s3cr3t-sig-key-never-logged-anywhere-at-all"
 
 func getenv(vars map[string]string) func(string) string {
 	return func(k string) string { return vars[k] }

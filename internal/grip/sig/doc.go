@@ -15,6 +15,9 @@
 //     published P-256 key, given here as PEM or JWK JSON.
 //   - Legacy Fanout Cloud signs with HS256 and the realm key ("base64:...").
 //
+// CheckKeyStrength tells a deployment's key from a guessable one: Pushpin's
+// stock key in any spelling, or an HMAC secret under 32 bytes.
+//
 // NewVerifier works out the kind of key from its text and pins the
 // algorithm to it: an ES256 verifier accepts only ES256 tokens. That closes
 // the classic JWT holes: alg "none", and an HS256 token whose HMAC secret is

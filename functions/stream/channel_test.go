@@ -1,0 +1,64 @@
+package main
+
+import (
+	"bytes"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/faas-grip/faas-grip-go/internal/grip/apigw"
+)
+
+// Names that look like another (bidi, zero-width, controls), invalid UTF-8
+// and the SSE twin of a channel are refused with a 400 that says why, and
+// the reason is logged.
+func TestStreamRefusesBadChannelNames(t *testing.T) {
+	tests := []struct{ channel, want string }{
+		{"news\u202Eabc", "U+202E at byte 4"},
+		{"ne\u200Bws", "U+200B at byte 2"},
+		{"news\x00", "U+0000 at byte 4"},
+		{"\x1fnews", "U+001F at byte 0"},
+		{"\uFEFFnews", "U+FEFF at byte 0"},
+		{"news\xff", "invalid UTF-8 at byte 4"},
+		{"news.sse", `reserved for the Server-Sent Events twin`},
+	}
+	for _, accept := range []string{"text/plain", "text/event-stream"} {
+		for _, tc := range tests {
+			t.Run(accept+"/"+tc.want, func(t *testing.T) {
+				var logs bytes.Buffer
+				h := newHandler(t, map[string]string{"GRIP_URL": "http://127.0.0.1:5561", "GRIP_SIG_REQUIRED": "false"})
+				h.Logger = slog.New(slog.NewJSONHandler(&logs, nil))
+				r := &apigw.Request{Method: "GET", Query: url.Values{"channel": {tc.channel}},
+					Header: http.Header{"Grip-Sig": {"x"}, "Accept": {accept}}}
+				resp, err := h.Handle(t.Context(), r)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if resp.Status != http.StatusBadRequest || !strings.Contains(string(resp.Body), tc.want) {
+					t.Errorf("got %d %q, want 400 saying %q", resp.Status, resp.Body, tc.want)
+				}
+				if resp.Header.Get("Grip-Hold") != "" {
+					t.Error("a refused request must not be held")
+				}
+				if !strings.Contains(logs.String(), `"msg":"bad channel"`) || !strings.Contains(logs.String(), tc.want) {
+					t.Errorf("log does not say why: %s", logs.String())
+				}
+			})
+		}
+	}
+}
+
+// A configured channel name is checked at cold start like a request's.
+func TestCheckConfigRefusesBadDefaultChannel(t *testing.T) {
+	for _, name := range []string{"news\u202E", "news.sse", ""} {
+		h := &Handler{DefaultChannel: name}
+		if err := h.CheckConfig(); err == nil || !strings.Contains(err.Error(), "default channel") {
+			t.Errorf("DefaultChannel %q: %v, want an error", name, err)
+		}
+	}
+	if err := (&Handler{DefaultChannel: "news"}).CheckConfig(); err != nil {
+		t.Error(err)
+	}
+}

@@ -1,0 +1,40 @@
+package feed
+
+import (
+	"errors"
+	"strings"
+
+	"github.com/faas-grip/faas-grip-go/internal/grip"
+)
+
+// CheckChannel is the check of a channel name that a user chose, for every
+// function that takes one (stream, long-poll, publish): grip.ValidChannel,
+// and no name that is the SSE twin of another (see SSEChannel). Publishing
+// to "news.sse" would otherwise send raw text, or forged "event:" lines, to
+// the SSE clients of "news", and move the twin's last id so that Pushpin
+// drops the next legitimate message (its prev-id no longer matches).
+//
+// The error is a *grip.ChannelError; its Problem is safe to show the client.
+func CheckChannel(name string) error {
+	if err := grip.ValidChannel(name); err != nil {
+		return err
+	}
+	if IsSSEChannel(name) {
+		return &grip.ChannelError{Name: name, Problem: `a name ending in "` + SSESuffix +
+			`" is reserved for the Server-Sent Events twin of another channel: choose another name`}
+	}
+	return nil
+}
+
+// IsSSEChannel reports whether name is the SSE twin of a channel.
+func IsSSEChannel(name string) bool { return strings.HasSuffix(name, SSESuffix) }
+
+// ChannelProblem is what to tell a client about a channel name CheckChannel
+// refused: the reason, without the name.
+func ChannelProblem(err error) string {
+	var ce *grip.ChannelError
+	if errors.As(err, &ce) {
+		return "invalid channel name: " + ce.Problem
+	}
+	return "invalid channel name"
+}

@@ -1,0 +1,51 @@
+package sig
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+)
+
+// MinHMACKeyBytes is the shortest HMAC verify key CheckKeyStrength accepts:
+// RFC 7518 (3.2) requires an HS256 key at least as long as its 256-bit hash.
+const MinHMACKeyBytes = 32
+
+// PushpinStockKey is the sig_key Pushpin ships with. Anyone can sign with
+// it, and the sample events in this repository carry tokens signed with it.
+const PushpinStockKey = "changeme"
+
+// ErrWeakKey is wrapped by CheckKeyStrength's errors.
+var ErrWeakKey = errors.New("grip-sig: weak verify key")
+
+// fixWeakKey says what to do about a weak key, for every kind of deployment.
+// Pushpin signs with sig_key's text as is, so the verify key is that same text.
+const fixWeakKey = "use a random secret of at least 32 bytes: for Pushpin set [proxy] sig_key " +
+	"in pushpin.conf to the output of `openssl rand -hex 32` and put that same text " +
+	"as verify-key in the GRIP URL secret"
+
+// CheckKeyStrength decides whether key, in any spelling NewVerifier accepts,
+// is fit to guard a deployed origin. It compares the decoded key bytes, so
+// "changeme", "base64:Y2hhbmdlbWU=" and {"kty":"oct","k":"Y2hhbmdlbWU"} are the
+// same key. HMAC secrets must be at least MinHMACKeyBytes long and not
+// Pushpin's stock key; public keys (ES256, RS256) are strong by construction
+// (NewVerifier already refuses small RSA keys).
+//
+// The error wraps ErrWeakKey (or ErrBadKey for a key NewVerifier refuses),
+// says what to do, and never contains the key.
+func CheckKeyStrength(key string) error {
+	vk, err := parseKey(key)
+	if err != nil {
+		return err
+	}
+	secret, ok := vk.key.([]byte)
+	if !ok {
+		return nil
+	}
+	switch {
+	case bytes.Equal(secret, []byte(PushpinStockKey)):
+		return fmt.Errorf("%w: it is Pushpin's stock sig_key, which anyone can sign with: %s", ErrWeakKey, fixWeakKey)
+	case len(secret) < MinHMACKeyBytes:
+		return fmt.Errorf("%w: an HMAC secret of %d bytes is shorter than the %d required: %s", ErrWeakKey, len(secret), MinHMACKeyBytes, fixWeakKey)
+	}
+	return nil
+}
