@@ -16,9 +16,9 @@ import (
 const attrEndpoints = "endpoints"
 
 // deliveryPartition starts the partition key of delivery items. Channel
-// names cannot hold a NUL (grip.ValidChannel refuses control characters),
-// so no channel's items share a partition with them.
-const deliveryPartition = "\x00delivered/"
+// names cannot hold a ';' (grip.ValidChannel refuses it: it separates
+// Grip-Channel parameters), so no channel shares a partition with them.
+const deliveryPartition = "delivered;"
 
 // maxTransactItems is DynamoDB's limit on items per transaction.
 const maxTransactItems = 100
