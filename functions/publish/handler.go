@@ -23,6 +23,11 @@ type Handler struct {
 	Publisher Publisher
 	History   history.Store // nil: text messages are published without ids
 	Logger    *slog.Logger
+
+	// Deliveries records which endpoints accepted a message that others
+	// refused, so that its redelivery skips them. nil: History's, when it
+	// keeps them (DirStore and DynamoStore do).
+	Deliveries history.Deliveries
 }
 
 // DirectRequest is a direct invoke's payload: one message, or several.
@@ -100,7 +105,7 @@ func (h *Handler) HandleSQS(ctx context.Context, e events.SQSEvent) events.SQSEv
 		batch = append(batch, p)
 	}
 	for _, f := range h.publish(ctx, batch) {
-		h.Logger.Error("publish failed", "message_id", f.recordID, "error", f.err)
+		h.Logger.Error("publish failed", "message_id", f.recordID, "delivered_to", f.delivered, "error", f.err)
 		resp.BatchItemFailures = append(resp.BatchItemFailures, events.SQSBatchItemFailure{ItemIdentifier: f.recordID})
 	}
 	h.Logger.Info("sqs batch done", "records", len(e.Records), "failed", len(resp.BatchItemFailures))
@@ -114,7 +119,10 @@ type pending struct {
 	items    []grip.Item // set for "formats" messages; "text" ones get ids first
 	size     int         // the items' encoded size, at most
 	seq      uint64      // a "text" message's id in the history; 0 without one
-	err      error
+	// delivered names the endpoints (grip.Endpoint.ID) that accepted the
+	// message, in this delivery or an earlier one: it is not sent to them again.
+	delivered []string
+	err       error
 }
 
 func parse(body []byte) (pending, error) {

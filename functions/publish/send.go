@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"slices"
 
 	"github.com/faas-grip/faas-grip-go/internal/grip"
 )
@@ -11,13 +12,22 @@ import (
 // publish numbers the text messages in the channel history, then sends the
 // items of the batch in as few publish requests as fit, in order. It
 // returns the messages that failed.
-func (h *Handler) publish(ctx context.Context, batch []pending) (failed []pending) {
+//
+// With several endpoints, a message some of them accepted is recorded as
+// delivered to those, and its next delivery is sent to the others only.
+func (h *Handler) publish(invocation context.Context, batch []pending) (failed []pending) {
 	if len(batch) == 0 {
 		return nil
 	}
-	ctx, cancel := beforeDeadline(ctx)
+	ctx, cancel := beforeDeadline(invocation)
 	defer cancel()
 	h.assignIDs(ctx, batch)
+	if d := h.deliveries(); d != nil {
+		h.loadDelivered(ctx, d, batch)
+		// Recorded with the invocation's context: the margin before its
+		// deadline is left for this when publishing used up the rest.
+		defer func() { h.saveDelivered(invocation, d, batch, failed) }()
+	}
 	var ready []pending
 	for _, p := range batch {
 		if p.err != nil {
@@ -54,16 +64,52 @@ func requests(batch []pending) [][]pending {
 }
 
 // send publishes the messages of one request and returns those that failed.
-// When the proxy refuses a request of several messages for what it holds,
-// they are sent one by one, so that only the message at fault fails.
+// Messages that already reached some endpoints go, in runs, to the others
+// only. When the proxy refuses a request of several messages for what it
+// holds, they are sent one by one, so that only the message at fault fails.
 func (h *Handler) send(ctx context.Context, req []pending) (failed []pending) {
+	for _, run := range sameDelivered(req) {
+		failed = append(failed, h.sendRun(ctx, run)...)
+	}
+	return failed
+}
+
+// sameDelivered splits req into runs of consecutive messages delivered to
+// the same endpoints (usually one run: none), keeping their order.
+func sameDelivered(req []pending) [][]pending {
+	var runs [][]pending
+	start := 0
+	for i := 1; i <= len(req); i++ {
+		if i == len(req) || !slices.Equal(req[i].delivered, req[start].delivered) {
+			runs = append(runs, req[start:i])
+			start = i
+		}
+	}
+	return runs
+}
+
+// sendRun publishes messages delivered to the same endpoints, to the others.
+func (h *Handler) sendRun(ctx context.Context, req []pending) (failed []pending) {
 	var items []grip.Item
 	for _, p := range req {
 		items = append(items, p.items...)
 	}
-	err := h.Publisher.Publish(ctx, items...)
+	skip := req[0].delivered
+	ep, perEndpoint := h.Publisher.(endpointPublisher)
+	var err error
+	if perEndpoint {
+		err = ep.PublishExcept(ctx, skip, items...)
+	} else {
+		err = h.Publisher.Publish(ctx, items...)
+	}
 	if err == nil {
 		return nil
+	}
+	if perEndpoint {
+		accepted := acceptedBy(ep, skip, err)
+		for i := range req {
+			req[i].delivered = mergeIDs(slices.Clone(req[i].delivered), accepted...)
+		}
 	}
 	if len(req) > 1 && refused(err) {
 		h.Logger.Warn("publish refused, sending its messages one by one", "messages", len(req), "error", err)

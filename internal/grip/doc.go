@@ -69,6 +69,13 @@
 // and the start of the body the proxy sent, which usually says what is
 // wrong.
 //
+// With several endpoints (GRIP_URL naming two proxies, say) each gets the
+// items on its own, and the error is a *DeliveryError that names those
+// that accepted them. Finish with PublishExcept, skipping those: publishing
+// to every endpoint again would show the items twice to their clients.
+// Endpoint.ID names an endpoint stably and without secrets, for records
+// that outlive the process (see the publish function's delivery records).
+//
 // # Holding requests
 //
 // A handler answers a long-poll or streaming request with ordinary headers
@@ -88,5 +95,5 @@
 //
 // Every error matches a sentinel with errors.Is: ErrInvalidURL,
 // ErrNoEndpoints, ErrInvalidItem, ErrInvalidChannel or ErrInvalidHold, or
-// is a *PublishError. Messages say what to change; none contains a secret.
+// is a *PublishError, or a *DeliveryError holding one per failed endpoint. Messages say what to change; none contains a secret.
 package grip

@@ -67,14 +67,15 @@ func (e *ItemError) Is(target error) bool { return target == ErrInvalidItem }
 const maxErrorBody = 512
 
 // PublishError reports a failed publish to one endpoint. With several
-// endpoints Publish returns them joined (errors.Join); use errors.As to get
-// the first, or range over Unwrap() []error for all.
+// endpoints Publish returns a *DeliveryError holding one per endpoint that
+// failed; errors.As finds the first.
 type PublishError struct {
-	Endpoint string // the control URI, without credentials
-	Status   int    // HTTP status of the last attempt; 0 when no response came back
-	Body     string // start of the last response body (at most 512 bytes)
-	Attempts int    // requests sent, including the failed last one
-	Err      error  // the transport or context error, when Status is 0
+	Endpoint   string // the control URI, without credentials
+	EndpointID string // the endpoint's ID (Endpoint.ID)
+	Status     int    // HTTP status of the last attempt; 0 when no response came back
+	Body       string // start of the last response body (at most 512 bytes)
+	Attempts   int    // requests sent, including the failed last one
+	Err        error  // the transport or context error, when Status is 0
 }
 
 func (e *PublishError) Error() string {

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -31,6 +32,7 @@ type Publisher struct {
 
 // target is one endpoint, ready to publish to.
 type target struct {
+	id       string     // Endpoint.ID: stable, no secrets
 	endpoint string     // control URI without credentials, for errors and logs
 	url      string     // <control URI path>/publish/?<query>
 	auth     authorizer // Authorization header
@@ -68,16 +70,16 @@ func newTarget(index int, ep Endpoint, now func() time.Time) *target {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		// Do not show a URI that did not parse: it may hold a secret.
 		name := fmt.Sprintf("endpoint %d", index+1)
-		return &target{endpoint: name, err: &URLError{Problem: name + ": ControlURI is not an http or https URL: build endpoints with ParseURL"}}
+		return &target{id: ep.ID(), endpoint: name, err: &URLError{Problem: name + ": ControlURI is not an http or https URL: build endpoints with ParseURL"}}
 	}
 	u.User = nil
-	t := &target{endpoint: u.String()}
+	t := &target{id: ep.ID(), endpoint: u.String()}
 	t.url = u.Scheme + "://" + u.Host + strings.TrimSuffix(u.EscapedPath(), "/") + "/publish/"
 	if u.RawQuery != "" {
 		t.url += "?" + u.RawQuery
 	}
 	if t.auth, err = newAuthorizer(ep, now); err != nil {
-		t.err = &PublishError{Endpoint: t.endpoint, Err: err}
+		t.err = &PublishError{Endpoint: t.endpoint, EndpointID: t.id, Err: err}
 	}
 	return t
 }
@@ -93,9 +95,20 @@ func newTarget(index int, ep Endpoint, now func() time.Time) *target {
 // A retry after a network error may deliver an item twice: give items an
 // ID when subscribers must not see duplicates.
 //
-// A failure is a *PublishError; with several endpoints the failures are
-// joined with errors.Join. Publishing no items sends nothing.
+// With one endpoint a failure is a *PublishError. With several it is a
+// *DeliveryError naming the endpoints that accepted the items and those
+// that did not: retry the latter only, with PublishExcept. Publishing no
+// items sends nothing.
 func (p *Publisher) Publish(ctx context.Context, items ...Item) error {
+	return p.PublishExcept(ctx, nil, items...)
+}
+
+// PublishExcept is Publish to every endpoint whose ID (see EndpointIDs) is
+// not in skip: the way to finish a publish that some endpoints already
+// accepted without delivering it twice to their clients. IDs in skip
+// that name no endpoint are ignored; when every endpoint is skipped it
+// sends nothing and returns nil.
+func (p *Publisher) PublishExcept(ctx context.Context, skip []string, items ...Item) error {
 	if len(p.targets) == 0 {
 		return ErrNoEndpoints
 	}
@@ -106,16 +119,59 @@ func (p *Publisher) Publish(ctx context.Context, items ...Item) error {
 	if err != nil {
 		return err
 	}
-	if len(p.targets) == 1 {
-		return p.publishTo(ctx, p.targets[0], body)
+	targets := p.targets
+	if len(skip) > 0 {
+		targets = make([]*target, 0, len(p.targets))
+		for _, t := range p.targets {
+			if !slices.Contains(skip, t.id) {
+				targets = append(targets, t)
+			}
+		}
 	}
-	errs := make([]error, len(p.targets))
+	switch {
+	case len(targets) == 0:
+		return nil
+	case len(p.targets) == 1:
+		return p.publishTo(ctx, targets[0], body)
+	}
+	errs := make([]error, len(targets))
 	var wg sync.WaitGroup
-	for i, t := range p.targets {
+	for i, t := range targets {
 		wg.Go(func() { errs[i] = p.publishTo(ctx, t, body) })
 	}
 	wg.Wait()
-	return errors.Join(errs...)
+	return deliveryError(targets, errs)
+}
+
+// EndpointIDs returns the IDs of the endpoints, in GRIP_URL order.
+func (p *Publisher) EndpointIDs() []string {
+	ids := make([]string, len(p.targets))
+	for i, t := range p.targets {
+		ids[i] = t.id
+	}
+	return ids
+}
+
+// deliveryError sums up a publish to several endpoints: nil when all of
+// them accepted it.
+func deliveryError(targets []*target, errs []error) error {
+	var de DeliveryError
+	for i, err := range errs {
+		if err == nil {
+			de.Delivered = append(de.Delivered, targets[i].id)
+			continue
+		}
+		var pe *PublishError
+		if !errors.As(err, &pe) {
+			// Only an unusable endpoint's *URLError gets here.
+			pe = &PublishError{Endpoint: targets[i].endpoint, EndpointID: targets[i].id, Err: err}
+		}
+		de.Failed = append(de.Failed, pe)
+	}
+	if len(de.Failed) == 0 {
+		return nil
+	}
+	return &de
 }
 
 // publishTo sends body to one endpoint, retrying as Publish describes.
@@ -124,19 +180,19 @@ func (p *Publisher) publishTo(ctx context.Context, t *target, body []byte) error
 		return t.err
 	}
 	if err := ctx.Err(); err != nil {
-		return &PublishError{Endpoint: t.endpoint, Err: err}
+		return &PublishError{Endpoint: t.endpoint, EndpointID: t.id, Err: err}
 	}
 	for attempt := 1; ; attempt++ {
 		auth, err := t.auth.authorization()
 		if err != nil {
-			return &PublishError{Endpoint: t.endpoint, Attempts: attempt - 1, Err: err}
+			return &PublishError{Endpoint: t.endpoint, EndpointID: t.id, Attempts: attempt - 1, Err: err}
 		}
 		started := time.Now()
 		res := p.send(ctx, t, auth, body)
 		if res.err == nil && res.status >= 200 && res.status < 300 {
 			return nil
 		}
-		failed := &PublishError{Endpoint: t.endpoint, Status: res.status, Body: res.body, Attempts: attempt, Err: res.err}
+		failed := &PublishError{Endpoint: t.endpoint, EndpointID: t.id, Status: res.status, Body: res.body, Attempts: attempt, Err: res.err}
 		if !res.retryable || attempt >= p.maxAttempts {
 			return failed
 		}
