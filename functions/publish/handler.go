@@ -55,7 +55,10 @@ func (h *Handler) Handle(ctx context.Context, payload json.RawMessage) (any, err
 		return h.HandleSQS(ctx, e), nil
 	}
 	bodies := []json.RawMessage{payload}
-	if probe.Messages != nil {
+	if probe.Messages != nil { // "messages" in any case: checkShape wants it exact, once, alone
+		if err := checkShape(payload, envelopeShape); err != nil {
+			return nil, err
+		}
 		var req DirectRequest
 		if err := json.Unmarshal(payload, &req); err != nil {
 			return nil, &InputError{Field: "messages", Reason: "must be an array of messages"}

@@ -37,6 +37,9 @@ var (
 	// messageShape lists the json names of Message.
 	messageShape = &shape{names: []string{"channel", "text", "idempotency-key", "formats", "id", "prev-id"},
 		values: []*shape{nil, nil, nil, formatsShape, nil, nil}}
+	// envelopeShape is a direct invoke's {"messages": [...]}; each message is
+	// checked on its own.
+	envelopeShape = &shape{names: []string{"messages"}, values: []*shape{nil}}
 )
 
 // maxSkipDepth bounds the nesting of a value checkKeys skips: no valid
@@ -52,9 +55,12 @@ type keyWalker struct {
 // checkKeys refuses duplicate keys, keys that are not exactly a known field,
 // and invalid UTF-8, anywhere in body. Malformed JSON is left to the decoder
 // (nil is returned), which reports it with its position.
-func checkKeys(body []byte) error {
+func checkKeys(body []byte) error { return checkShape(body, messageShape) }
+
+// checkShape is checkKeys for a value of shape s.
+func checkShape(body []byte, s *shape) error {
 	w := keyWalker{body: body, dec: json.NewDecoder(bytes.NewReader(body))}
-	err := w.value(messageShape, "")
+	err := w.value(s, "")
 	var inputErr *InputError
 	if errors.As(err, &inputErr) {
 		return inputErr

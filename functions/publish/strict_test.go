@@ -32,6 +32,11 @@ func TestStrictKeys(t *testing.T) {
 		{`{"channel":"news","text":"x` + "\xff" + `"}`, `field "text": invalid UTF-8`},
 		{`{"channel":"news","formats":{"http-response":{"body":"x","headers":{"X-` + "\xff" + `":"1"}}}}`, `field "formats.http-response.headers": invalid UTF-8`},
 		{`{"channel":"news","text":{"a":1,"a":2}}`, `field "text": must be a string`},
+		// A direct invoke's envelope is as strict as the messages in it.
+		{`{"Messages":[{"channel":"news","text":"x"}]}`, `field "Messages": unknown field (keys are case-sensitive: did you mean "messages"?)`},
+		{`{"messages":[{"channel":"news","text":"x"}],"messages":[]}`, `field "messages": given twice`},
+		{`{"messages":[{"channel":"news","text":"x"}],"channel":"news"}`, `field "channel": unknown field`},
+		{`{"messages":[{"channel":"news","Text":"x"}]}`, `field "Text": unknown field (keys are case-sensitive: did you mean "text"?)`},
 	}
 	for _, tc := range tests {
 		name := tc.payload
