@@ -35,9 +35,23 @@ type Options struct {
 	Dir string
 	// EnvVars is an env-vars file in sam's format (see template.EnvOverrides).
 	EnvVars string
-	// Env holds variables for every function, set over the template's and
-	// under the env-vars file's (e.g. HISTORY_DIR, LONGPOLL_TIMEOUT).
+	// Env holds values for every function (e.g. HISTORY_DIR), over the
+	// template's and under the env-vars file's. As with sam local's
+	// --env-vars, they set only variables a function declares; GRIP_URL,
+	// which the stack sets, too. See FunctionEnvironment.
 	Env map[string]string
+	// DeclareEnv are names every function declares in addition to the
+	// template's, as if its Globals declared them as "": a test that tunes
+	// a function the template does not let it tune (LONGPOLL_TIMEOUT) says
+	// so here, in plain sight, and sets the value in Env. make dev does not
+	// use it.
+	DeclareEnv []string
+	// Template is the template to run instead of Dir/template.yaml (whose
+	// Makefile still builds the functions), e.g. a test fixture.
+	Template string
+	// Domain turns on the gateway's deployed mode (apigateway.Config.Domain):
+	// only requests with this Host are served, REST routes under /Prod/.
+	Domain string
 	// APIPort is the local API Gateway's, ProxyPort Pushpin's client port
 	// and ControlPort its control API's. All listen on 127.0.0.1.
 	APIPort, ProxyPort, ControlPort int
@@ -99,8 +113,20 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 		}
 	}()
 
-	if s.Template, err = template.Load(filepath.Join(opts.Dir, "template.yaml")); err != nil {
+	tplPath := opts.Template
+	if tplPath == "" {
+		tplPath = filepath.Join(opts.Dir, "template.yaml")
+	}
+	if s.Template, err = template.Load(tplPath); err != nil {
 		return nil, err
+	}
+	for i := range s.Template.Functions {
+		env := s.Template.Functions[i].Environment
+		for _, name := range opts.DeclareEnv {
+			if _, ok := env[name]; !ok {
+				env[name] = ""
+			}
+		}
 	}
 	overrides, err := template.LoadEnvOverrides(opts.EnvVars)
 	if err != nil {
@@ -174,11 +200,13 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 	}
 	extra := map[string]string{"GRIP_URL": gripURL}
 	maps.Copy(extra, opts.Env)
+	host := ReadHostEnv()
 	invokers := map[string]apigateway.Invoker{}
 	for _, fn := range fns {
 		f, err := NewFunction(fn, bins[fn.LogicalID], FunctionOptions{
 			Overrides: overrides,
 			Extra:     extra,
+			Host:      host,
 			Region:    Region(),
 			Output:    fnOut,
 			Logger:    s.log,
