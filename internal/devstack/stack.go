@@ -222,6 +222,7 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 		Routes:           apigateway.RoutesFromTemplate(s.Template),
 		Functions:        invokers,
 		BinaryMediaTypes: s.Template.BinaryMediaTypes,
+		Domain:           opts.Domain,
 		Logger:           s.log,
 	})
 	if err != nil {
