@@ -1,7 +1,7 @@
 // Package devstack runs a SAM application on this machine without Docker
 // and without AWS: every function of template.yaml built for the host and
 // run through the Lambda Runtime API (runtimeapi), a local API Gateway for
-// the template's Api events (apigateway), and a private Pushpin in front
+// the template's Api and HttpApi events (apigateway), and a private Pushpin in front
 // (pushpin) whose control URL and fresh signing key the functions get as
 // GRIP_URL. `make dev` (cmd/dev) and the end-to-end tests (e2e) use it.
 package devstack
@@ -49,6 +49,11 @@ type Options struct {
 	// Template is the template to run instead of Dir/template.yaml (whose
 	// Makefile still builds the functions), e.g. a test fixture.
 	Template string
+	// PushpinRoute, when set, is the first Pushpin instance's route line
+	// instead of "* <API>,over_http" (see pushpin.Config.Route): a test
+	// proving a documented proxy configuration against the local gateway.
+	// Set APIPort too, so that the line can name the gateway.
+	PushpinRoute string
 	// Domain turns on the gateway's deployed mode (apigateway.Config.Domain):
 	// only requests with this Host are served, REST routes under /Prod/.
 	Domain string
@@ -86,6 +91,7 @@ type Stack struct {
 	apiServer *http.Server
 	gripURL   string
 	buildDir  string
+	binaries  map[string]string
 	log       *slog.Logger
 
 	mu         sync.Mutex
@@ -157,6 +163,7 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 	for id, path := range opts.Binaries {
 		bins[id] = path
 	}
+	s.binaries = bins
 
 	// Ports first: the functions' GRIP_URL names the control port, and
 	// Pushpin's route names the API's.
@@ -186,6 +193,9 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 			MaxOpenRequests: opts.PushpinMaxOpenRequests,
 			Output:          opts.PushpinOutput,
 			Logger:          s.log,
+		}
+		if i == 0 {
+			cfg.Route = opts.PushpinRoute
 		}
 		s.proxyCfgs = append(s.proxyCfgs, cfg)
 		gripURLs = append(gripURLs, pushpin.GripURL("http://127.0.0.1:"+strconv.Itoa(cfg.ControlPort), cfg.SigKey))
@@ -332,6 +342,10 @@ func (s *Stack) StartPushpin(ctx context.Context, i int) error {
 	s.mu.Unlock()
 	return nil
 }
+
+// Binaries are the functions' bootstraps by logical id, valid until Close:
+// another stack of the same functions can reuse them (Options.Binaries).
+func (s *Stack) Binaries() map[string]string { return maps.Clone(s.binaries) }
 
 // Routes lists the API's routes.
 func (s *Stack) Routes() []apigateway.Route { return apigateway.RoutesFromTemplate(s.Template) }
