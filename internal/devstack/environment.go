@@ -36,9 +36,15 @@ type EnvSources struct {
 
 // Ignored lists variables a source set that the function does not declare.
 type Ignored struct {
-	Source string // "env-vars file" or "local settings"
+	Source string // SourceLocal or SourceFile
 	Names  []string
 }
+
+// Where ignored variables came from.
+const (
+	SourceLocal = "local settings" // EnvSources.Local
+	SourceFile  = "env-vars file"  // EnvSources.File
+)
 
 // FunctionEnvironment is the environment sam local invoke would give fn,
 // without the variables the Lambda Runtime API sets (runtimeapi sets those:
@@ -75,11 +81,11 @@ func FunctionEnvironment(fn *template.Function, src EnvSources) (map[string]stri
 	var ignored []Ignored
 	declared, names := template.OverrideDeclared(declared, src.Local)
 	if len(names) > 0 {
-		ignored = append(ignored, Ignored{Source: "local settings", Names: names})
+		ignored = append(ignored, Ignored{Source: SourceLocal, Names: names})
 	}
 	declared, names = template.OverrideDeclared(declared, src.File.For(fn))
 	if len(names) > 0 {
-		ignored = append(ignored, Ignored{Source: "env-vars file", Names: names})
+		ignored = append(ignored, Ignored{Source: SourceFile, Names: names})
 	}
 	maps.Copy(env, declared) // declared variables win, as in sam
 	return env, ignored

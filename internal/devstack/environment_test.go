@@ -1,9 +1,11 @@
 package devstack
 
 import (
+	"log/slog"
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -123,5 +125,37 @@ func TestHostCredentials(t *testing.T) {
 				t.Errorf("got %+v, want %+v", got, tc.want)
 			}
 		})
+	}
+}
+
+// sam ignores undeclared names silently; we say so, naming the function and
+// the variables: a warning for the env-vars file, information for what the
+// local tools offer every function.
+func TestNewFunctionReportsIgnoredVariables(t *testing.T) {
+	var out strings.Builder
+	log := slog.New(slog.NewTextHandler(&out, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	fn := &template.Function{LogicalID: "ForkFunction", FunctionName: "ForkFunction", Environment: map[string]string{"GRIP_URL": ""}}
+	f, err := NewFunction(fn, "/nonexistent/bootstrap", FunctionOptions{
+		Overrides: template.EnvOverrides{"ForkFunction": {"GRIP_URL": "x", "MY_SETTING": "y"}},
+		Extra:     map[string]string{"HISTORY_DIR": "/h"},
+		Host:      &HostEnv{},
+		Logger:    log,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("want 2 lines, got %q", lines)
+	}
+	for i, want := range []string{"level=INFO", "level=WARN"} {
+		if !strings.Contains(lines[i], want) {
+			t.Errorf("line %d %q: want %s", i, lines[i], want)
+		}
+	}
+	if !strings.Contains(lines[0], "ForkFunction does not declare HISTORY_DIR") ||
+		!strings.Contains(lines[1], "ForkFunction does not declare MY_SETTING") || strings.Contains(out.String(), "does not declare GRIP_URL") {
+		t.Errorf("log:\n%s", out.String())
 	}
 }

@@ -81,7 +81,7 @@ func ReadHostEnv() *HostEnv {
 // NewFunction returns the local execution environment of fn, with the
 // environment sam local invoke would give it (see FunctionEnvironment).
 // Variables the local settings or the env-vars file set but fn does not
-// declare are logged as a warning.
+// declare are logged (see logIgnored).
 func NewFunction(fn *template.Function, executable string, opts FunctionOptions) (*runtimeapi.Function, error) {
 	host := opts.Host
 	if host == nil {
@@ -97,9 +97,7 @@ func NewFunction(fn *template.Function, executable string, opts FunctionOptions)
 		Credentials: host.Credentials,
 	})
 	for _, ig := range ignored {
-		opts.Logger.Warn(fn.LogicalID+" does not declare "+strings.Join(ig.Names, ", ")+
-			" in template.yaml: not set, as sam local would not set them (declare them under Environment.Variables, even as \"\", to set them)",
-			"function", fn.LogicalID, "source", ig.Source, "ignored", strings.Join(ig.Names, ","))
+		logIgnored(opts.Logger, fn.LogicalID, ig)
 	}
 
 	var out io.Writer
@@ -132,4 +130,25 @@ func Region() string {
 		}
 	}
 	return "us-east-1"
+}
+
+// logIgnored says which variables fn did not get because its template does
+// not declare them. What the env-vars file asked for is a warning: someone
+// wrote it for this function and sam would drop it silently. What make dev
+// offers every function (HISTORY_DIR) is only information: most functions
+// have no use for it.
+func logIgnored(log *slog.Logger, logicalID string, ig Ignored) {
+	names := strings.Join(ig.Names, ", ")
+	them := "them"
+	if len(ig.Names) == 1 {
+		them = "it"
+	}
+	level := slog.LevelWarn
+	if ig.Source == SourceLocal {
+		level = slog.LevelInfo
+	}
+	log.Log(context.Background(), level,
+		logicalID+" does not declare "+names+" in template.yaml, so the "+ig.Source+" cannot set "+them+
+			" (sam local would not either); declare "+them+" under the function's Environment.Variables, even as \"\", to set "+them,
+		"function", logicalID, "source", ig.Source, "ignored", names)
 }
