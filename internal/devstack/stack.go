@@ -49,13 +49,15 @@ type Options struct {
 	// Template is the template to run instead of Dir/template.yaml (whose
 	// Makefile still builds the functions), e.g. a test fixture.
 	Template string
-	// PushpinRoute, when set, is the first Pushpin instance's route line
+	// PushpinRoute, when set, is every Pushpin instance's route line
 	// instead of "* <API>,over_http" (see pushpin.Config.Route): a test
 	// proving a documented proxy configuration against the local gateway.
 	// Set APIPort too, so that the line can name the gateway.
 	PushpinRoute string
 	// Domain turns on the gateway's deployed mode (apigateway.Config.Domain):
 	// only requests with this Host are served, REST routes under /Prod/.
+	// Pushpin then gets the route a deployed API needs (DeployedRoute),
+	// unless PushpinRoute says otherwise.
 	Domain string
 	// APIPort is the local API Gateway's, ProxyPort Pushpin's client port
 	// and ControlPort its control API's. All listen on 127.0.0.1.
@@ -92,6 +94,7 @@ type Stack struct {
 	gripURL   string
 	buildDir  string
 	binaries  map[string]string
+	domain    string
 	log       *slog.Logger
 
 	mu         sync.Mutex
@@ -164,6 +167,7 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 		bins[id] = path
 	}
 	s.binaries = bins
+	s.domain = opts.Domain
 
 	// Ports first: the functions' GRIP_URL names the control port, and
 	// Pushpin's route names the API's.
@@ -194,8 +198,9 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 			Output:          opts.PushpinOutput,
 			Logger:          s.log,
 		}
-		if i == 0 {
-			cfg.Route = opts.PushpinRoute
+		cfg.Route = opts.PushpinRoute
+		if cfg.Route == "" && opts.Domain != "" {
+			cfg.Route = DeployedRoute(s.Template, cfg.Origin, opts.Domain)
 		}
 		s.proxyCfgs = append(s.proxyCfgs, cfg)
 		gripURLs = append(gripURLs, pushpin.GripURL("http://127.0.0.1:"+strconv.Itoa(cfg.ControlPort), cfg.SigKey))
@@ -342,6 +347,9 @@ func (s *Stack) StartPushpin(ctx context.Context, i int) error {
 	s.mu.Unlock()
 	return nil
 }
+
+// Domain is the API's domain in deployed mode, or "".
+func (s *Stack) Domain() string { return s.domain }
 
 // Binaries are the functions' bootstraps by logical id, valid until Close:
 // another stack of the same functions can reuse them (Options.Binaries).
