@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"bufio"
+	"encoding/json"
 	"io"
 	"net/http"
 	"os"
@@ -122,5 +123,40 @@ func runDevAndStop(t *testing.T, sig syscall.Signal) {
 	left, _ := os.ReadDir(tmp)
 	for _, e := range left {
 		t.Errorf("make dev left %s behind", filepath.Join(tmp, e.Name()))
+	}
+}
+
+// TestMakeInvokeStdoutIsJSON runs `make invoke` as the README shows it and
+// reads all of stdout as one JSON document, as `| jq` would: make must echo
+// nothing there, and logs and timings go to stderr.
+func TestMakeInvokeStdoutIsJSON(t *testing.T) {
+	s := stack(t)
+	if _, err := exec.LookPath("make"); err != nil {
+		t.Skip("make is not installed")
+	}
+	ctx := testContext(t, 3*time.Minute)
+	cmd := exec.CommandContext(ctx, "make", "--no-print-directory", "invoke", "FN=ChatFunction", "EVENT=events/chat-message.json")
+	cmd.Dir = ".."
+	// The sample event is signed with Pushpin's default key; publish to
+	// this suite's Pushpin (tests skip chat messages they do not expect).
+	cmd.Env = append(os.Environ(),
+		"GRIP_URL="+s.ControlURL()+"?verify-iss=pushpin&verify-key=changeme",
+		"HISTORY_DIR="+t.TempDir())
+	var stdout strings.Builder
+	cmd.Stdout = &stdout
+	cmd.Stderr = devtest.NewOutput(t, "make invoke")
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("make invoke: %v; stdout %q", err, stdout.String())
+	}
+	dec := json.NewDecoder(strings.NewReader(stdout.String()))
+	var resp map[string]any
+	if err := dec.Decode(&resp); err != nil {
+		t.Fatalf("stdout is not JSON: %v\n%s", err, stdout.String())
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		t.Fatalf("stdout has more than one JSON document: %q", stdout.String())
+	}
+	if resp["statusCode"] != float64(200) {
+		t.Errorf("response %v, want statusCode 200", resp)
 	}
 }
