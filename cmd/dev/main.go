@@ -29,6 +29,7 @@ import (
 
 	"github.com/faas-grip/faas-grip-go/internal/devstack"
 	"github.com/faas-grip/faas-grip-go/internal/devstack/pushpin"
+	"github.com/faas-grip/faas-grip-go/internal/devstack/template"
 )
 
 func main() {
@@ -45,6 +46,7 @@ func run() int {
 		noInstall   = flag.Bool("no-install", false, "do not install Pushpin when it is missing")
 		verbose     = flag.Bool("v", false, "show Pushpin's log and debug messages")
 		sqsEndpoint = flag.String("sqs-endpoint", "", "an SQS endpoint (e.g. moto_server's URL): create the template's queues there and feed their functions from them")
+		paramsFlag  = flag.String("parameter-overrides", "", `template parameter values, as sam's: "Key=Value Key2=Value2"`)
 		apiDomain   = flag.String("api-domain", "", "serve the API as deployed at this domain (e.g. abc123.execute-api.us-east-1.amazonaws.com): other Hosts get 403, REST routes live under /Prod/, and Pushpin sends this Host")
 	)
 	flag.Parse()
@@ -67,6 +69,11 @@ func run() int {
 		}
 	}
 
+	params, err := template.ParseParameterOverrides(*paramsFlag)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "dev:", err)
+		return 2
+	}
 	localEnv, err := devstack.LocalEnv(*dir)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "dev:", err)
@@ -85,6 +92,7 @@ func run() int {
 		ProxyPort:      *proxyPort,
 		ControlPort:    *controlPort,
 		Domain:         *apiDomain,
+		Parameters:     params,
 		FunctionOutput: stderr,
 		PushpinOutput:  pushpinOut,
 		Logger:         log,

@@ -46,6 +46,9 @@ type Options struct {
 	// so here, in plain sight, and sets the value in Env. make dev does not
 	// use it.
 	DeclareEnv []string
+	// Parameters are template parameter values (sam's
+	// --parameter-overrides): a !Ref to one gives this value, not its Default.
+	Parameters map[string]string
 	// Template is the template to run instead of Dir/template.yaml (whose
 	// Makefile still builds the functions), e.g. a test fixture.
 	Template string
@@ -126,7 +129,7 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 	if tplPath == "" {
 		tplPath = filepath.Join(opts.Dir, "template.yaml")
 	}
-	if s.Template, err = template.Load(tplPath); err != nil {
+	if s.Template, err = template.LoadWith(tplPath, template.ParseOptions{Parameters: opts.Parameters}); err != nil {
 		return nil, err
 	}
 	for i := range s.Template.Functions {
