@@ -41,9 +41,11 @@ lint:
 	cfn-lint template.yaml
 
 ## invoke: run one function on one event, e.g. make invoke FN=ChatFunction EVENT=events/chat-message.json
+# stdout carries the response JSON alone (make echoes nothing), so that
+# `make invoke ... | jq` works; logs and timings go to stderr.
 invoke:
-	@test -n "$(FN)" -a -n "$(EVENT)" || { echo "usage: make invoke FN=ChatFunction EVENT=events/chat-message.json"; exit 2; }
-	$(GO) run ./cmd/invoke -fn "$(FN)" -event "$(EVENT)"
+	@test -n "$(FN)" -a -n "$(EVENT)" || { echo "usage: make invoke FN=ChatFunction EVENT=events/chat-message.json" >&2; exit 2; }
+	@$(GO) run ./cmd/invoke -fn "$(FN)" -event "$(EVENT)"
 
 ## dev: the whole stack on this machine behind a real Pushpin (DEV_FLAGS=-help for options)
 dev:
