@@ -29,8 +29,7 @@ func TestLoadThroughTwoPushpins(t *testing.T) {
 			"HISTORY_DIR":      history,
 			"LONGPOLL_TIMEOUT": "10s",
 		},
-		DeclareEnv: []string{"LONGPOLL_TIMEOUT"}, // not in template.yaml
-		Pushpins:   2,
+		Pushpins: 2,
 		// The packaged message_rate (2500/s) would only slow the chat
 		// down here; max_open_requests keeps Pushpin from refusing a burst
 		// of re-polls with 502 (see pushpin.Config), with room for the

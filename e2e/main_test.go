@@ -53,9 +53,6 @@ func run(m *testing.M) int {
 			"HISTORY_DIR":      history,
 			"LONGPOLL_TIMEOUT": longpollTimeout.String(),
 		},
-		// template.yaml does not declare it, and the stack sets declared
-		// variables only, as sam local does.
-		DeclareEnv:     []string{"LONGPOLL_TIMEOUT"},
 		FunctionOutput: stackLogs,
 		PushpinOutput:  stackLogs,
 		Logger:         slog.New(slog.NewTextHandler(stackLogs, nil)),

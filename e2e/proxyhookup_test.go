@@ -201,7 +201,6 @@ func startHookupStack(t *testing.T, ctx context.Context, shared *devstack.Stack,
 			"HISTORY_DIR":      t.TempDir(),
 			"LONGPOLL_TIMEOUT": longpollTimeout.String(),
 		},
-		DeclareEnv:     []string{"LONGPOLL_TIMEOUT"}, // not in template.yaml
 		FunctionOutput: logs,
 		PushpinOutput:  logs,
 		Logger:         slog.New(slog.NewTextHandler(logs, nil)),

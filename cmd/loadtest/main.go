@@ -242,7 +242,6 @@ func withStack(ctx context.Context, o *options, pushpins, maxOpen int, f func(t 
 			"HISTORY_DIR":      history,
 			"LONGPOLL_TIMEOUT": o.longpollTimeout.String(),
 		},
-		DeclareEnv:             []string{"LONGPOLL_TIMEOUT"}, // not in template.yaml
 		Binaries:               o.binaries,
 		Pushpins:               pushpins,
 		PushpinMessageRate:     o.pushpinRate,

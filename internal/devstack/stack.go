@@ -40,12 +40,6 @@ type Options struct {
 	// --env-vars, they set only variables a function declares; GRIP_URL,
 	// which the stack sets, too. See FunctionEnvironment.
 	Env map[string]string
-	// DeclareEnv are names every function declares in addition to the
-	// template's, as if its Globals declared them as "": a test that tunes
-	// a function the template does not let it tune (LONGPOLL_TIMEOUT) says
-	// so here, in plain sight, and sets the value in Env. make dev does not
-	// use it.
-	DeclareEnv []string
 	// Parameters are template parameter values (sam's
 	// --parameter-overrides): a !Ref to one gives this value, not its Default.
 	Parameters map[string]string
@@ -131,14 +125,6 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 	}
 	if s.Template, err = template.LoadWith(tplPath, template.ParseOptions{Parameters: opts.Parameters}); err != nil {
 		return nil, err
-	}
-	for i := range s.Template.Functions {
-		env := s.Template.Functions[i].Environment
-		for _, name := range opts.DeclareEnv {
-			if _, ok := env[name]; !ok {
-				env[name] = ""
-			}
-		}
 	}
 	overrides, err := template.LoadEnvOverrides(opts.EnvVars)
 	if err != nil {
