@@ -41,9 +41,11 @@ lint:
 	cfn-lint template.yaml
 
 ## invoke: run one function on one event, e.g. make invoke FN=ChatFunction EVENT=events/chat-message.json
+# stdout carries the response JSON alone (make echoes nothing), so that
+# `make invoke ... | jq` works; logs and timings go to stderr.
 invoke:
-	@test -n "$(FN)" -a -n "$(EVENT)" || { echo "usage: make invoke FN=ChatFunction EVENT=events/chat-message.json"; exit 2; }
-	$(GO) run ./cmd/invoke -fn "$(FN)" -event "$(EVENT)"
+	@test -n "$(FN)" -a -n "$(EVENT)" || { echo "usage: make invoke FN=ChatFunction EVENT=events/chat-message.json" >&2; exit 2; }
+	@$(GO) run ./cmd/invoke -fn "$(FN)" -event "$(EVENT)"
 
 ## dev: the whole stack on this machine behind a real Pushpin (DEV_FLAGS=-help for options)
 dev:
@@ -68,9 +70,16 @@ fuzz:
 	  done; \
 	done
 
-## deploy: sam build && sam deploy (needs the sam CLI and AWS credentials)
+## deploy: sam build, then sam deploy --guided the first time (no stack yet: GripUrl has no
+## default and sam never saves a NoEcho value) and sam deploy after (needs sam, aws, credentials)
+STACK_NAME ?= faas-grip-go
 deploy:
-	sam build && sam deploy
+	sam build
+	@if aws cloudformation describe-stacks --stack-name "$(STACK_NAME)" >/dev/null 2>&1; then \
+	  echo "deploy: stack $(STACK_NAME) exists: sam deploy with samconfig.toml's answers"; sam deploy; \
+	else \
+	  echo "deploy: no stack $(STACK_NAME) yet: sam deploy --guided (see README: Deploy with SAM)"; sam deploy --guided; \
+	fi
 
 clean:
 	rm -rf .build .aws-sam

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"bufio"
+	"encoding/json"
 	"io"
 	"net/http"
 	"os"
@@ -18,9 +19,22 @@ import (
 )
 
 // TestDevCommand runs `make dev`'s program as a user would, and checks that
-// Ctrl-C (SIGINT) stops everything it started and removes its temp dirs.
+// Ctrl-C (SIGINT) and closing the terminal (SIGHUP) stop everything it
+// started and remove its temp dirs (a hangup used to leave 37 MB behind).
 func TestDevCommand(t *testing.T) {
 	stack(t) // skips with the others when pushpin is missing
+	for _, tc := range []struct {
+		name string
+		sig  syscall.Signal
+	}{
+		{"Ctrl-C", syscall.SIGINT},
+		{"terminal closed", syscall.SIGHUP},
+	} {
+		t.Run(tc.name, func(t *testing.T) { runDevAndStop(t, tc.sig) })
+	}
+}
+
+func runDevAndStop(t *testing.T, sig syscall.Signal) {
 	ctx := testContext(t, 3*time.Minute)
 
 	bin := filepath.Join(t.TempDir(), "dev")
@@ -90,13 +104,13 @@ func TestDevCommand(t *testing.T) {
 		t.Errorf("process tree %v: want dev, pushpin and 4 services, and a function", tree)
 	}
 
-	if err := syscall.Kill(p.Pid(), syscall.SIGINT); err != nil {
+	if err := syscall.Kill(p.Pid(), sig); err != nil {
 		t.Fatal(err)
 	}
 	select {
 	case <-p.Done():
 	case <-time.After(30 * time.Second):
-		t.Fatal("make dev did not stop within 30s of Ctrl-C")
+		t.Fatalf("make dev did not stop within 30s of %v", sig)
 	}
 	if err := p.Err(); err != nil {
 		t.Errorf("make dev exited with %v", err)
@@ -109,5 +123,40 @@ func TestDevCommand(t *testing.T) {
 	left, _ := os.ReadDir(tmp)
 	for _, e := range left {
 		t.Errorf("make dev left %s behind", filepath.Join(tmp, e.Name()))
+	}
+}
+
+// TestMakeInvokeStdoutIsJSON runs `make invoke` as the README shows it and
+// reads all of stdout as one JSON document, as `| jq` would: make must echo
+// nothing there, and logs and timings go to stderr.
+func TestMakeInvokeStdoutIsJSON(t *testing.T) {
+	s := stack(t)
+	if _, err := exec.LookPath("make"); err != nil {
+		t.Skip("make is not installed")
+	}
+	ctx := testContext(t, 3*time.Minute)
+	cmd := exec.CommandContext(ctx, "make", "--no-print-directory", "invoke", "FN=ChatFunction", "EVENT=events/chat-message.json")
+	cmd.Dir = ".."
+	// The sample event is signed with Pushpin's default key; publish to
+	// this suite's Pushpin (tests skip chat messages they do not expect).
+	cmd.Env = append(os.Environ(),
+		"GRIP_URL="+s.ControlURL()+"?verify-iss=pushpin&verify-key=changeme",
+		"HISTORY_DIR="+t.TempDir())
+	var stdout strings.Builder
+	cmd.Stdout = &stdout
+	cmd.Stderr = devtest.NewOutput(t, "make invoke")
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("make invoke: %v; stdout %q", err, stdout.String())
+	}
+	dec := json.NewDecoder(strings.NewReader(stdout.String()))
+	var resp map[string]any
+	if err := dec.Decode(&resp); err != nil {
+		t.Fatalf("stdout is not JSON: %v\n%s", err, stdout.String())
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		t.Fatalf("stdout has more than one JSON document: %q", stdout.String())
+	}
+	if resp["statusCode"] != float64(200) {
+		t.Errorf("response %v, want statusCode 200", resp)
 	}
 }

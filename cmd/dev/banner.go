@@ -42,6 +42,9 @@ func printBanner(w io.Writer, s *devstack.Stack) {
 	fmt.Fprintf(w, "  curl -d '{\"items\":[{\"channel\":\"news\",\"formats\":{\"http-stream\":{\"content\":\"hello\\n\"}}}]}' %s/publish/\n", control)
 	fmt.Fprintf(w, "  curl -d '{\"items\":[{\"channel\":\"chat\",\"formats\":{\"ws-message\":{\"content\":\"hello, chat\"}}}]}' %s/publish/\n", control)
 	fmt.Fprintf(w, "\nBehind Pushpin: the local API Gateway at %s (requests without Pushpin's Grip-Sig are refused),\n", s.APIURL())
+	if d := s.Domain(); d != "" {
+		fmt.Fprintf(w, "as deployed at %s: other Hosts get 403, REST routes live under /Prod/;\n", d)
+	}
 	fmt.Fprintf(w, "Pushpin's control API at %s; the functions' GRIP_URL carries its fresh verify key.\n\n", control)
 }
 

@@ -7,7 +7,12 @@
 //   - Pushpin in front (port 7999, control API 5561) with a fresh signing
 //     key, which the functions get in GRIP_URL as their verify key.
 //
-// It installs Pushpin first when it is missing. Ctrl-C stops everything.
+// It installs Pushpin first when it is missing. Ctrl-C (SIGINT), SIGTERM and
+// SIGHUP (closing the terminal) stop everything and remove its temp dirs.
+//
+// -api-domain abc123.execute-api.us-east-1.amazonaws.com runs the local API
+// Gateway as strict as the deployed one (403 for any other Host, REST
+// routes only under /Prod/), with Pushpin routed as README says.
 package main
 
 import (
@@ -24,6 +29,7 @@ import (
 
 	"github.com/faas-grip/faas-grip-go/internal/devstack"
 	"github.com/faas-grip/faas-grip-go/internal/devstack/pushpin"
+	"github.com/faas-grip/faas-grip-go/internal/devstack/template"
 )
 
 func main() {
@@ -40,6 +46,8 @@ func run() int {
 		noInstall   = flag.Bool("no-install", false, "do not install Pushpin when it is missing")
 		verbose     = flag.Bool("v", false, "show Pushpin's log and debug messages")
 		sqsEndpoint = flag.String("sqs-endpoint", "", "an SQS endpoint (e.g. moto_server's URL): create the template's queues there and feed their functions from them")
+		paramsFlag  = flag.String("parameter-overrides", "", `template parameter values, as sam's: "Key=Value Key2=Value2"`)
+		apiDomain   = flag.String("api-domain", "", "serve the API as deployed at this domain (e.g. abc123.execute-api.us-east-1.amazonaws.com): other Hosts get 403, REST routes live under /Prod/, and Pushpin sends this Host")
 	)
 	flag.Parse()
 	level := slog.LevelInfo
@@ -49,7 +57,9 @@ func run() int {
 	stderr := devstack.NewSyncWriter(os.Stderr)
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	// SIGHUP is the terminal closing: stop as cleanly as for Ctrl-C, or the
+	// build and Pushpin temp dirs stay behind.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
 
 	if !*noInstall {
@@ -59,6 +69,11 @@ func run() int {
 		}
 	}
 
+	params, err := template.ParseParameterOverrides(*paramsFlag)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "dev:", err)
+		return 2
+	}
 	localEnv, err := devstack.LocalEnv(*dir)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "dev:", err)
@@ -76,6 +91,8 @@ func run() int {
 		APIPort:        *apiPort,
 		ProxyPort:      *proxyPort,
 		ControlPort:    *controlPort,
+		Domain:         *apiDomain,
+		Parameters:     params,
 		FunctionOutput: stderr,
 		PushpinOutput:  pushpinOut,
 		Logger:         log,
@@ -99,6 +116,9 @@ func run() int {
 
 	<-ctx.Done()
 	stop() // a second Ctrl-C now ends the process at once
+	// After a hangup the terminal is gone: a write to it must not end the
+	// process before the cleanup.
+	signal.Ignore(syscall.SIGPIPE, syscall.SIGHUP)
 	waitSQS()
 	fmt.Fprintln(os.Stderr, "\nstopping...")
 	done := make(chan error, 1)

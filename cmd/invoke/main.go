@@ -46,6 +46,7 @@ func run() int {
 		envVars = flag.String("env-vars", os.Getenv("ENV_VARS"), "env-vars file in sam's format (default $ENV_VARS)")
 		dir     = flag.String("dir", ".", "project directory, with template.yaml and the Makefile")
 		gripURL = flag.String("grip-url", envOr("GRIP_URL", defaultGripURL), "GRIP_URL given to the function (default $GRIP_URL, else a local Pushpin)")
+		params  = flag.String("parameter-overrides", "", `template parameter values, as sam's: "Key=Value Key2=Value2"`)
 		verbose = flag.Bool("v", false, "log what the tool does")
 	)
 	flag.Parse()
@@ -61,7 +62,7 @@ func run() int {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	req := request{dir: *dir, function: *fn, eventPath: *event, envVarsPath: *envVars, gripURL: *gripURL}
+	req := request{dir: *dir, function: *fn, eventPath: *event, envVarsPath: *envVars, gripURL: *gripURL, parameters: *params}
 	if err := invoke(ctx, log, req, os.Stdout, os.Stderr); err != nil {
 		var fnErr *runtimeapi.Error
 		if !errors.As(err, &fnErr) {
@@ -75,6 +76,7 @@ func run() int {
 // request is what to invoke, from the flags.
 type request struct {
 	dir, function, eventPath, envVarsPath, gripURL string
+	parameters                                     string // sam's --parameter-overrides
 }
 
 // invoke builds and runs the function, printing its response (or error
@@ -82,7 +84,11 @@ type request struct {
 func invoke(ctx context.Context, log *slog.Logger, req request, stdout, stderr io.Writer) error {
 	stderr = devstack.NewSyncWriter(stderr) // shared with the function's log
 	dir, logicalID := req.dir, req.function
-	tpl, err := template.Load(filepath.Join(dir, "template.yaml"))
+	params, err := template.ParseParameterOverrides(req.parameters)
+	if err != nil {
+		return err
+	}
+	tpl, err := template.LoadWith(filepath.Join(dir, "template.yaml"), template.ParseOptions{Parameters: params})
 	if err != nil {
 		return err
 	}

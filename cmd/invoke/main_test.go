@@ -95,3 +95,28 @@ func TestFixDockerHost(t *testing.T) {
 		t.Errorf("other GRIP_URL changed to %q", got)
 	}
 }
+
+// As with sam local invoke: -parameter-overrides feed !Ref, GRIP_URL (declared)
+// is set, and the host's environment does not leak in.
+func TestInvokeEnvironmentIsSamLocals(t *testing.T) {
+	t.Setenv("NOT_DECLARED", "leak")
+	dir := copyProject(t)
+	for name, want := range map[string]string{
+		"GREETING":      "bonjour", // !Ref Greeting, overridden
+		"GRIP_URL":      "http://127.0.0.1:1",
+		"AWS_SAM_LOCAL": "true",
+		"NOT_DECLARED":  "",
+		"HOME":          "",
+	} {
+		path := filepath.Join(t.TempDir(), "event.json")
+		if err := os.WriteFile(path, []byte(`{"action":"env","name":"`+name+`"}`), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		var out bytes.Buffer
+		err := invoke(t.Context(), slog.New(slog.DiscardHandler), request{dir: dir, function: "EchoFunction", eventPath: path,
+			gripURL: "http://127.0.0.1:1", parameters: "Greeting=bonjour"}, &out, io.Discard)
+		if err != nil || strings.TrimSpace(out.String()) != `"`+want+`"` {
+			t.Errorf("%s = %s (%v), want %q", name, out.String(), err, want)
+		}
+	}
+}

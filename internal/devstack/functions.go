@@ -51,25 +51,54 @@ func BuildFunctions(ctx context.Context, projectDir string, fns []*template.Func
 
 // FunctionOptions are the local settings every function shares.
 type FunctionOptions struct {
+	// Overrides is the env-vars file (sam's --env-vars format).
 	Overrides template.EnvOverrides
-	// Extra variables set before the overrides, e.g. GRIP_URL; they win
-	// over the template's.
-	Extra  map[string]string
+	// Extra are local values, e.g. GRIP_URL and HISTORY_DIR: like the
+	// env-vars file, they set only variables the function declares, under
+	// the file's values. A name it does not declare is left out, with a
+	// warning.
+	Extra map[string]string
+	// Host is what sam local takes from this machine; nil reads it (this
+	// process's environment and AWS credentials).
+	Host   *HostEnv
 	Region string
 	Output io.Writer // function logs, each line prefixed with "[LogicalId] "
 	Logger *slog.Logger
 }
 
-// NewFunction returns the local execution environment of fn.
+// HostEnv is what a function may take from this machine, as in sam local:
+// values for the variables the template declares, and AWS credentials.
+type HostEnv struct {
+	Shell       map[string]string
+	Credentials Credentials
+}
+
+// ReadHostEnv reads this process's environment and AWS credentials.
+func ReadHostEnv() *HostEnv {
+	return &HostEnv{Shell: ShellEnv(os.Environ()), Credentials: HostCredentials(os.Getenv)}
+}
+
+// NewFunction returns the local execution environment of fn, with the
+// environment sam local invoke would give it (see FunctionEnvironment).
+// Variables the local settings or the env-vars file set but fn does not
+// declare are logged (see logIgnored).
 func NewFunction(fn *template.Function, executable string, opts FunctionOptions) (*runtimeapi.Function, error) {
-	env := HostEnvironment()
-	for k, v := range fn.Environment {
-		env[k] = v
+	host := opts.Host
+	if host == nil {
+		host = ReadHostEnv()
 	}
-	for k, v := range opts.Extra {
-		env[k] = v
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
 	}
-	env = opts.Overrides.Apply(fn.LogicalID, env)
+	env, ignored := FunctionEnvironment(fn, EnvSources{
+		Shell:       host.Shell,
+		Local:       opts.Extra,
+		File:        opts.Overrides,
+		Credentials: host.Credentials,
+	})
+	for _, ig := range ignored {
+		logIgnored(opts.Logger, fn.LogicalID, ig)
+	}
 
 	var out io.Writer
 	if opts.Output != nil {
@@ -92,25 +121,6 @@ func NewFunction(fn *template.Function, executable string, opts FunctionOptions)
 	return f, nil
 }
 
-// HostEnvironment is what a local function inherits from this machine:
-// PATH, HOME and TMPDIR, and the AWS credential and endpoint settings (as
-// sam local passes them) so a function may still reach AWS, or a local
-// stand-in such as moto_server, on purpose.
-func HostEnvironment() map[string]string {
-	env := map[string]string{}
-	for _, kv := range os.Environ() {
-		k, v, _ := strings.Cut(kv, "=")
-		switch {
-		case k == "PATH", k == "HOME", k == "TMPDIR",
-			k == "AWS_ACCESS_KEY_ID", k == "AWS_SECRET_ACCESS_KEY", k == "AWS_SESSION_TOKEN",
-			k == "AWS_PROFILE", k == "AWS_CONFIG_FILE", k == "AWS_SHARED_CREDENTIALS_FILE",
-			strings.HasPrefix(k, "AWS_ENDPOINT_URL"):
-			env[k] = v
-		}
-	}
-	return env
-}
-
 // Region is the region local functions see: the host's AWS_REGION or
 // AWS_DEFAULT_REGION, else us-east-1.
 func Region() string {
@@ -120,4 +130,25 @@ func Region() string {
 		}
 	}
 	return "us-east-1"
+}
+
+// logIgnored says which variables fn did not get because its template does
+// not declare them. What the env-vars file asked for is a warning: someone
+// wrote it for this function and sam would drop it silently. What make dev
+// offers every function (HISTORY_DIR) is only information: most functions
+// have no use for it.
+func logIgnored(log *slog.Logger, logicalID string, ig Ignored) {
+	names := strings.Join(ig.Names, ", ")
+	them := "them"
+	if len(ig.Names) == 1 {
+		them = "it"
+	}
+	level := slog.LevelWarn
+	if ig.Source == SourceLocal {
+		level = slog.LevelInfo
+	}
+	log.Log(context.Background(), level,
+		logicalID+" does not declare "+names+" in template.yaml, so the "+ig.Source+" cannot set "+them+
+			" (sam local would not either); declare "+them+" under the function's Environment.Variables, even as \"\", to set "+them,
+		"function", logicalID, "source", ig.Source, "ignored", names)
 }

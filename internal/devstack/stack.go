@@ -1,7 +1,7 @@
 // Package devstack runs a SAM application on this machine without Docker
 // and without AWS: every function of template.yaml built for the host and
 // run through the Lambda Runtime API (runtimeapi), a local API Gateway for
-// the template's Api events (apigateway), and a private Pushpin in front
+// the template's Api and HttpApi events (apigateway), and a private Pushpin in front
 // (pushpin) whose control URL and fresh signing key the functions get as
 // GRIP_URL. `make dev` (cmd/dev) and the end-to-end tests (e2e) use it.
 package devstack
@@ -35,9 +35,27 @@ type Options struct {
 	Dir string
 	// EnvVars is an env-vars file in sam's format (see template.EnvOverrides).
 	EnvVars string
-	// Env holds variables for every function, set over the template's and
-	// under the env-vars file's (e.g. HISTORY_DIR, LONGPOLL_TIMEOUT).
+	// Env holds values for every function (e.g. HISTORY_DIR), over the
+	// template's and under the env-vars file's. As with sam local's
+	// --env-vars, they set only variables a function declares; GRIP_URL,
+	// which the stack sets, too. See FunctionEnvironment.
 	Env map[string]string
+	// Parameters are template parameter values (sam's
+	// --parameter-overrides): a !Ref to one gives this value, not its Default.
+	Parameters map[string]string
+	// Template is the template to run instead of Dir/template.yaml (whose
+	// Makefile still builds the functions), e.g. a test fixture.
+	Template string
+	// PushpinRoute, when set, is every Pushpin instance's route line
+	// instead of "* <API>,over_http" (see pushpin.Config.Route): a test
+	// proving a documented proxy configuration against the local gateway.
+	// Set APIPort too, so that the line can name the gateway.
+	PushpinRoute string
+	// Domain turns on the gateway's deployed mode (apigateway.Config.Domain):
+	// only requests with this Host are served, REST routes under /Prod/.
+	// Pushpin then gets the route a deployed API needs (DeployedRoute),
+	// unless PushpinRoute says otherwise.
+	Domain string
 	// APIPort is the local API Gateway's, ProxyPort Pushpin's client port
 	// and ControlPort its control API's. All listen on 127.0.0.1.
 	APIPort, ProxyPort, ControlPort int
@@ -72,6 +90,8 @@ type Stack struct {
 	apiServer *http.Server
 	gripURL   string
 	buildDir  string
+	binaries  map[string]string
+	domain    string
 	log       *slog.Logger
 
 	mu         sync.Mutex
@@ -99,7 +119,11 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 		}
 	}()
 
-	if s.Template, err = template.Load(filepath.Join(opts.Dir, "template.yaml")); err != nil {
+	tplPath := opts.Template
+	if tplPath == "" {
+		tplPath = filepath.Join(opts.Dir, "template.yaml")
+	}
+	if s.Template, err = template.LoadWith(tplPath, template.ParseOptions{Parameters: opts.Parameters}); err != nil {
 		return nil, err
 	}
 	overrides, err := template.LoadEnvOverrides(opts.EnvVars)
@@ -131,6 +155,8 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 	for id, path := range opts.Binaries {
 		bins[id] = path
 	}
+	s.binaries = bins
+	s.domain = opts.Domain
 
 	// Ports first: the functions' GRIP_URL names the control port, and
 	// Pushpin's route names the API's.
@@ -161,6 +187,10 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 			Output:          opts.PushpinOutput,
 			Logger:          s.log,
 		}
+		cfg.Route = opts.PushpinRoute
+		if cfg.Route == "" && opts.Domain != "" {
+			cfg.Route = DeployedRoute(s.Template, cfg.Origin, opts.Domain)
+		}
 		s.proxyCfgs = append(s.proxyCfgs, cfg)
 		gripURLs = append(gripURLs, pushpin.GripURL("http://127.0.0.1:"+strconv.Itoa(cfg.ControlPort), cfg.SigKey))
 	}
@@ -174,11 +204,13 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 	}
 	extra := map[string]string{"GRIP_URL": gripURL}
 	maps.Copy(extra, opts.Env)
+	host := ReadHostEnv()
 	invokers := map[string]apigateway.Invoker{}
 	for _, fn := range fns {
 		f, err := NewFunction(fn, bins[fn.LogicalID], FunctionOptions{
 			Overrides: overrides,
 			Extra:     extra,
+			Host:      host,
 			Region:    Region(),
 			Output:    fnOut,
 			Logger:    s.log,
@@ -194,6 +226,7 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 		Routes:           apigateway.RoutesFromTemplate(s.Template),
 		Functions:        invokers,
 		BinaryMediaTypes: s.Template.BinaryMediaTypes,
+		Domain:           opts.Domain,
 		Logger:           s.log,
 	})
 	if err != nil {
@@ -303,6 +336,13 @@ func (s *Stack) StartPushpin(ctx context.Context, i int) error {
 	s.mu.Unlock()
 	return nil
 }
+
+// Domain is the API's domain in deployed mode, or "".
+func (s *Stack) Domain() string { return s.domain }
+
+// Binaries are the functions' bootstraps by logical id, valid until Close:
+// another stack of the same functions can reuse them (Options.Binaries).
+func (s *Stack) Binaries() map[string]string { return maps.Clone(s.binaries) }
 
 // Routes lists the API's routes.
 func (s *Stack) Routes() []apigateway.Route { return apigateway.RoutesFromTemplate(s.Template) }

@@ -59,7 +59,7 @@ func TestStack(t *testing.T) {
 	for name, want := range map[string]string{
 		"GRIP_URL": s.GripURL(),
 		"GREETING": "bonjour",
-		"QUEUE":    "local-Queue",
+		"QUEUE":    "", // !GetAtt: unresolved, as in sam local
 	} {
 		out, err := s.Invoke(ctx, "EchoFunction", []byte(`{"action":"env","name":"`+name+`"}`))
 		if err != nil || string(out) != `"`+want+`"` {

@@ -27,8 +27,9 @@ func TestTemplateGlobals(t *testing.T) {
 	if n := Get(tmpl, "Globals", "Function", "LoggingConfig", "LogFormat"); n == nil || n.Value != "JSON" {
 		t.Error("Globals.Function.LoggingConfig.LogFormat: want JSON")
 	}
-	if n := Get(tmpl, "Globals", "Api", "BinaryMediaTypes"); n == nil || len(n.Content) == 0 || n.Content[0].Value != "application~1websocket-events" {
-		t.Error("Globals.Api.BinaryMediaTypes: want [application~1websocket-events] (else WoH bodies are mangled)")
+	// A REST API (Type: Api) would need BinaryMediaTypes or it mangles WoH bodies.
+	if Get(tmpl, "Globals", "Api") != nil {
+		t.Error("Globals.Api: the front door is an HTTP API; a REST API's settings here mean a route went back to Type: Api")
 	}
 	if n := Get(tmpl, "Parameters", "GripUrl", "NoEcho"); n == nil || n.Value != "true" {
 		t.Error("Parameters.GripUrl must be NoEcho")
@@ -56,6 +57,8 @@ func TestTemplateRoutes(t *testing.T) {
 			ev := evs.Content[i]
 			switch Get(ev, "Type").Value {
 			case "Api":
+				t.Errorf("%s: event of Type Api (REST API, $3.50 per million): the front door is an HTTP API (Type: HttpApi)", fn.LogicalID)
+			case "HttpApi":
 				key := strings.ToUpper(Get(ev, "Properties", "Method").Value) + " " + Get(ev, "Properties", "Path").Value
 				routes[key] = fn.LogicalID
 			case "SQS":
@@ -81,7 +84,7 @@ func TestTemplateRoutes(t *testing.T) {
 	if Get(tmpl, "Resources", "PublishQueue", "Properties", "RedrivePolicy", "deadLetterTargetArn") == nil {
 		t.Error("PublishQueue needs a RedrivePolicy to a dead-letter queue")
 	}
-	for _, out := range []string{"ApiUrl", "ChatUrl", "StreamUrl", "LongpollUrl", "PublishQueueUrl"} {
+	for _, out := range []string{"ApiDomain", "ApiUrl", "ChatUrl", "StreamUrl", "LongpollUrl", "PublishQueueUrl"} {
 		if Get(tmpl, "Outputs", out) == nil {
 			t.Errorf("Outputs.%s missing", out)
 		}

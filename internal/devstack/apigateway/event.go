@@ -11,7 +11,8 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 )
 
-// requestEvent builds the REST API (payload 1.0) proxy event for r.
+// requestEvent builds the payload 1.0 proxy event for r: a REST API's, or
+// an HTTP API route's with PayloadFormatVersion 1.0.
 func (g *Gateway) requestEvent(r *http.Request, route *compiledRoute, pathParams map[string]string, body []byte, requestID string, now time.Time) events.APIGatewayProxyRequest {
 	sourceIP, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
@@ -27,9 +28,28 @@ func (g *Gateway) requestEvent(r *http.Request, route *compiledRoute, pathParams
 		header.Set("X-Forwarded-Port", port)
 	}
 
+	stage, apiID, domain := g.stage, g.apiID, r.Host
+	if route.httpAPI() {
+		stage = httpAPIStage
+	}
+	stagePath := "/" + stage + r.URL.Path
+	if route.httpAPI() {
+		stagePath = r.URL.Path // no stage in an HTTP API's paths
+	}
+	if g.domain != "" {
+		domain = g.domain
+		if !route.httpAPI() {
+			stagePath = r.URL.Path // already /<Stage>/...
+		}
+	}
+	path := r.URL.Path
+	if rest, ok := cutStage(path, stage); ok && g.domain != "" && !route.httpAPI() {
+		path = rest // a REST API's event has the path without the stage
+	}
+
 	ev := events.APIGatewayProxyRequest{
 		Resource:                        route.Path,
-		Path:                            r.URL.Path,
+		Path:                            path,
 		HTTPMethod:                      r.Method,
 		Headers:                         lastValues(header),
 		MultiValueHeaders:               header,
@@ -39,15 +59,15 @@ func (g *Gateway) requestEvent(r *http.Request, route *compiledRoute, pathParams
 		RequestContext: events.APIGatewayProxyRequestContext{
 			AccountID:         "123456789012",
 			ResourceID:        "local",
-			Stage:             g.stage,
+			Stage:             stage,
 			RequestID:         requestID,
 			ExtendedRequestID: requestID,
 			ResourcePath:      route.Path,
-			Path:              "/" + g.stage + r.URL.Path,
+			Path:              stagePath,
 			HTTPMethod:        r.Method,
-			APIID:             "local",
+			APIID:             apiID,
 			Protocol:          r.Proto,
-			DomainName:        r.Host,
+			DomainName:        domain,
 			RequestTime:       now.UTC().Format("02/Jan/2006:15:04:05 -0700"),
 			RequestTimeEpoch:  now.UnixMilli(),
 			Identity: events.APIGatewayRequestIdentity{
@@ -57,7 +77,11 @@ func (g *Gateway) requestEvent(r *http.Request, route *compiledRoute, pathParams
 		},
 	}
 	if len(body) > 0 {
-		if g.isBinary(r.Header.Get("Content-Type")) {
+		binary := g.isBinary(r.Header.Get("Content-Type"))
+		if route.httpAPI() {
+			binary = !isTextForHTTPAPI(r.Header.Get("Content-Type"))
+		}
+		if binary {
 			ev.Body = base64.StdEncoding.EncodeToString(body)
 			ev.IsBase64Encoded = true
 		} else {

@@ -1,8 +1,17 @@
-// Package apigateway is a local stand-in for an API Gateway REST API with
-// Lambda proxy integrations: it routes each HTTP request by method and path
-// to a function, as the template's Api events say, sends it a payload 1.0
-// proxy event and writes the function's proxy response back, answering
-// errors the way API Gateway does (403, 502, 504).
+// Package apigateway is a local stand-in for API Gateway with Lambda proxy
+// integrations, for both kinds of API a SAM template declares: REST APIs
+// (Type: Api; payload 1.0 events) and HTTP APIs (Type: HttpApi; payload 2.0
+// events by default). It routes each HTTP request by method and path to a
+// function, sends it the event the real API would send, writes the
+// function's response back by that API's rules, and answers errors as that
+// API does (REST: 403, 502, 504; HTTP API: 404, 500, 503).
+//
+// By default it serves every route at the root on any Host, as
+// `sam local start-api` does. Config.Domain turns on deployed mode, which is
+// as strict as the deployed API: only requests whose Host is that domain
+// are served (others get 403 Forbidden), REST routes only under /<Stage>/,
+// HTTP API routes at the root ($default stage). A proxy configuration that
+// works against deployed mode works against AWS.
 package apigateway
 
 import (
@@ -16,6 +25,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 )
 
@@ -30,16 +40,33 @@ type Config struct {
 	Functions map[string]Invoker // by logical id; every route's function must be here
 	// BinaryMediaTypes are the API's binary media types (wildcards allowed):
 	// request bodies of these types reach the function base64-encoded.
+	// They apply to REST routes; an HTTP API decides by itself (see
+	// isTextForHTTPAPI).
 	BinaryMediaTypes []string
-	Stage            string        // default "local"
-	Timeout          time.Duration // integration timeout; default 29s, as API Gateway's
-	Logger           *slog.Logger  // one line per request; nil: slog.Default()
+	// Stage is the REST API's stage; default "local", or DeployedStage in
+	// deployed mode. HTTP API routes always use "$default".
+	Stage string
+	// Domain, when set, turns on deployed mode: the API's host name, e.g.
+	// "abc123.execute-api.us-east-1.amazonaws.com". Requests with another
+	// Host get 403 {"message":"Forbidden"}; REST routes are served only
+	// under /<Stage>/, HTTP API routes at the root.
+	Domain  string
+	Timeout time.Duration // integration timeout; default 29s (REST) and 30s (HTTP API), as API Gateway's
+	Logger  *slog.Logger  // one line per request; nil: slog.Default()
 }
 
-// Limits of API Gateway REST APIs.
+// DeployedStage is the stage of SAM's implicit REST API (ServerlessRestApi),
+// which deployed mode serves REST routes under.
+const DeployedStage = "Prod"
+
+// httpAPIStage is the only stage an HTTP API made by SAM has.
+const httpAPIStage = "$default"
+
+// Limits of API Gateway.
 const (
-	defaultTimeout = 29 * time.Second
-	maxRequestBody = 10 << 20
+	defaultTimeout        = 29 * time.Second
+	defaultHTTPAPITimeout = 30 * time.Second
+	maxRequestBody        = 10 << 20
 )
 
 // Gateway is an http.Handler serving the API.
@@ -48,6 +75,8 @@ type Gateway struct {
 	functions   map[string]Invoker
 	binaryTypes []string
 	stage       string
+	domain      string
+	apiID       string
 	timeout     time.Duration
 	log         *slog.Logger
 }
@@ -68,14 +97,16 @@ func New(cfg Config) (*Gateway, error) {
 		functions:   cfg.Functions,
 		binaryTypes: cfg.BinaryMediaTypes,
 		stage:       cfg.Stage,
+		domain:      strings.ToLower(cfg.Domain),
+		apiID:       apiIDOf(cfg.Domain),
 		timeout:     cfg.Timeout,
 		log:         cfg.Logger,
 	}
 	if g.stage == "" {
 		g.stage = "local"
-	}
-	if g.timeout <= 0 {
-		g.timeout = defaultTimeout
+		if g.domain != "" {
+			g.stage = DeployedStage
+		}
 	}
 	if g.log == nil {
 		g.log = slog.Default()
@@ -104,49 +135,63 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			"status", status, "duration", time.Since(start).Round(time.Microsecond), "requestId", requestID)
 	}()
 
-	route, params := g.router.find(r.Method, r.URL.Path)
+	route, params, answer := g.route(r)
 	if route == nil {
-		// API Gateway's answer for a method or path it does not know.
-		status = writeError(w, http.StatusForbidden, "MissingAuthenticationTokenException", "Missing Authentication Token")
+		status = answer(w)
 		return
 	}
 	function = route.Function
+	api := apiOf(route.Route)
 
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxRequestBody))
 	if err != nil {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
-			status = writeError(w, http.StatusRequestEntityTooLarge, "RequestTooLargeException", "Request Too Long")
+			status = api.tooLarge(w)
 		} else {
 			status = writeError(w, http.StatusBadRequest, "BadRequestException", "Could not read the request body")
 		}
 		return
 	}
 
-	event, err := json.Marshal(g.requestEvent(r, route, params, body, requestID, start))
+	var ev any
+	if route.payloadV2() {
+		ev = g.requestEventV2(r, route, params, body, requestID, start)
+	} else {
+		ev = g.requestEvent(r, route, params, body, requestID, start)
+	}
+	event, err := json.Marshal(ev)
 	if err != nil {
-		status = writeError(w, http.StatusInternalServerError, "InternalServerErrorException", "Internal server error")
+		status = api.internalError(w)
 		return
 	}
 
 	// The function runs to its end even if the client goes away, as on AWS;
 	// only the integration timeout cuts it short.
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), g.timeout)
+	timeout := g.timeout
+	if timeout <= 0 {
+		timeout = api.timeout
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), timeout)
 	defer cancel()
 	payload, err := g.functions[route.Function].Invoke(ctx, event)
 	switch {
 	case errors.Is(err, context.DeadlineExceeded):
-		status = writeError(w, http.StatusGatewayTimeout, "IntegrationTimeout", "Endpoint request timed out")
+		status = api.timedOut(w)
 		return
 	case err != nil:
 		g.log.Warn("function failed", "function", function, "requestId", requestID, "error", err)
-		status = writeError(w, http.StatusBadGateway, "InternalServerErrorException", "Internal server error")
+		status = api.functionFailed(w)
 		return
 	}
-	status, err = g.writeResponse(w, r, payload)
+	if route.payloadV2() {
+		status, err = writeResponseV2(w, payload)
+	} else {
+		status, err = g.writeResponse(w, r, payload, route.httpAPI())
+	}
 	if err != nil {
 		g.log.Warn("malformed Lambda proxy response", "function", function, "requestId", requestID, "error", err)
-		status = writeError(w, http.StatusBadGateway, "InternalServerErrorException", "Internal server error")
+		status = api.functionFailed(w)
 	}
 }
 

@@ -16,10 +16,11 @@ import (
 // Headers the gateway computes itself, whatever the function says.
 var managedHeaders = map[string]bool{"Content-Length": true, "Transfer-Encoding": true, "Connection": true}
 
-// writeResponse writes a function's proxy response. An error means the
-// payload is not a valid proxy response (API Gateway then answers 502), and
-// nothing has been written.
-func (g *Gateway) writeResponse(w http.ResponseWriter, r *http.Request, payload []byte) (int, error) {
+// writeResponse writes a function's payload 1.0 proxy response. An error
+// means the payload is not a valid proxy response (API Gateway then answers
+// 502, or 500 for an HTTP API), and nothing has been written. httpAPI says
+// the route is an HTTP API's, which decodes a base64 body whatever Accept says.
+func (g *Gateway) writeResponse(w http.ResponseWriter, r *http.Request, payload []byte, httpAPI bool) (int, error) {
 	var resp events.APIGatewayProxyResponse
 	dec := json.NewDecoder(bytes.NewReader(payload))
 	if err := dec.Decode(&resp); err != nil {
@@ -34,7 +35,7 @@ func (g *Gateway) writeResponse(w http.ResponseWriter, r *http.Request, payload 
 		// API Gateway decodes a base64 body only when the request's first
 		// Accept type is a binary media type; otherwise the client gets the
 		// base64 text. Doing the same here shows that surprise locally.
-		if g.acceptsBinary(r.Header.Get("Accept")) {
+		if httpAPI || g.acceptsBinary(r.Header.Get("Accept")) {
 			var err error
 			if body, err = base64.StdEncoding.DecodeString(resp.Body); err != nil {
 				return 0, errors.New("isBase64Encoded is true but the body is not base64")

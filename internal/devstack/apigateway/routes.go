@@ -9,17 +9,47 @@ import (
 
 // Route sends requests for Method and Path to a function.
 type Route struct {
-	Method   string // upper case; "ANY" matches every method
-	Path     string // the resource path: "/chat", "/items/{id}", "/files/{proxy+}"
+	Method string // upper case; "ANY" matches every method
+	// Path is the resource path: "/chat", "/items/{id}", "/files/{proxy+}";
+	// or template.DefaultRoute ("$default") for an HTTP API's catch-all.
+	Path     string
 	Function string // logical id
+	// API is the kind of API the route belongs to: template.KindRestAPI
+	// (the default when empty) or template.KindHTTPAPI. It chooses the
+	// event, the response rules, the errors, and in deployed mode whether
+	// the route lives under /<Stage>/ (REST) or at the root (HTTP API).
+	API template.APIKind
+	// PayloadVersion is the event's format, "1.0" or "2.0"; empty means
+	// "1.0" for a REST route and "2.0" for an HTTP API route.
+	PayloadVersion string
 }
 
-// RoutesFromTemplate lists the routes of every Api event in t.
+// httpAPI reports whether the route belongs to an HTTP API.
+func (r Route) httpAPI() bool { return r.API == template.KindHTTPAPI }
+
+// payloadV2 reports whether the function gets a payload 2.0 event.
+func (r Route) payloadV2() bool {
+	if r.PayloadVersion == "" {
+		return r.httpAPI()
+	}
+	return r.PayloadVersion == "2.0"
+}
+
+// routeKey is the HTTP API's name for the route: "GET /chat", "$default".
+func (r Route) routeKey() string {
+	if r.Path == template.DefaultRoute {
+		return r.Path
+	}
+	return r.Method + " " + r.Path
+}
+
+// RoutesFromTemplate lists the routes of every Api and HttpApi event in t.
 func RoutesFromTemplate(t *template.Template) []Route {
 	var routes []Route
 	for _, fn := range t.Functions {
 		for _, ev := range fn.APIEvents {
-			routes = append(routes, Route{Method: ev.Method, Path: ev.Path, Function: fn.LogicalID})
+			routes = append(routes, Route{Method: ev.Method, Path: ev.Path, Function: fn.LogicalID,
+				API: ev.Kind, PayloadVersion: ev.PayloadFormatVersion})
 		}
 	}
 	return routes
@@ -27,9 +57,10 @@ func RoutesFromTemplate(t *template.Template) []Route {
 
 // segment kinds, in the order API Gateway prefers them.
 const (
-	greedy  = iota // {name+}: the rest of the path
-	param          // {name}: one segment
-	literal        // text
+	catchAll = iota // $default: anything no other route matches
+	greedy          // {name+}: the rest of the path
+	param           // {name}: one segment
+	literal         // text
 )
 
 type segment struct {
@@ -44,7 +75,17 @@ type compiledRoute struct {
 }
 
 func compile(r Route) (compiledRoute, error) {
+	if r.API == "" {
+		r.API = template.KindRestAPI
+	}
 	c := compiledRoute{Route: r}
+	if r.Path == template.DefaultRoute {
+		if !r.httpAPI() {
+			return c, fmt.Errorf("apigateway: %s is an HTTP API route; a REST API has no such route", r.Path)
+		}
+		c.segments = []segment{{kind: catchAll}}
+		return c, nil
+	}
 	parts := splitPath(r.Path)
 	for i, p := range parts {
 		switch {
@@ -82,6 +123,9 @@ func (c *compiledRoute) match(parts []string) (map[string]string, bool) {
 		params[k] = v
 	}
 	for i, s := range c.segments {
+		if s.kind == catchAll {
+			return nil, true
+		}
 		if s.kind == greedy {
 			if i >= len(parts) {
 				return nil, false // {proxy+} needs at least one segment
@@ -108,6 +152,9 @@ func (c *compiledRoute) match(parts []string) (map[string]string, bool) {
 // segments beat parameters, parameters beat greedy ones, and an exact method
 // beats ANY.
 func moreSpecific(a, b *compiledRoute) bool {
+	if a.isCatchAll() != b.isCatchAll() {
+		return b.isCatchAll()
+	}
 	for i := 0; i < len(a.segments) && i < len(b.segments); i++ {
 		if a.segments[i].kind != b.segments[i].kind {
 			return a.segments[i].kind > b.segments[i].kind
@@ -119,6 +166,10 @@ func moreSpecific(a, b *compiledRoute) bool {
 	return a.Method != "ANY" && b.Method == "ANY"
 }
 
+func (c *compiledRoute) isCatchAll() bool {
+	return len(c.segments) == 1 && c.segments[0].kind == catchAll
+}
+
 // router finds the route for a request.
 type router []compiledRoute
 
@@ -126,28 +177,29 @@ func newRouter(routes []Route) (router, error) {
 	seen := map[string]bool{}
 	var r router
 	for _, route := range routes {
-		key := route.Method + " " + route.Path
-		if seen[key] {
-			return nil, fmt.Errorf("apigateway: two routes for %s", key)
-		}
-		seen[key] = true
 		c, err := compile(route)
 		if err != nil {
 			return nil, err
 		}
+		key := string(c.API) + " " + route.Method + " " + route.Path
+		if seen[key] {
+			return nil, fmt.Errorf("apigateway: two routes for %s %s", route.Method, route.Path)
+		}
+		seen[key] = true
 		r = append(r, c)
 	}
 	return r, nil
 }
 
-// find returns the best route for method and path, or nil.
-func (r router) find(method, path string) (*compiledRoute, map[string]string) {
+// find returns the best route for method and path among the routes of
+// the API kind api ("" for any), or nil.
+func (r router) find(method, path string, api template.APIKind) (*compiledRoute, map[string]string) {
 	parts := splitPath(path)
 	var best *compiledRoute
 	var bestParams map[string]string
 	for i := range r {
 		c := &r[i]
-		if c.Method != method && c.Method != "ANY" {
+		if c.Method != method && c.Method != "ANY" || api != "" && c.API != api {
 			continue
 		}
 		params, ok := c.match(parts)

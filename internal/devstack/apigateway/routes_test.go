@@ -31,7 +31,7 @@ func TestRouterPrefersTheMostSpecificRoute(t *testing.T) {
 		{"POST", "/chat/", "Chat", nil},
 		{"GET", "/chat", "Proxy", map[string]string{"proxy": "chat"}},
 	} {
-		route, params := r.find(tc.method, tc.path)
+		route, params := r.find(tc.method, tc.path, "")
 		if route == nil || route.Function != tc.want || !reflect.DeepEqual(params, tc.params) {
 			t.Errorf("%s %s: got %+v %v, want %s %v", tc.method, tc.path, route, params, tc.want, tc.params)
 		}
@@ -39,7 +39,7 @@ func TestRouterPrefersTheMostSpecificRoute(t *testing.T) {
 
 	strict, _ := newRouter([]Route{{Method: "POST", Path: "/chat", Function: "Chat"}})
 	for _, req := range [][2]string{{"GET", "/chat"}, {"POST", "/chat/x"}, {"POST", "/"}} {
-		if route, _ := strict.find(req[0], req[1]); route != nil {
+		if route, _ := strict.find(req[0], req[1], ""); route != nil {
 			t.Errorf("%s %s matched %+v", req[0], req[1], route)
 		}
 	}
@@ -58,10 +58,16 @@ func TestRouterRejectsBadRoutes(t *testing.T) {
 
 func TestRoutesFromTemplate(t *testing.T) {
 	tpl := &template.Template{Functions: []template.Function{
-		{LogicalID: "ChatFunction", APIEvents: []template.APIEvent{{Path: "/chat", Method: "GET"}, {Path: "/chat", Method: "POST"}}},
+		{LogicalID: "ChatFunction", APIEvents: []template.APIEvent{
+			{Path: "/chat", Method: "GET", Kind: template.KindRestAPI, PayloadFormatVersion: "1.0"},
+			{Path: "/chat", Method: "POST", Kind: template.KindHTTPAPI, PayloadFormatVersion: "2.0"},
+		}},
 		{LogicalID: "PublishFunction", SQSEvents: []template.SQSEvent{{Queue: "q"}}},
 	}}
-	want := []Route{{"GET", "/chat", "ChatFunction"}, {"POST", "/chat", "ChatFunction"}}
+	want := []Route{
+		{Method: "GET", Path: "/chat", Function: "ChatFunction", API: template.KindRestAPI, PayloadVersion: "1.0"},
+		{Method: "POST", Path: "/chat", Function: "ChatFunction", API: template.KindHTTPAPI, PayloadVersion: "2.0"},
+	}
 	if got := RoutesFromTemplate(tpl); !reflect.DeepEqual(got, want) {
 		t.Errorf("got %+v, want %+v", got, want)
 	}

@@ -90,8 +90,11 @@ func writeConfig(inst *installation, dir string, cfg *Config, probeAddr string) 
 
 	// Every request goes to the origin, WebSocket clients as
 	// WebSocket-over-HTTP, except the readiness probe.
-	routes := "*,path_beg=" + readyPath + " " + probeAddr + "\n" +
-		"* " + cfg.Origin + ",over_http\n"
+	route := "* " + cfg.Origin + ",over_http"
+	if cfg.Route != "" {
+		route = cfg.Route
+	}
+	routes := "*,path_beg=" + readyPath + " " + probeAddr + "\n" + route + "\n"
 
 	confPath := filepath.Join(dir, "pushpin.conf")
 	for path, content := range map[string]string{

@@ -25,6 +25,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -36,8 +37,15 @@ const SigIssuer = "pushpin"
 
 // Config describes an instance.
 type Config struct {
-	// Origin is the host:port every request is routed to.
+	// Origin is the host:port every request is routed to, as the route
+	// "* <Origin>,over_http".
 	Origin string
+	// Route, when set, replaces that route with a routes-file line of your
+	// own: conditions, a space, then targets with their options, e.g.
+	// "*,path_beg=/,replace_beg=/Prod/ 127.0.0.1:3000,over_http,host=api.example".
+	// Tests use it to prove a documented route line against the local
+	// gateway. It must be one line.
+	Route string
 	// HTTPPort is the client port (default 7999) and ControlPort the
 	// control API's, push_in_http_port (default 5561). Both listen on
 	// 127.0.0.1 only.
@@ -90,8 +98,11 @@ type Instance struct {
 // Start writes the config and starts Pushpin, returning once a held request
 // passes through it and its control API answers.
 func Start(ctx context.Context, cfg Config) (*Instance, error) {
-	if cfg.Origin == "" {
-		return nil, errors.New("pushpin: Config.Origin is required")
+	switch {
+	case cfg.Origin == "" && cfg.Route == "":
+		return nil, errors.New("pushpin: Config.Origin or Config.Route is required")
+	case strings.ContainsAny(cfg.Route, "\r\n"):
+		return nil, errors.New("pushpin: Config.Route must be one routes-file line")
 	}
 	if cfg.HTTPPort == 0 {
 		cfg.HTTPPort = 7999

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"os"
+	"slices"
 )
 
 // EnvOverrides is an environment-variables file in the format of
@@ -13,11 +14,11 @@ import (
 //
 //	{"Parameters": {"GRIP_PREFIX": "dev-"}, "ChatFunction": {"CHAT_CHANNEL": "lobby"}}
 //
-// "Parameters" applies to every function; a logical id's section to that
-// function only, and wins over "Parameters".
+// "Parameters" applies to every function; a function's section (by logical
+// id or FunctionName) to that function only, and wins over "Parameters".
 //
-// Unlike sam, a variable the template does not declare is added rather than
-// ignored: a local run has no reason to hide it.
+// As with sam, the file only overrides variables the template declares for
+// the function (Globals or its own): see OverrideDeclared.
 type EnvOverrides map[string]map[string]string
 
 // globalSection is the key sam uses for variables of every function.
@@ -77,14 +78,35 @@ func envString(v json.RawMessage) (string, error) {
 	return string(v), nil
 }
 
-// Apply returns env with the overrides for function logicalID applied:
-// "Parameters" first, then the function's own section. env is not modified.
-func (o EnvOverrides) Apply(logicalID string, env map[string]string) map[string]string {
-	out := maps.Clone(env)
+// For returns the file's values for fn: "Parameters", then the section
+// named by its logical id, then the one named by its FunctionName (sam looks
+// a function up by either); later sections win.
+func (o EnvOverrides) For(fn *Function) map[string]string {
+	out := map[string]string{}
+	maps.Copy(out, o[globalSection])
+	maps.Copy(out, o[fn.LogicalID])
+	if fn.FunctionName != fn.LogicalID {
+		maps.Copy(out, o[fn.FunctionName])
+	}
+	return out
+}
+
+// OverrideDeclared returns env with the values of overrides whose names env
+// already has, as `sam local` applies --env-vars: a variable the template
+// does not declare cannot be created this way. ignored lists, sorted, the
+// names of overrides that were dropped for that reason. env is not modified.
+func OverrideDeclared(env, overrides map[string]string) (out map[string]string, ignored []string) {
+	out = maps.Clone(env)
 	if out == nil {
 		out = map[string]string{}
 	}
-	maps.Copy(out, o[globalSection])
-	maps.Copy(out, o[logicalID])
-	return out
+	for name, v := range overrides {
+		if _, declared := out[name]; declared {
+			out[name] = v
+		} else {
+			ignored = append(ignored, name)
+		}
+	}
+	slices.Sort(ignored)
+	return out, ignored
 }

@@ -1,10 +1,8 @@
 package template
 
 import (
-	"fmt"
 	"maps"
 	"slices"
-	"strings"
 	"time"
 
 	"gopkg.in/yaml.v3"
@@ -63,7 +61,7 @@ func parseFunction(r *resolver, id string, res rawResource, globals *rawProperti
 	for _, vars := range []map[string]yaml.Node{globals.Environment.Variables, props.Environment.Variables} {
 		for _, name := range slices.Sorted(maps.Keys(vars)) {
 			node := vars[name]
-			v, ok, err := r.str(&node)
+			v, ok, err := r.envStr(&node)
 			if err != nil {
 				return Function{}, &FieldError{Path: at("Environment.Variables." + name), Err: err}
 			}
@@ -81,29 +79,18 @@ func parseFunction(r *resolver, id string, res rawResource, globals *rawProperti
 	return fn, nil
 }
 
-// parseEvents reads the Api and SQS events; other event types are not served locally.
+// parseEvents reads the Api, HttpApi and SQS events; other event types are not served locally.
 func parseEvents(r *resolver, fn *Function, events map[string]rawEvent, at func(string) string) error {
 	for _, name := range slices.Sorted(maps.Keys(events)) {
 		ev := events[name]
 		path := "Events." + name + ".Properties."
 		switch ev.Type {
-		case "Api":
-			p, _, err := r.str(&ev.Properties.Path)
+		case "Api", "HttpApi":
+			ev, err := parseAPIEvent(r, name, ev)
 			if err != nil {
-				return &FieldError{Path: at(path + "Path"), Err: err}
+				return &FieldError{Path: at(path + err.field), Err: err.err}
 			}
-			m, _, err := r.str(&ev.Properties.Method)
-			if err != nil {
-				return &FieldError{Path: at(path + "Method"), Err: err}
-			}
-			if !strings.HasPrefix(p, "/") {
-				return &FieldError{Path: at(path + "Path"), Err: fmt.Errorf("must start with /, found %q", p)}
-			}
-			m = strings.ToUpper(m)
-			if m == "" {
-				return &FieldError{Path: at(path + "Method"), Err: fmt.Errorf("missing")}
-			}
-			fn.APIEvents = append(fn.APIEvents, APIEvent{Name: name, Path: p, Method: m})
+			fn.APIEvents = append(fn.APIEvents, ev)
 		case "SQS":
 			q, _, err := r.str(&ev.Properties.Queue)
 			if err != nil {

@@ -1,6 +1,7 @@
 package template
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -22,17 +23,43 @@ var pseudoParameters = map[string]string{
 // noValue is AWS::NoValue: the property is treated as absent.
 const noValue = "AWS::NoValue"
 
-// ResourcePlaceholder is what !Ref and !GetAtt to a resource resolve to.
+// ResourcePlaceholder is what !GetAtt to a resource resolves to outside the
+// environment (an SQS event's queue, say), where a value is needed.
 func ResourcePlaceholder(logicalID string) string { return "local-" + logicalID }
+
+// errUnresolved marks a value sam local leaves unresolved in an environment
+// variable (it then passes ""): !GetAtt, and intrinsics it does not evaluate.
+var errUnresolved = errors.New("unresolved intrinsic")
 
 // resolver evaluates the intrinsic functions a local run can evaluate.
 type resolver struct {
 	params    map[string]rawParameter
+	overrides map[string]string // parameter values that win over Default
 	resources map[string]rawResource
+	// env is set while resolving an environment variable: sam local turns
+	// what it cannot resolve there into "" instead of failing.
+	env bool
 }
 
-func newResolver(raw *rawTemplate) *resolver {
-	return &resolver{params: raw.Parameters, resources: raw.Resources}
+func newResolver(raw *rawTemplate, overrides map[string]string) *resolver {
+	return &resolver{params: raw.Parameters, overrides: overrides, resources: raw.Resources}
+}
+
+// envStr resolves an environment variable's value as sam local does: !Ref
+// to a parameter gives its value, to a resource its logical id; !GetAtt, an
+// intrinsic it does not evaluate, a list or a map give "". A reference to
+// nothing is still an error: it is a typo that deploying would reject too.
+func (r *resolver) envStr(n *yaml.Node) (string, bool, error) {
+	er := *r
+	er.env = true
+	s, ok, err := er.str(n)
+	if errors.Is(err, errUnresolved) || errors.Is(err, errNotString) {
+		return "", true, nil
+	}
+	if err == nil && ok && n.Tag == "!!bool" {
+		s = strings.ToLower(s) // YAML True reaches sam as a bool, which it writes "true"
+	}
+	return s, ok, err
 }
 
 // str resolves n to a string. ok is false when the value is absent (missing
@@ -92,11 +119,17 @@ func (r *resolver) intrinsic(name string, arg *yaml.Node) (string, bool, error) 
 		if _, ok := r.resources[target]; !ok {
 			return "", false, &UnknownReferenceError{Name: target}
 		}
+		if r.env {
+			return "", false, errUnresolved
+		}
 		return ResourcePlaceholder(target), true, nil
 	case "Sub":
 		return r.sub(arg)
 	case "Join":
 		return r.join(arg)
+	}
+	if r.env {
+		return "", false, errUnresolved
 	}
 	return "", false, &UnsupportedIntrinsicError{Name: name}
 }
@@ -117,13 +150,15 @@ func (r *resolver) ref(name string) (string, bool, error) {
 		return v, true, nil
 	}
 	if p, ok := r.params[name]; ok {
-		// A parameter without a Default resolves to "": a local run has no
-		// parameter overrides (use an env-vars file instead).
+		if v, ok := r.overrides[name]; ok {
+			return v, true, nil
+		}
+		// A parameter without a Default (or override) resolves to "".
 		s, _, err := r.str(&p.Default)
 		return s, true, err
 	}
 	if _, ok := r.resources[name]; ok {
-		return ResourcePlaceholder(name), true, nil
+		return name, true, nil // sam local: a resource's !Ref is its logical id
 	}
 	return "", false, &UnknownReferenceError{Name: name}
 }
@@ -177,6 +212,9 @@ func (r *resolver) sub(arg *yaml.Node) (string, bool, error) {
 		if res, _, ok := strings.Cut(name, "."); ok {
 			if _, known := r.resources[res]; !known {
 				return "", false, &UnknownReferenceError{Name: res}
+			}
+			if r.env {
+				return "", false, errUnresolved // ${Res.Attr} is a !GetAtt
 			}
 			b.WriteString(ResourcePlaceholder(res))
 			continue

@@ -2,10 +2,12 @@
 // needs: the functions (build method, timeout, memory, environment), their
 // API and SQS events, and the API's binary media types.
 //
-// It is not a CloudFormation engine. Intrinsic functions are resolved the way
-// a local run can: !Ref to a parameter gives its Default, !Ref or !GetAtt to a
-// resource gives the placeholder "local-<LogicalId>", and pseudo parameters
-// such as AWS::Region get fixed local values.
+// It is not a CloudFormation engine. Intrinsic functions are resolved as
+// `sam local` resolves them: !Ref to a parameter gives its Default (or the
+// value passed in ParseOptions.Parameters), !Ref to a resource its logical id,
+// and pseudo parameters such as AWS::Region fixed local values. In an
+// environment variable, what sam leaves unresolved (!GetAtt, !If, ...) is "";
+// elsewhere !GetAtt gives the placeholder "local-<LogicalId>".
 package template
 
 import (
@@ -45,12 +47,36 @@ type Function struct {
 	SQSEvents   []SQSEvent
 }
 
-// APIEvent is an event of Type Api: a route of the REST API.
+// APIEvent is an event of Type Api (a route of a REST API) or Type HttpApi
+// (a route of an HTTP API).
 type APIEvent struct {
-	Name   string // the event's key under Events
-	Path   string // e.g. "/chat" or "/items/{id}"
+	Name string // the event's key under Events
+	// Kind is KindRestAPI or KindHTTPAPI: which front door serves the route,
+	// and so which event the function gets.
+	Kind APIKind
+	// Path is e.g. "/chat" or "/items/{id}"; DefaultRoute ("$default") for
+	// an HttpApi event without Path and Method, which catches every request
+	// no other route matches.
+	Path   string
 	Method string // upper case; "ANY" matches every method
+	// APIID is the event's ApiId (HttpApi) or RestApiId (Api) as resolved,
+	// empty for SAM's implicit API (ServerlessHttpApi, ServerlessRestApi).
+	APIID string
+	// PayloadFormatVersion is "1.0" for Api events; "2.0" (the default) or
+	// "1.0" for HttpApi events.
+	PayloadFormatVersion string
 }
+
+// APIKind says which kind of API Gateway API a route belongs to.
+type APIKind string
+
+const (
+	KindRestAPI APIKind = "Api"     // REST API: payload 1.0, served under /<Stage>/
+	KindHTTPAPI APIKind = "HttpApi" // HTTP API: payload 2.0 by default, $default stage
+)
+
+// DefaultRoute is the Path of an HttpApi event without Path and Method.
+const DefaultRoute = "$default"
 
 // SQSEvent is an event of Type SQS.
 type SQSEvent struct {
@@ -76,12 +102,15 @@ func (t *Template) Function(logicalID string) (*Function, bool) {
 }
 
 // Load reads and parses the template file at path.
-func Load(path string) (*Template, error) {
+func Load(path string) (*Template, error) { return LoadWith(path, ParseOptions{}) }
+
+// LoadWith reads and parses the template file at path with parameter values.
+func LoadWith(path string, opts ParseOptions) (*Template, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("template: %w", err)
 	}
-	t, err := Parse(data)
+	t, err := ParseWith(data, opts)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
@@ -135,20 +164,33 @@ type rawProperties struct {
 type rawEvent struct {
 	Type       string `yaml:"Type"`
 	Properties struct {
-		Path      yaml.Node `yaml:"Path"`
-		Method    yaml.Node `yaml:"Method"`
-		Queue     yaml.Node `yaml:"Queue"`
-		BatchSize yaml.Node `yaml:"BatchSize"`
+		Path                 yaml.Node `yaml:"Path"`
+		Method               yaml.Node `yaml:"Method"`
+		APIID                yaml.Node `yaml:"ApiId"`     // HttpApi
+		RestAPIID            yaml.Node `yaml:"RestApiId"` // Api
+		PayloadFormatVersion yaml.Node `yaml:"PayloadFormatVersion"`
+		Queue                yaml.Node `yaml:"Queue"`
+		BatchSize            yaml.Node `yaml:"BatchSize"`
 	} `yaml:"Properties"`
 }
 
+// ParseOptions are what `sam local` takes besides the template.
+type ParseOptions struct {
+	// Parameters are parameter values (sam's --parameter-overrides): a !Ref
+	// to one gives this value instead of its Default.
+	Parameters map[string]string
+}
+
 // Parse parses a SAM template.
-func Parse(data []byte) (*Template, error) {
+func Parse(data []byte) (*Template, error) { return ParseWith(data, ParseOptions{}) }
+
+// ParseWith parses a SAM template with parameter values.
+func ParseWith(data []byte, opts ParseOptions) (*Template, error) {
 	var raw rawTemplate
 	if err := yaml.Unmarshal(data, &raw); err != nil {
 		return nil, fmt.Errorf("template: %w", err)
 	}
-	r := newResolver(&raw)
+	r := newResolver(&raw, opts.Parameters)
 
 	t := &Template{}
 	types, err := r.stringList(&raw.Globals.API.BinaryMediaTypes)

@@ -38,10 +38,10 @@ func TestParseIntrinsicsAndGlobals(t *testing.T) {
 		"OVERRIDDEN": "own",
 		"PREFIX":     "dev-",
 		"EMPTY":      "",
-		"SECRET":     "local-Secret",
-		"ARN":        "local-Queue",
-		"ARN_LIST":   "local-Queue",
-		"SUB":        "us-east-1/dev-x/local-Queue/${Literal}",
+		"SECRET":     "Secret", // sam local: a resource's !Ref is its logical id
+		"ARN":        "",       // and a !GetAtt stays unresolved: ""
+		"ARN_LIST":   "",
+		"SUB":        "", // ${Queue.Arn} is a !GetAtt
 		"SUB_LIST":   "one-dev-",
 		"LONG":       "123456789012",
 		"LONG_REF":   "dev-",
@@ -52,8 +52,8 @@ func TestParseIntrinsicsAndGlobals(t *testing.T) {
 		t.Errorf("Environment =\n%v\nwant\n%v", alpha.Environment, wantEnv)
 	}
 	wantAPI := []APIEvent{
-		{Name: "Any", Path: "/anything/{proxy+}", Method: "ANY"},
-		{Name: "Get", Path: "/items/{id}", Method: "GET"},
+		{Name: "Any", Kind: KindRestAPI, Path: "/anything/{proxy+}", Method: "ANY", PayloadFormatVersion: "1.0"},
+		{Name: "Get", Kind: KindRestAPI, Path: "/items/{id}", Method: "GET", PayloadFormatVersion: "1.0"},
 	}
 	if !reflect.DeepEqual(alpha.APIEvents, wantAPI) {
 		t.Errorf("APIEvents = %+v, want %+v", alpha.APIEvents, wantAPI)
@@ -76,8 +76,8 @@ func TestParseErrors(t *testing.T) {
 		check      func(error) bool
 	}{
 		{
-			name: "unsupported intrinsic",
-			yaml: fnWithEnv("X: !If [c, a, b]"),
+			name: "unsupported intrinsic outside the environment",
+			yaml: "Resources:\n  F:\n    Type: AWS::Serverless::Function\n    Properties:\n      Timeout: !If [c, 1, 2]\n",
 			check: func(err error) bool {
 				var e *UnsupportedIntrinsicError
 				return errors.As(err, &e) && e.Name == "!If"
@@ -101,8 +101,16 @@ func TestParseErrors(t *testing.T) {
 		},
 		{
 			name:  "list as a string",
-			yaml:  fnWithEnv("X: [a, b]"),
+			yaml:  "Resources:\n  F:\n    Type: AWS::Serverless::Function\n    Properties:\n      Handler: [a, b]\n",
 			check: func(err error) bool { return errors.Is(err, errNotString) },
+		},
+		{
+			name: "bad payload format version",
+			yaml: "Resources:\n  F:\n    Type: AWS::Serverless::Function\n    Properties:\n      Events:\n        E:\n          Type: HttpApi\n          Properties: {Path: /a, Method: get, PayloadFormatVersion: \"3.0\"}\n",
+			check: func(err error) bool {
+				var e *FieldError
+				return errors.As(err, &e) && e.Path == "Resources.F.Properties.Events.E.Properties.PayloadFormatVersion"
+			},
 		},
 		{
 			name: "bad timeout",
@@ -163,11 +171,18 @@ func TestRepositoryTemplate(t *testing.T) {
 			t.Logf("%s has no Api or SQS events", fn.LogicalID)
 		}
 	}
+	// A REST API needs the WoH media type as binary; an HTTP API does not.
+	rest := false
+	for _, fn := range tpl.Functions {
+		for _, ev := range fn.APIEvents {
+			rest = rest || ev.Kind == KindRestAPI
+		}
+	}
 	found := false
 	for _, mt := range tpl.BinaryMediaTypes {
 		found = found || mt == "application/websocket-events"
 	}
-	if !found {
+	if rest && !found {
 		t.Errorf("BinaryMediaTypes %q lack application/websocket-events", tpl.BinaryMediaTypes)
 	}
 }

@@ -1,0 +1,102 @@
+package samcheck
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// TestMakeDeploy runs `make deploy` with stand-ins for the sam and aws CLIs
+// (neither can reach AWS here) that record how they were called: the README
+// says a first deploy is guided and later ones are not.
+func TestMakeDeploy(t *testing.T) {
+	samconfig, err := os.ReadFile(filepath.Join(Root(), "samconfig.toml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`(?m)^stack_name = "([^"]+)"`).FindSubmatch(samconfig)
+	if m == nil {
+		t.Fatal("samconfig.toml has no stack_name")
+	}
+	stack := string(m[1])
+
+	for _, tc := range []struct {
+		name       string
+		stackFound bool
+		want       []string
+	}{
+		{"first deploy", false, []string{"sam build", "aws cloudformation describe-stacks --stack-name " + stack, "sam deploy --guided"}},
+		{"later deploys", true, []string{"sam build", "aws cloudformation describe-stacks --stack-name " + stack, "sam deploy"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			bin := t.TempDir()
+			log := filepath.Join(bin, "calls")
+			awsStatus := "254" // what aws answers for a stack that does not exist
+			if tc.stackFound {
+				awsStatus = "0"
+			}
+			writeScript(t, filepath.Join(bin, "sam"), `echo "sam $*" >>"`+log+`"`)
+			writeScript(t, filepath.Join(bin, "aws"), `echo "aws $*" >>"`+log+`"; exit `+awsStatus)
+
+			cmd := exec.Command("make", "-s", "deploy")
+			cmd.Dir = Root()
+			cmd.Env = append(os.Environ(), "PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"))
+			cmd.Stdin = nil
+			if out, err := cmd.CombinedOutput(); err != nil {
+				t.Fatalf("make deploy: %v\n%s", err, out)
+			}
+			calls, err := os.ReadFile(log)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := strings.Split(strings.TrimSpace(string(calls)), "\n")
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("calls\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(tc.want, "\n"))
+			}
+		})
+	}
+}
+
+func writeScript(t *testing.T, path, body string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte("#!/bin/sh\n"+body+"\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestREADMEGuidedDeploy checks the README's walk through `sam deploy
+// --guided` against the template: sam asks for every parameter, and asks
+// "<Fn> has no authentication. Is this okay?" for every function with API
+// events, whose default answer (N) aborts the deploy.
+func TestREADMEGuidedDeploy(t *testing.T) {
+	readme, err := os.ReadFile(filepath.Join(Root(), "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl, err := LoadTemplate()
+	if err != nil {
+		t.Fatal(err)
+	}
+	params := Get(tmpl, "Parameters")
+	for i := 0; params != nil && i < len(params.Content); i += 2 {
+		if q := "`Parameter " + params.Content[i].Value; !strings.Contains(string(readme), q) {
+			t.Errorf("README does not walk through the question %s...`", q)
+		}
+	}
+	for _, fn := range Functions(tmpl) {
+		evs := Get(fn.Node, "Properties", "Events")
+		for i := 1; evs != nil && i < len(evs.Content); i += 2 {
+			if typ := Get(evs.Content[i], "Type").Value; typ == "HttpApi" || typ == "Api" {
+				q := "| `" + fn.LogicalID + " has no authentication. Is this okay? [y/N]` | **y**"
+				if !strings.Contains(string(readme), q) {
+					t.Errorf("README does not answer y to sam's question for %s (%s)", fn.LogicalID, q)
+				}
+				break
+			}
+		}
+	}
+}

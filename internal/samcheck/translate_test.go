@@ -1,0 +1,355 @@
+package samcheck
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"gopkg.in/yaml.v3"
+)
+
+// cfnTemplate is the CloudFormation that `sam deploy` sends, as the real SAM
+// translator (samtranslator, shipped with cfn-lint) writes it.
+type cfnTemplate struct {
+	Parameters map[string]any         `json:"Parameters"`
+	Resources  map[string]cfnResource `json:"Resources"`
+	Outputs    map[string]struct {
+		Value any `json:"Value"`
+	} `json:"Outputs"`
+}
+
+type cfnResource struct {
+	Type       string         `json:"Type"`
+	Properties map[string]any `json:"Properties"`
+}
+
+// translate returns the translation of template.yaml, made once per test
+// run by testdata/translate.py, offline.
+func translate(t *testing.T) *cfnTemplate {
+	t.Helper()
+	cfn, err := translation()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfn
+}
+
+var translation = sync.OnceValues(func() (*cfnTemplate, error) {
+	if _, err := exec.LookPath("python3"); err != nil {
+		return nil, fmt.Errorf("python3 is needed to run the SAM translator (it ships with cfn-lint): %w", err)
+	}
+	cmd := exec.Command("python3", filepath.Join("testdata", "translate.py"), filepath.Join(Root(), "template.yaml"))
+	out, err := cmd.Output()
+	if err != nil {
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			return nil, fmt.Errorf("SAM translator: %w\n%s", err, ee.Stderr)
+		}
+		return nil, fmt.Errorf("SAM translator: %w", err)
+	}
+	var cfn cfnTemplate
+	if err := json.Unmarshal(out, &cfn); err != nil {
+		return nil, fmt.Errorf("SAM translator output: %w", err)
+	}
+	return &cfn, nil
+})
+
+// declaredEnv is what template.yaml declares for a function: Globals first,
+// then its own variables, as SAM merges them.
+func declaredEnv(t *testing.T, fn Function) map[string]bool {
+	t.Helper()
+	tmpl, err := LoadTemplate()
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := map[string]bool{}
+	for _, vars := range []*yaml.Node{Get(tmpl, "Globals", "Function", "Environment", "Variables"), Get(fn.Node, "Properties", "Environment", "Variables")} {
+		if vars == nil {
+			continue
+		}
+		for i := 0; i+1 < len(vars.Content); i += 2 {
+			names[vars.Content[i].Value] = true
+		}
+	}
+	return names
+}
+
+func TestTranslatedFunctions(t *testing.T) {
+	cfn := translate(t)
+	tmpl, err := LoadTemplate()
+	if err != nil {
+		t.Fatal(err)
+	}
+	fns := Functions(tmpl)
+	if len(fns) == 0 {
+		t.Fatal("template.yaml has no functions")
+	}
+	for _, fn := range fns {
+		t.Run(fn.LogicalID, func(t *testing.T) {
+			res, ok := cfn.Resources[fn.LogicalID]
+			if !ok || res.Type != "AWS::Lambda::Function" {
+				t.Fatalf("no AWS::Lambda::Function %s in the translation", fn.LogicalID)
+			}
+			p := res.Properties
+			if p["Runtime"] != "provided.al2023" || p["Handler"] != "bootstrap" {
+				t.Errorf("Runtime %v Handler %v, want provided.al2023 and bootstrap", p["Runtime"], p["Handler"])
+			}
+			if archs, _ := p["Architectures"].([]any); len(archs) != 1 || archs[0] != "arm64" {
+				t.Errorf("Architectures %v, want [arm64]", p["Architectures"])
+			}
+
+			env := mapAt(p, "Environment", "Variables")
+			got := slices.Sorted(maps.Keys(env))
+			want := slices.Sorted(maps.Keys(declaredEnv(t, fn)))
+			if !slices.Equal(got, want) {
+				t.Errorf("environment %v, want the declared %v", got, want)
+			}
+			// Declared for sam local only: a deployed value would hold keys in plain text.
+			if v, ok := env["GRIP_URL"]; !ok || v != "" {
+				t.Errorf("GRIP_URL = %#v, want \"\" (declared, never set when deployed)", v)
+			}
+			for name, v := range env {
+				if refersTo(v, "GripUrl") {
+					t.Errorf("%s refers to the GripUrl parameter: NoEcho values end up in plain text in the environment", name)
+				}
+			}
+			if !refersTo(env["GRIP_URL_SECRET_ARN"], "GripUrlSecret") {
+				t.Errorf("GRIP_URL_SECRET_ARN = %v, want a Ref to the secret", env["GRIP_URL_SECRET_ARN"])
+			}
+		})
+	}
+}
+
+// TestTranslatedHTTPAPI checks the front door CloudFormation receives: one
+// HTTP API, $default stage deployed automatically, a payload 2.0 Lambda
+// proxy route for each HttpApi event of template.yaml and nothing else, and
+// the permission for API Gateway to invoke each function.
+func TestTranslatedHTTPAPI(t *testing.T) {
+	cfn := translate(t)
+	tmpl, err := LoadTemplate()
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	api, ok := cfn.Resources["ServerlessHttpApi"]
+	if !ok || api.Type != "AWS::ApiGatewayV2::Api" {
+		t.Fatal("no implicit HTTP API (ServerlessHttpApi) in the translation")
+	}
+	for id, r := range cfn.Resources {
+		if r.Type == "AWS::ApiGateway::RestApi" {
+			t.Errorf("%s: a REST API in the translation; the front door is an HTTP API", id)
+		}
+	}
+	stage := cfn.Resources["ServerlessHttpApiApiGatewayDefaultStage"]
+	if stage.Properties["StageName"] != "$default" || stage.Properties["AutoDeploy"] != true {
+		t.Errorf("stage %v, want $default with AutoDeploy", stage.Properties)
+	}
+
+	want := map[string]string{} // "get /chat" -> function
+	for _, fn := range Functions(tmpl) {
+		evs := Get(fn.Node, "Properties", "Events")
+		for i := 1; evs != nil && i < len(evs.Content); i += 2 {
+			ev := evs.Content[i]
+			if Get(ev, "Type").Value == "HttpApi" {
+				key := strings.ToLower(Get(ev, "Properties", "Method").Value) + " " + Get(ev, "Properties", "Path").Value
+				want[key] = fn.LogicalID
+			}
+		}
+	}
+	got := map[string]string{}
+	for path, ops := range mapAt(api.Properties, "Body", "paths") {
+		for method, op := range ops.(map[string]any) {
+			integ := mapAt(op.(map[string]any), "x-amazon-apigateway-integration")
+			if integ["type"] != "aws_proxy" || integ["payloadFormatVersion"] != "2.0" {
+				t.Errorf("%s %s: integration %v, want aws_proxy with payload format 2.0", method, path, integ)
+			}
+			uri, _ := json.Marshal(integ["uri"])
+			m := regexp.MustCompile(`\$\{(\w+)\.Arn\}`).FindStringSubmatch(string(uri))
+			if m == nil {
+				t.Errorf("%s %s: integration uri %s names no function", method, path, uri)
+				continue
+			}
+			got[method+" "+path] = m[1]
+		}
+	}
+	if !maps.Equal(got, want) {
+		t.Errorf("routes %v, want %v (the HttpApi events of template.yaml)", got, want)
+	}
+
+	permitted := map[string]int{}
+	for _, r := range cfn.Resources {
+		if r.Type == "AWS::Lambda::Permission" && r.Properties["Principal"] == "apigateway.amazonaws.com" {
+			if ref, ok := r.Properties["FunctionName"].(map[string]any); ok {
+				permitted[ref["Ref"].(string)]++
+			}
+		}
+	}
+	for _, fn := range want {
+		if permitted[fn] == 0 {
+			t.Errorf("%s: no permission for API Gateway to invoke it", fn)
+		}
+	}
+}
+
+// TestTranslatedOutputs checks that every name an output substitutes exists
+// in what CloudFormation receives (a renamed API would fail the deploy).
+func TestTranslatedOutputs(t *testing.T) {
+	cfn := translate(t)
+	if len(cfn.Outputs) == 0 {
+		t.Fatal("no outputs")
+	}
+	names := regexp.MustCompile(`\$\{([A-Za-z0-9:]+)(\.[A-Za-z]+)?\}`)
+	for name, out := range cfn.Outputs {
+		raw, _ := json.Marshal(out.Value)
+		for _, m := range names.FindAllStringSubmatch(string(raw), -1) {
+			ref := m[1]
+			if strings.HasPrefix(ref, "AWS::") {
+				continue
+			}
+			if _, ok := cfn.Resources[ref]; !ok {
+				if _, ok := cfn.Parameters[ref]; !ok {
+					t.Errorf("output %s substitutes ${%s}, which the translated template does not have", name, ref)
+				}
+			}
+		}
+		var ref struct{ Ref string }
+		if json.Unmarshal(raw, &ref) == nil && ref.Ref != "" {
+			if _, ok := cfn.Resources[ref.Ref]; !ok {
+				t.Errorf("output %s refers to %s, which the translated template does not have", name, ref.Ref)
+			}
+		}
+	}
+	if v, _ := json.Marshal(cfn.Outputs["ApiUrl"].Value); !strings.Contains(string(v), "${ServerlessHttpApi}") || strings.Contains(string(v), "/Prod") {
+		t.Errorf("ApiUrl %s: want the HTTP API's URL, without a stage", v)
+	}
+}
+
+// samplePolicies is every permission each sample function's role grants
+// (beyond the managed execution roles): exactly what its code uses.
+var samplePolicies = map[string][]string{
+	"ChatFunction":   {"secretsmanager:GetSecretValue GripUrlSecret"},
+	"StreamFunction": {"secretsmanager:GetSecretValue GripUrlSecret"},
+	"LongpollFunction": {
+		"dynamodb:GetItem HistoryTable.Arn",
+		"dynamodb:Query HistoryTable.Arn",
+		"secretsmanager:GetSecretValue GripUrlSecret",
+	},
+	"PublishFunction": {
+		"dynamodb:BatchWriteItem arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/HistoryTable",
+		"dynamodb:BatchWriteItem arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/HistoryTable/index/*",
+		"dynamodb:GetItem HistoryTable.Arn",
+		"dynamodb:PutItem arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/HistoryTable",
+		"dynamodb:PutItem arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/HistoryTable/index/*",
+		"dynamodb:UpdateItem arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/HistoryTable",
+		"dynamodb:UpdateItem arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/HistoryTable/index/*",
+		"secretsmanager:GetSecretValue GripUrlSecret",
+	},
+}
+
+// TestTranslatedPolicies lists what each function's role may do, as
+// CloudFormation receives it (SAM's policy templates expanded).
+func TestTranslatedPolicies(t *testing.T) {
+	cfn := translate(t)
+	tmpl, err := LoadTemplate()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, fn := range Functions(tmpl) {
+		t.Run(fn.LogicalID, func(t *testing.T) {
+			role, ok := cfn.Resources[fn.LogicalID+"Role"]
+			if !ok {
+				t.Fatalf("no role %sRole in the translation", fn.LogicalID)
+			}
+			var grants []string
+			policies, _ := role.Properties["Policies"].([]any)
+			for _, p := range policies {
+				stmts, _ := mapAt(p.(map[string]any), "PolicyDocument")["Statement"].([]any)
+				for _, st := range stmts {
+					st := st.(map[string]any)
+					if st["Effect"] != "Allow" {
+						continue
+					}
+					for _, action := range asList(st["Action"]) {
+						for _, res := range asList(st["Resource"]) {
+							grants = append(grants, action.(string)+" "+describe(res))
+						}
+					}
+				}
+			}
+			slices.Sort(grants)
+			for _, g := range grants {
+				if strings.Contains(g, "*") && !strings.HasSuffix(g, "/index/*") {
+					t.Errorf("wildcard grant %q", g)
+				}
+			}
+			want, ok := samplePolicies[fn.LogicalID]
+			if !ok {
+				t.Logf("not a sample function: only wildcards checked; grants %q", grants)
+				return
+			}
+			if !slices.Equal(grants, want) {
+				t.Errorf("grants\n%s\nwant\n%s", strings.Join(grants, "\n"), strings.Join(want, "\n"))
+			}
+		})
+	}
+}
+
+// describe renders a policy resource readably: {"Ref": X} as X, GetAtt as
+// X.Arn, Fn::Sub with its variables substituted.
+func describe(v any) string {
+	switch v := v.(type) {
+	case string:
+		return v
+	case map[string]any:
+		if ref, ok := v["Ref"].(string); ok {
+			return ref
+		}
+		if ga, ok := v["Fn::GetAtt"].([]any); ok && len(ga) == 2 {
+			return fmt.Sprint(ga[0], ".", ga[1])
+		}
+		if sub, ok := v["Fn::Sub"].([]any); ok && len(sub) == 2 {
+			s, _ := sub[0].(string)
+			vars, _ := sub[1].(map[string]any)
+			for name, val := range vars {
+				s = strings.ReplaceAll(s, "${"+name+"}", describe(val))
+			}
+			return s
+		}
+		if sub, ok := v["Fn::Sub"].(string); ok {
+			return sub
+		}
+	}
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+// asList is a policy field that may be one value or a list.
+func asList(v any) []any {
+	if l, ok := v.([]any); ok {
+		return l
+	}
+	return []any{v}
+}
+
+// mapAt walks nested JSON objects; a missing key gives nil.
+func mapAt(m map[string]any, keys ...string) map[string]any {
+	for _, k := range keys {
+		next, _ := m[k].(map[string]any)
+		m = next
+	}
+	return m
+}
+
+// refersTo reports whether a CloudFormation value is {"Ref": name}.
+func refersTo(v any, name string) bool {
+	m, ok := v.(map[string]any)
+	return ok && m["Ref"] == name
+}
