@@ -121,8 +121,22 @@ func TestTranslatedFunctions(t *testing.T) {
 					t.Errorf("%s refers to the GripUrl parameter: NoEcho values end up in plain text in the environment", name)
 				}
 			}
-			if !refersTo(env["GRIP_URL_SECRET_ARN"], "GripUrlSecret") {
-				t.Errorf("GRIP_URL_SECRET_ARN = %v, want a Ref to the secret", env["GRIP_URL_SECRET_ARN"])
+			secret := secretOf(env)
+			if secret != "GripUrlSecret" && secret != "GripVerifySecret" {
+				t.Errorf("GRIP_URL_SECRET_ARN = %v, want a Ref to GripUrlSecret (publishes) or GripVerifySecret (only verifies)", env["GRIP_URL_SECRET_ARN"])
+			}
+			if want, ok := sampleSecrets[fn.LogicalID]; ok && secret != want {
+				t.Errorf("reads %s, want %s", secret, want)
+			}
+			if n := p["ReservedConcurrentExecutions"]; n == nil {
+				t.Error("no ReservedConcurrentExecutions: the ReservedConcurrency parameter must reach every function")
+			}
+			logs := mapAt(p, "LoggingConfig")
+			group, _ := logs["LogGroup"].(map[string]any)
+			ref, _ := group["Ref"].(string)
+			lg, ok := cfn.Resources[ref]
+			if logs["LogFormat"] != "JSON" || !ok || lg.Type != "AWS::Logs::LogGroup" || !refersTo(lg.Properties["RetentionInDays"], "LogRetentionDays") {
+				t.Errorf("LoggingConfig %v: want JSON logs in a log group of its own whose retention is the LogRetentionDays parameter", logs)
 			}
 		})
 	}
@@ -232,24 +246,36 @@ func TestTranslatedOutputs(t *testing.T) {
 	}
 }
 
+// sampleSecrets is the secret each sample reads: the functions that only
+// verify Grip-Sig never see the publish credential.
+var sampleSecrets = map[string]string{
+	"ChatFunction":     "GripUrlSecret",
+	"StreamFunction":   "GripVerifySecret",
+	"LongpollFunction": "GripVerifySecret",
+	"PublishFunction":  "GripUrlSecret",
+}
+
+// secretOf is the secret a function's GRIP_URL_SECRET_ARN names.
+func secretOf(env map[string]any) string {
+	ref, _ := env["GRIP_URL_SECRET_ARN"].(map[string]any)
+	s, _ := ref["Ref"].(string)
+	return s
+}
+
 // samplePolicies is every permission each sample function's role grants
 // (beyond the managed execution roles): exactly what its code uses.
 var samplePolicies = map[string][]string{
 	"ChatFunction":   {"secretsmanager:GetSecretValue GripUrlSecret"},
-	"StreamFunction": {"secretsmanager:GetSecretValue GripUrlSecret"},
+	"StreamFunction": {"secretsmanager:GetSecretValue GripVerifySecret"},
 	"LongpollFunction": {
 		"dynamodb:GetItem HistoryTable.Arn",
 		"dynamodb:Query HistoryTable.Arn",
-		"secretsmanager:GetSecretValue GripUrlSecret",
+		"secretsmanager:GetSecretValue GripVerifySecret",
 	},
 	"PublishFunction": {
-		"dynamodb:BatchWriteItem arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/HistoryTable",
-		"dynamodb:BatchWriteItem arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/HistoryTable/index/*",
 		"dynamodb:GetItem HistoryTable.Arn",
-		"dynamodb:PutItem arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/HistoryTable",
-		"dynamodb:PutItem arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/HistoryTable/index/*",
-		"dynamodb:UpdateItem arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/HistoryTable",
-		"dynamodb:UpdateItem arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/HistoryTable/index/*",
+		"dynamodb:PutItem HistoryTable.Arn",
+		"dynamodb:UpdateItem HistoryTable.Arn",
 		"secretsmanager:GetSecretValue GripUrlSecret",
 	},
 }
@@ -285,6 +311,13 @@ func TestTranslatedPolicies(t *testing.T) {
 				}
 			}
 			slices.Sort(grants)
+			// The function reads the secret its environment names, and no other.
+			env := mapAt(cfn.Resources[fn.LogicalID].Properties, "Environment", "Variables")
+			for _, g := range grants {
+				if strings.HasPrefix(g, "secretsmanager:") && g != "secretsmanager:GetSecretValue "+secretOf(env) {
+					t.Errorf("grant %q: the function reads only %s", g, secretOf(env))
+				}
+			}
 			for _, g := range grants {
 				if strings.Contains(g, "*") && !strings.HasSuffix(g, "/index/*") {
 					t.Errorf("wildcard grant %q", g)
@@ -352,4 +385,53 @@ func mapAt(m map[string]any, keys ...string) map[string]any {
 func refersTo(v any, name string) bool {
 	m, ok := v.(map[string]any)
 	return ok && m["Ref"] == name
+}
+
+// TestTranslatedBoundsAndRest checks what bounds the cost strangers can cause
+// and how data rests, as CloudFormation receives it: API throttling from the
+// parameters, queues and table encrypted explicitly, and an alarm (with an
+// optional e-mail) on the dead-letter queue.
+func TestTranslatedBoundsAndRest(t *testing.T) {
+	cfn := translate(t)
+	stage := cfn.Resources["ServerlessHttpApiApiGatewayDefaultStage"].Properties
+	throttle := mapAt(stage, "DefaultRouteSettings")
+	if !refersTo(throttle["ThrottlingBurstLimit"], "ApiThrottlingBurstLimit") || !refersTo(throttle["ThrottlingRateLimit"], "ApiThrottlingRateLimit") {
+		t.Errorf("stage DefaultRouteSettings %v: want throttling from the ApiThrottling* parameters", throttle)
+	}
+	for _, name := range []string{"ApiThrottlingBurstLimit", "ApiThrottlingRateLimit", "ReservedConcurrency", "LogRetentionDays", "AlarmEmail"} {
+		if _, ok := cfn.Parameters[name]; !ok {
+			t.Errorf("no parameter %s", name)
+		}
+	}
+
+	queues, tables, alarmed := 0, 0, false
+	for id, r := range cfn.Resources {
+		switch r.Type {
+		case "AWS::SQS::Queue":
+			queues++
+			if r.Properties["SqsManagedSseEnabled"] != true && r.Properties["KmsMasterKeyId"] == nil {
+				t.Errorf("queue %s: encryption not set explicitly", id)
+			}
+		case "AWS::DynamoDB::Table":
+			tables++
+			if mapAt(r.Properties, "SSESpecification")["SSEEnabled"] != true {
+				t.Errorf("table %s: encryption not set explicitly", id)
+			}
+		case "AWS::CloudWatch::Alarm":
+			dims, _ := json.Marshal(r.Properties["Dimensions"])
+			if r.Properties["MetricName"] == "ApproximateNumberOfMessagesVisible" && strings.Contains(string(dims), "PublishDeadLetterQueue") {
+				alarmed = true
+				actions, _ := json.Marshal(r.Properties["AlarmActions"])
+				if !strings.Contains(string(actions), "HasAlarmEmail") {
+					t.Errorf("alarm %s: actions %s, want the e-mail topic when AlarmEmail is set", id, actions)
+				}
+			}
+		}
+	}
+	if queues == 0 || tables == 0 {
+		t.Errorf("%d queues, %d tables: the checks above saw nothing", queues, tables)
+	}
+	if !alarmed {
+		t.Error("no alarm on the dead-letter queue's visible messages")
+	}
 }
