@@ -21,18 +21,17 @@ func main() {
 		logger.Error("cold start failed", "error", err)
 		os.Exit(1)
 	}
+	cfg, err := loadConfig(os.Getenv)
+	if err != nil {
+		logger.Error("cold start failed", "error", err)
+		os.Exit(1)
+	}
 	h := &Handler{
 		Env:       env,
 		Publisher: env.Publisher,
-		Channel:   envOr("CHAT_CHANNEL", "chat"),
+		Channel:   cfg.Channel,
+		Limits:    cfg.Limits,
 		Logger:    logger,
 	}
 	lambda.Start(apigw.Adapt(recovery.HTTP(logger, h.Handle)))
-}
-
-func envOr(name, fallback string) string {
-	if v := os.Getenv(name); v != "" {
-		return v
-	}
-	return fallback
 }
