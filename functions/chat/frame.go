@@ -2,6 +2,8 @@ package main
 
 import (
 	"encoding/json"
+
+	"github.com/faas-grip/faas-grip-go/internal/grip"
 )
 
 // Every message the chat sends is a JSON object built here, with a "type"
@@ -37,20 +39,23 @@ const (
 	noticeNotDelivered = "not-delivered"
 )
 
-func messageFrame(from, text string) string {
-	return marshalFrame(frame{Type: frameMessage, From: from, Text: text})
+// messageItem is the broadcast of text from a user to channel. The frame's
+// bytes go into the item as they are: no copy through a string.
+func messageItem(channel, from, text string) grip.Item {
+	content := marshalFrame(frame{Type: frameMessage, From: from, Text: text})
+	return grip.Item{Channel: channel, Formats: grip.Formats{WSMessage: &grip.WSMessageFormat{Content: content}}}
 }
 
 func noticeFrame(code, text string) string {
-	return marshalFrame(frame{Type: frameNotice, Code: code, Text: text})
+	return string(marshalFrame(frame{Type: frameNotice, Code: code, Text: text}))
 }
 
 // marshalFrame cannot fail for a struct of strings; should it ever, the
 // client gets an empty notice rather than a broken frame or a panic.
-func marshalFrame(f frame) string {
+func marshalFrame(f frame) []byte {
 	b, err := json.Marshal(f)
 	if err != nil {
-		return `{"type":"notice","text":""}`
+		return []byte(`{"type":"notice","text":""}`)
 	}
-	return string(b)
+	return b
 }

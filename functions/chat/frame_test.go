@@ -93,8 +93,9 @@ func TestIsBlank(t *testing.T) {
 // A frame is JSON whatever the text: quotes, newlines and HTML stay data.
 func TestFramesAreJSON(t *testing.T) {
 	text := "\"}\n<script>\u2028"
-	f := mustFrame(t, messageFrame("a\"b", text))
-	if f.Type != frameMessage || f.From != "a\"b" || f.Text != text {
+	item := messageItem("room", "a\"b", text)
+	f := mustFrame(t, string(item.Formats.WSMessage.Content))
+	if item.Channel != "room" || f.Type != frameMessage || f.From != "a\"b" || f.Text != text {
 		t.Errorf("round trip gave %+v", f)
 	}
 	if s := noticeFrame(noticeWelcome, "hi"); !strings.HasPrefix(s, `{"type":"notice","code":"welcome",`) {

@@ -94,7 +94,7 @@ func (h *Handler) webSocket(ctx context.Context, r *apigw.Request) *apigw.Respon
 		switch msg.Type {
 		case ws.TextMessage, ws.BinaryMessage:
 			if text, ok := s.accept(msg); ok {
-				s.broadcast = append(s.broadcast, grip.WSText(h.Channel, messageFrame(s.nick, text)))
+				s.broadcast = append(s.broadcast, messageItem(h.Channel, s.nick, text))
 			}
 		case ws.CloseMessage:
 			conn.Close(msg.Code, "")

@@ -40,17 +40,19 @@ func inlineHash(page []byte, tag string) string {
 	return "'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'"
 }
 
+var pageHeader = http.Header{
+	"Content-Type":            {"text/html; charset=utf-8"},
+	"Cache-Control":           {"no-cache"},
+	"Content-Security-Policy": {pagePolicy},
+	"X-Content-Type-Options":  {"nosniff"},
+	"Referrer-Policy":         {"no-referrer"},
+	"X-Frame-Options":         {"DENY"}, // frame-ancestors for browsers without CSP 2
+}
+
 func pageResponse() *apigw.Response {
 	return &apigw.Response{
 		Status: http.StatusOK,
-		Header: http.Header{
-			"Content-Type":            {"text/html; charset=utf-8"},
-			"Cache-Control":           {"no-cache"},
-			"Content-Security-Policy": {pagePolicy},
-			"X-Content-Type-Options":  {"nosniff"},
-			"Referrer-Policy":         {"no-referrer"},
-			"X-Frame-Options":         {"DENY"}, // frame-ancestors for browsers without CSP 2
-		},
-		Body: chatPage,
+		Header: pageHeader.Clone(), // a copy: the adapter or a wrapper may add to it
+		Body:   chatPage,
 	}
 }
