@@ -1,5 +1,9 @@
 // Command chat is the WebSocket chat function: GET /chat serves the page, POST
 // /chat speaks WebSocket-over-HTTP with the GRIP proxy.
+//
+// Its environment, besides what lambdaenv reads: CHAT_CHANNEL (default chat),
+// CHAT_RATE (messages per second per connection, default 10), CHAT_BURST
+// (default 20) and CHAT_MAX_MESSAGE_BYTES (default 4096).
 package main
 
 import (

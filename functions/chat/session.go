@@ -89,8 +89,10 @@ func (s *session) takeToken() bool {
 }
 
 // saveBucket binds the bucket for the connection's next request, if this
-// one spent from it. Pushpin sends one request at a time per connection, so
-// no two invocations race on it.
+// one spent from it. The proxy sends one request at a time per connection
+// and batches what arrives meanwhile, so invocations do not race on it; were
+// two ever to, each would spend from the same bucket: at worst twice the
+// limit, never unlimited.
 func (s *session) saveBucket() {
 	if s.bucketRead {
 		// The value is digits and commas: SetMeta cannot refuse it.
