@@ -85,7 +85,7 @@ func dialChat(t *testing.T, ctx context.Context, name string) *chatClient {
 		}
 	}()
 	t.Cleanup(func() { _ = conn.CloseNow() })
-	c.expectPrefix(ctx, "welcome! you are anonymous")
+	c.expectPrefix(ctx, noticePrefix("welcome"))
 	waitSubscribed(t, ctx, stack(t).ControlURL(), c.msgs)
 	return c
 }

@@ -19,7 +19,7 @@ import (
 )
 
 // chatError is what the chat answers a sender whose message it could not publish.
-const chatError = "error: your message could not be delivered, please send it again"
+var chatError = chatNotice("not-delivered", "your message could not be delivered, please send it again")
 
 // With a Pushpin instance stopped, then both, the publish function reports
 // every SQS record as a batch item failure, within its deadline, and the
@@ -112,7 +112,7 @@ func TestPushpinStopped(t *testing.T) {
 		// sender that the message did not reach every endpoint.
 		start := time.Now()
 		a.send(ctx, "hello with one Pushpin down")
-		a.expectAll(t, "anonymous: hello with one Pushpin down", chatError)
+		a.expectAll(t, chatMessage("anonymous", "hello with one Pushpin down"), chatError)
 		t.Logf("the chat answered within %v", time.Since(start).Round(time.Millisecond))
 	})
 
@@ -131,7 +131,7 @@ func TestPushpinStopped(t *testing.T) {
 		for _, body := range []string{"TEXT 5\r\nhello\r\n", "TEXT 5\r\nagain\r\n"} {
 			start := time.Now()
 			status, answer := postWoH(t, ctx, s.APIURL()+"/chat", sig, body)
-			if status != http.StatusOK || !strings.Contains(answer, chatError) {
+			if status != http.StatusOK || !strings.Contains(answer, noticePrefix("not-delivered")) {
 				t.Errorf("chat answered %d %q, want 200 with %q", status, answer, chatError)
 			}
 			if took := time.Since(start); took > 5*time.Second {
@@ -153,8 +153,8 @@ func TestPushpinStopped(t *testing.T) {
 		// no error may come before it.
 		a.send(ctx, "back")
 		a.send(ctx, "/nick restored")
-		a.expectAllNoError(t, "anonymous: back", "you are now known as restored")
-		b.expectAll(t, "anonymous: back")
+		a.expectAllNoError(t, chatMessage("anonymous", "back"), chatNotice("nick-changed", "you are now known as restored"))
+		b.expectAll(t, chatMessage("anonymous", "back"))
 
 		if got := sqsFailures(t, valid("seven"), `{"channel":"chat","text":"system: restored"}`); len(got) != 0 {
 			t.Errorf("batchItemFailures %v after the restart, want none", got)
@@ -196,7 +196,7 @@ func dialChatAt(t *testing.T, ctx context.Context, proxyURL, controlURL string) 
 		}
 	}()
 	t.Cleanup(func() { _ = conn.CloseNow() })
-	c.expectAll(t, "welcome! you are anonymous; type /nick <name> to change it")
+	c.expectAll(t, chatNotice("welcome", "welcome! you are anonymous; type /nick <name> to change it"))
 	waitSubscribed(t, ctx, controlURL, c.msgs)
 	return c
 }
@@ -209,7 +209,7 @@ func (c *wsChat) send(ctx context.Context, text string) {
 // order, skipping other messages.
 func (c *wsChat) expectAll(t *testing.T, want ...string) { t.Helper(); c.expect(t, false, want) }
 
-// expectAllNoError is expectAll, failing at any "error: ..." before the last.
+// expectAllNoError is expectAll, failing at any not-delivered notice before the last.
 func (c *wsChat) expectAllNoError(t *testing.T, want ...string) { t.Helper(); c.expect(t, true, want) }
 
 func (c *wsChat) expect(t *testing.T, noError bool, want []string) {
@@ -224,7 +224,7 @@ func (c *wsChat) expect(t *testing.T, noError bool, want []string) {
 				t.Fatalf("the connection ended; still missing %q (got %q)", missing, got)
 			}
 			got = append(got, m)
-			if noError && strings.HasPrefix(m, "error: ") {
+			if noError && strings.HasPrefix(m, noticePrefix("not-delivered")) {
 				t.Errorf("unexpected %q", m)
 			}
 			if i := slices.Index(missing, m); i >= 0 {

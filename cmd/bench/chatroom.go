@@ -89,7 +89,7 @@ func (r *room) read(i int, conn *websocket.Conn, welcomed chan struct{}) {
 		}
 		if first {
 			first = false
-			if strings.HasPrefix(string(data), "welcome!") {
+			if strings.HasPrefix(string(data), `{"type":"notice","code":"welcome"`) {
 				close(welcomed)
 				continue
 			}
@@ -108,7 +108,13 @@ func (r *room) viaChat(ctx context.Context, token string) (time.Duration, error)
 	if err := r.conns[0].Write(ctx, websocket.MessageText, []byte(token)); err != nil {
 		return 0, err
 	}
-	return r.await(ctx, start, "anonymous: "+token)
+	// The chat broadcasts a JSON frame; encoding/json writes it the same way.
+	want, _ := json.Marshal(struct {
+		Type string `json:"type"`
+		From string `json:"from"`
+		Text string `json:"text"`
+	}{"message", "anonymous", token})
+	return r.await(ctx, start, string(want))
 }
 
 // viaPublish publishes token to channel and times its arrival everywhere.

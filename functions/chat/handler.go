@@ -5,7 +5,6 @@ import (
 	"log/slog"
 	"net/http"
 	"time"
-	"unicode/utf8"
 
 	"github.com/faas-grip/faas-grip-go/internal/grip"
 	"github.com/faas-grip/faas-grip-go/internal/grip/apigw"
@@ -29,6 +28,17 @@ type Handler struct {
 	Publisher Publisher
 	Channel   string // every client is subscribed to it
 	Logger    *slog.Logger
+	Limits    Limits           // per connection; zero fields are the defaults
+	Now       func() time.Time // the rate limit's clock; nil is time.Now
+}
+
+func (h *Handler) limits() Limits { return h.Limits.withDefaults() }
+
+func (h *Handler) now() time.Time {
+	if h.Now != nil {
+		return h.Now()
+	}
+	return time.Now()
 }
 
 // Handle is the function's entry point, for every front door apigw.Adapt knows.
@@ -66,40 +76,26 @@ func (h *Handler) webSocket(ctx context.Context, r *apigw.Request) *apigw.Respon
 	if conn.IsOpening() {
 		conn.Accept()
 		conn.Subscribe(h.Channel)
-		conn.Send("welcome! you are " + defaultNick + "; type /nick <name> to change it")
+		conn.Send(noticeFrame(noticeWelcome, "welcome! you are "+defaultNick+"; type /nick <name> to change it"))
 		connLog().Info("connection opened")
 	}
 
-	nick := nickFromMeta(conn.Meta(nickMeta))
-	var broadcast []grip.Item
+	s := session{
+		conn:   conn,
+		limits: h.limits(),
+		now:    h.now(),
+		nick:   nickFromMeta(conn.Meta(nickMeta)),
+	}
 	for conn.CanRecv() {
 		msg, err := conn.Recv()
 		if err != nil {
 			break
 		}
 		switch msg.Type {
-		case ws.TextMessage:
-			if !utf8.Valid(msg.Data) {
-				conn.Send("error: messages must be valid UTF-8")
-				continue
+		case ws.TextMessage, ws.BinaryMessage:
+			if text, ok := s.accept(msg); ok {
+				s.broadcast = append(s.broadcast, messageItem(h.Channel, s.nick, text))
 			}
-			text := string(msg.Data)
-			if name, isNick := parseNickCommand(text); isNick {
-				if err := validateNick(name); err != nil {
-					conn.Send("error: " + err.Error())
-					continue
-				}
-				if err := conn.SetMeta(nickMeta, nickToMeta(name)); err != nil {
-					conn.Send("error: cannot set that nick")
-					continue
-				}
-				nick = name
-				conn.Send("you are now known as " + name)
-				continue
-			}
-			broadcast = append(broadcast, grip.WSText(h.Channel, nick+": "+text))
-		case ws.BinaryMessage:
-			conn.Send("error: binary messages are not supported")
 		case ws.CloseMessage:
 			conn.Close(msg.Code, "")
 			connLog().Info("client closed", "code", msg.Code)
@@ -107,14 +103,18 @@ func (h *Handler) webSocket(ctx context.Context, r *apigw.Request) *apigw.Respon
 			connLog().Info("client disconnected")
 		}
 	}
+	if s.limited > 0 {
+		connLog().Info("rate limited", "dropped", s.limited)
+	}
+	s.saveBucket()
 
 	// One publish for the whole batch: the proxy fans it out to every subscriber.
-	if len(broadcast) > 0 {
+	if len(s.broadcast) > 0 {
 		pctx, cancel := context.WithTimeout(ctx, publishBudget)
 		defer cancel()
-		if err := h.Publisher.Publish(pctx, broadcast...); err != nil {
-			connLog().Error("publish failed", "messages", len(broadcast), "error", err)
-			conn.Send("error: your message could not be delivered, please send it again")
+		if err := h.Publisher.Publish(pctx, s.broadcast...); err != nil {
+			connLog().Error("publish failed", "messages", len(s.broadcast), "error", err)
+			conn.Send(noticeFrame(noticeNotDelivered, "your message could not be delivered, please send it again"))
 		}
 	}
 	return conn.Response()

@@ -1,5 +1,9 @@
 // Command chat is the WebSocket chat function: GET /chat serves the page, POST
 // /chat speaks WebSocket-over-HTTP with the GRIP proxy.
+//
+// Its environment, besides what lambdaenv reads: CHAT_CHANNEL (default chat),
+// CHAT_RATE (messages per second per connection, default 10), CHAT_BURST
+// (default 20) and CHAT_MAX_MESSAGE_BYTES (default 4096).
 package main
 
 import (
@@ -21,18 +25,17 @@ func main() {
 		logger.Error("cold start failed", "error", err)
 		os.Exit(1)
 	}
+	cfg, err := loadConfig(os.Getenv)
+	if err != nil {
+		logger.Error("cold start failed", "error", err)
+		os.Exit(1)
+	}
 	h := &Handler{
 		Env:       env,
 		Publisher: env.Publisher,
-		Channel:   envOr("CHAT_CHANNEL", "chat"),
+		Channel:   cfg.Channel,
+		Limits:    cfg.Limits,
 		Logger:    logger,
 	}
 	lambda.Start(apigw.Adapt(recovery.HTTP(logger, h.Handle)))
-}
-
-func envOr(name, fallback string) string {
-	if v := os.Getenv(name); v != "" {
-		return v
-	}
-	return fallback
 }

@@ -52,31 +52,35 @@ func TestChatEvents(t *testing.T) {
 		{
 			event: "chat-open.json", status: 200,
 			header: map[string]string{"Content-Type": "application/websocket-events", "Sec-Websocket-Extensions": "grip"},
-			events: []string{"OPEN", subscribe, "TEXT m:welcome! you are anonymous; type /nick <name> to change it"},
+			events: []string{"OPEN", subscribe, `TEXT m:{"type":"notice","code":"welcome","text":"welcome! you are anonymous; type /nick \u003cname\u003e to change it"}`},
 		},
 		{
 			event: "chat-message.json", status: 200,
 			header:    map[string]string{"Content-Type": "application/websocket-events"},
 			events:    []string{},
-			published: [][]string{{"chat alice: hello"}},
+			published: [][]string{{`chat {"type":"message","from":"alice","text":"hello"}`}},
 		},
 		{
 			event: "chat-nick.json", status: 200,
 			header: map[string]string{"Content-Type": "application/websocket-events", "Set-Meta-Nick": "alice"},
-			events: []string{"TEXT m:you are now known as alice"},
+			events: []string{`TEXT m:{"type":"notice","code":"nick-changed","text":"you are now known as alice"}`},
 		},
 		{
 			event: "chat-bad-nick.json", status: 200,
 			header: map[string]string{"Content-Type": "application/websocket-events", "Set-Meta-Nick": ""},
-			events: []string{"TEXT m:error: a nick is 1 to 32 printable characters, e.g. /nick alice"},
+			events: []string{`TEXT m:{"type":"notice","code":"bad-nick","text":"a nick is 1 to 32 printable characters, e.g. /nick alice"}`},
 		},
 		{
 			// One publish for the batch; the nick changes mid-batch and is
 			// bound for later requests.
 			event: "chat-batch.json", status: 200,
-			header:    map[string]string{"Set-Meta-Nick": "bob"},
-			events:    []string{"TEXT m:you are now known as bob"},
-			published: [][]string{{"chat alice: first", "chat bob: second", "chat bob: ünïcödé ✓"}},
+			header: map[string]string{"Set-Meta-Nick": "bob"},
+			events: []string{`TEXT m:{"type":"notice","code":"nick-changed","text":"you are now known as bob"}`},
+			published: [][]string{{
+				`chat {"type":"message","from":"alice","text":"first"}`,
+				`chat {"type":"message","from":"bob","text":"second"}`,
+				`chat {"type":"message","from":"bob","text":"ünïcödé ✓"}`,
+			}},
 		},
 		{
 			event: "chat-close.json", status: 200,
@@ -158,10 +162,12 @@ func TestChatOtherFrontDoors(t *testing.T) {
 				IsBase64Encoded bool              `json:"isBase64Encoded"`
 			}
 			decodeJSON(t, out, &resp)
-			if resp.StatusCode != 200 || resp.Headers["Content-Type"] != "application/websocket-events" || len(resp.Headers) != 1 || resp.Body != "" {
-				t.Fatalf("got %+v, want 200, exactly Content-Type application/websocket-events and no events", resp)
+			// The headers: the content type and the rate limit's bucket, bound for the next request.
+			if resp.StatusCode != 200 || resp.Headers["Content-Type"] != "application/websocket-events" ||
+				resp.Headers["Set-Meta-Chat-Rate"] == "" || len(resp.Headers) != 2 || resp.Body != "" {
+				t.Fatalf("got %+v, want 200, exactly Content-Type application/websocket-events and Set-Meta-Chat-Rate, and no events", resp)
 			}
-			if got := published(pub.Calls); !reflect.DeepEqual(got, [][]string{{"chat alice: hello"}}) {
+			if got := published(pub.Calls); !reflect.DeepEqual(got, [][]string{{`chat {"type":"message","from":"alice","text":"hello"}`}}) {
 				t.Errorf("published %q", got)
 			}
 		})
@@ -214,7 +220,7 @@ func TestChatPublishFailureTellsTheSender(t *testing.T) {
 	pub.Err = &grip.PublishError{Endpoint: "http://127.0.0.1:5561", Status: 503}
 	out := eventtest.Invoke(t, apigw.Adapt(h.Handle), eventtest.Load(t, "chat-message.json"))
 	_, body := eventtest.RESTResponse(t, out)
-	want := []string{"TEXT m:error: your message could not be delivered, please send it again"}
+	want := []string{`TEXT m:{"type":"notice","code":"not-delivered","text":"your message could not be delivered, please send it again"}`}
 	if got := eventtest.Events(t, body); !reflect.DeepEqual(got, want) {
 		t.Errorf("events %q, want %q", got, want)
 	}

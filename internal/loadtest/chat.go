@@ -2,6 +2,7 @@ package loadtest
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -30,13 +31,31 @@ type ChatConfig struct {
 	Scenario string
 }
 
+// chatFrame is what the chat sends: {"type":"message","from","text"} from a
+// user, {"type":"notice","code","text"} from the chat itself.
+type chatFrame struct {
+	Type string `json:"type"`
+	Code string `json:"code"`
+	From string `json:"from"`
+	Text string `json:"text"`
+}
+
+// decodeChatFrame decodes a chat frame; anything else is a zero frame.
+func decodeChatFrame(data []byte) chatFrame {
+	var f chatFrame
+	if json.Unmarshal(data, &f) != nil {
+		return chatFrame{}
+	}
+	return f
+}
+
 // chatClient is one WebSocket client and what it received.
 type chatClient struct {
 	i       int
 	conn    *websocket.Conn
 	tr      *tracker
 	welcome chan struct{} // closed at the welcome message
-	nickAck chan struct{} // closed at "you are now known as"
+	nickAck chan struct{} // closed at the nick-changed notice
 	probed  atomic.Bool   // a probe of this run arrived: subscribed
 	done    chan struct{} // the reader has returned
 }
@@ -250,15 +269,16 @@ func (c *chatClient) read(run string, errs *errorLog, stopping *atomic.Bool, for
 		}
 		at := time.Now()
 		text := string(data)
-		nick, body, hasNick := strings.Cut(text, ": ")
+		f := decodeChatFrame(data)
+		nick, body, hasNick := f.From, f.Text, f.Type == "message"
 		switch {
-		case !welcomed && strings.HasPrefix(text, "welcome!"):
+		case !welcomed && f.Type == "notice" && f.Code == "welcome":
 			welcomed = true
 			close(c.welcome)
-		case !acked && strings.HasPrefix(text, "you are now known as "):
+		case !acked && f.Type == "notice" && f.Code == "nick-changed":
 			acked = true
 			close(c.nickAck)
-		case strings.HasPrefix(text, "error: "):
+		case f.Type == "notice":
 			errs.add("client %d: the chat answered %q", c.i, text)
 		case hasNick && strings.HasPrefix(body, "P "+run+" "):
 			c.probed.Store(true)

@@ -1,0 +1,97 @@
+package main
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+)
+
+// The defaults a chat gets when its environment says nothing: a person types
+// far slower than 10 messages a second, and 4 KiB is a long chat message.
+const (
+	defaultChannel           = "chat"
+	defaultMessagesPerSecond = 10
+	defaultBurst             = 20
+	defaultMaxMessageBytes   = 4 << 10
+)
+
+// Limits bound what one connection may make the chat broadcast. Every
+// message is an invocation plus a fan-out to every subscriber, so a zero
+// field means the default, never "unlimited".
+type Limits struct {
+	MessagesPerSecond float64 // refill rate of each connection's token bucket
+	Burst             int     // bucket size: messages sendable at once after a pause
+	MaxMessageBytes   int     // longest message broadcast, in bytes of UTF-8
+}
+
+// withDefaults fills the zero fields, so a Handler built without Limits
+// (as tests and forks do) is still limited.
+func (l Limits) withDefaults() Limits {
+	if l.MessagesPerSecond <= 0 {
+		l.MessagesPerSecond = defaultMessagesPerSecond
+	}
+	if l.Burst <= 0 {
+		l.Burst = defaultBurst
+	}
+	if l.MaxMessageBytes <= 0 {
+		l.MaxMessageBytes = defaultMaxMessageBytes
+	}
+	return l
+}
+
+// config is what the chat reads from its environment at cold start.
+type config struct {
+	Channel string
+	Limits  Limits
+}
+
+// loadConfig reads CHAT_CHANNEL, CHAT_RATE, CHAT_BURST and
+// CHAT_MAX_MESSAGE_BYTES. A value that does not parse, or would turn a limit
+// off, fails the cold start: a typo must not silently leave the chat open.
+func loadConfig(getenv func(string) string) (config, error) {
+	c := config{Channel: defaultChannel}
+	if v := getenv("CHAT_CHANNEL"); v != "" {
+		c.Channel = v
+	}
+	// CHAT_CHANNEL goes to the shared channel-name validator here once it
+	// lands; until then the proxy is the one that refuses a bad name.
+
+	var err error
+	if c.Limits.MessagesPerSecond, err = positiveFloat(getenv, "CHAT_RATE", defaultMessagesPerSecond); err != nil {
+		return config{}, err
+	}
+	if c.Limits.Burst, err = positiveInt(getenv, "CHAT_BURST", defaultBurst); err != nil {
+		return config{}, err
+	}
+	if c.Limits.MaxMessageBytes, err = positiveInt(getenv, "CHAT_MAX_MESSAGE_BYTES", defaultMaxMessageBytes); err != nil {
+		return config{}, err
+	}
+	return c, nil
+}
+
+func positiveFloat(getenv func(string) string, name string, fallback float64) (float64, error) {
+	v := getenv(name)
+	if v == "" {
+		return fallback, nil
+	}
+	f, err := strconv.ParseFloat(v, 64)
+	if err != nil || !(f > 0) || math.IsInf(f, 0) {
+		return 0, fmt.Errorf("%s=%q: want a number of messages per second above 0, e.g. %v", name, v, fallback)
+	}
+	return f, nil
+}
+
+// maxLimitInt keeps milli-token arithmetic far from int64 overflow.
+const maxLimitInt = 1 << 30
+
+func positiveInt(getenv func(string) string, name string, fallback int) (int, error) {
+	v := getenv(name)
+	if v == "" {
+		return fallback, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n <= 0 || n > maxLimitInt {
+		return 0, fmt.Errorf("%s=%q: want a whole number from 1 to %d, e.g. %d", name, v, maxLimitInt, fallback)
+	}
+	return n, nil
+}
