@@ -61,7 +61,14 @@ type chatClient struct {
 // dialChat connects to /chat through Pushpin and waits for the welcome.
 func dialChat(t *testing.T, ctx context.Context, name string) *chatClient {
 	t.Helper()
-	url := "ws" + strings.TrimPrefix(stack(t).ProxyURL(), "http") + "/chat"
+	return dialChatThrough(t, ctx, stack(t).ProxyURL(), stack(t).ControlURL(), name)
+}
+
+// dialChatThrough is dialChat through the Pushpin at proxyURL, whose control
+// API is at controlURL.
+func dialChatThrough(t *testing.T, ctx context.Context, proxyURL, controlURL, name string) *chatClient {
+	t.Helper()
+	url := "ws" + strings.TrimPrefix(proxyURL, "http") + "/chat"
 	conn, resp, err := websocket.Dial(ctx, url, nil)
 	if err != nil {
 		t.Fatalf("%s: dial %s: %v", name, url, err)
@@ -86,7 +93,7 @@ func dialChat(t *testing.T, ctx context.Context, name string) *chatClient {
 	}()
 	t.Cleanup(func() { _ = conn.CloseNow() })
 	c.expectPrefix(ctx, noticePrefix("welcome"))
-	waitSubscribed(t, ctx, stack(t).ControlURL(), c.msgs)
+	waitSubscribed(t, ctx, controlURL, c.msgs)
 	return c
 }
 

@@ -15,8 +15,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/coder/websocket"
-
 	"github.com/faas-grip/faas-grip-go/internal/devstack"
 	"github.com/faas-grip/faas-grip-go/internal/devstack/devtest"
 	"github.com/faas-grip/faas-grip-go/internal/devstack/pushpin"
@@ -322,34 +320,12 @@ func openStreamAt(t *testing.T, ctx context.Context, u string) *streamClient {
 // and checks a message reaches both.
 func chatThrough(t *testing.T, ctx context.Context, proxy, controlURL string) {
 	t.Helper()
-	dial := func(name string) *chatClient {
-		u := "ws" + strings.TrimPrefix(proxy, "http") + "/chat"
-		conn, _, err := websocket.Dial(ctx, u, nil)
-		if err != nil {
-			t.Fatalf("%s: dial %s: %v", name, u, err)
-		}
-		c := &chatClient{t: t, name: name, conn: conn, msgs: make(chan string, 64), done: make(chan error, 1)}
-		go func() {
-			for {
-				_, data, err := conn.Read(context.Background())
-				if err != nil {
-					c.done <- err
-					close(c.msgs)
-					return
-				}
-				c.msgs <- string(data)
-			}
-		}()
-		t.Cleanup(func() { _ = conn.CloseNow() })
-		c.expectPrefix(ctx, "welcome! you are anonymous")
-		waitSubscribed(t, ctx, controlURL, c.msgs)
-		return c
-	}
+	dial := func(name string) *chatClient { return dialChatThrough(t, ctx, proxy, controlURL, name) }
 	alice, bob := dial("alice"), dial("bob")
 	alice.send(ctx, "/nick alice")
-	alice.expect(ctx, "you are now known as alice")
+	alice.expect(ctx, chatNotice("nick-changed", "you are now known as alice"))
 	alice.send(ctx, "hello through the README's line")
 	for _, c := range []*chatClient{alice, bob} {
-		c.expect(ctx, "alice: hello through the README's line")
+		c.expect(ctx, chatMessage("alice", "hello through the README's line"))
 	}
 }

@@ -26,6 +26,8 @@ type nopPublisher struct{}
 
 func (nopPublisher) Publish(context.Context, ...grip.Item) error { return nil }
 
+func (nopPublisher) PublishExcept(context.Context, []string, ...grip.Item) error { return nil }
+
 // benchEvents are the sample events a chat function sees most, plus a
 // 100-message batch made from chat-message.json.
 var benchEvents = []string{

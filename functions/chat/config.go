@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+
+	"github.com/faas-grip/faas-grip-go/internal/grip"
 )
 
 // The defaults a chat gets when its environment says nothing: a person types
@@ -53,8 +55,9 @@ func loadConfig(getenv func(string) string) (config, error) {
 	if v := getenv("CHAT_CHANNEL"); v != "" {
 		c.Channel = v
 	}
-	// CHAT_CHANNEL goes to the shared channel-name validator here once it
-	// lands; until then the proxy is the one that refuses a bad name.
+	if err := grip.ValidChannel(c.Channel); err != nil {
+		return config{}, fmt.Errorf("CHAT_CHANNEL: %w", err)
+	}
 
 	var err error
 	if c.Limits.MessagesPerSecond, err = positiveFloat(getenv, "CHAT_RATE", defaultMessagesPerSecond); err != nil {

@@ -20,6 +20,8 @@ const publishBudget = 3 * time.Second
 // Publisher is the part of *grip.Publisher the handler needs; tests record calls.
 type Publisher interface {
 	Publish(ctx context.Context, items ...grip.Item) error
+	// PublishExcept publishes to every endpoint but those whose IDs are in skip.
+	PublishExcept(ctx context.Context, skip []string, items ...grip.Item) error
 }
 
 // Handler serves the chat page and the chat's WebSocket-over-HTTP requests.
@@ -109,13 +111,8 @@ func (h *Handler) webSocket(ctx context.Context, r *apigw.Request) *apigw.Respon
 	s.saveBucket()
 
 	// One publish for the whole batch: the proxy fans it out to every subscriber.
-	if len(s.broadcast) > 0 {
-		pctx, cancel := context.WithTimeout(ctx, publishBudget)
-		defer cancel()
-		if err := h.Publisher.Publish(pctx, s.broadcast...); err != nil {
-			connLog().Error("publish failed", "messages", len(s.broadcast), "error", err)
-			conn.Send(noticeFrame(noticeNotDelivered, "your message could not be delivered, please send it again"))
-		}
+	if len(s.broadcast) > 0 && h.broadcast(ctx, connLog(), s.broadcast) {
+		conn.Send(noticeFrame(noticeNotDelivered, "your message could not be delivered, please send it again"))
 	}
 	return conn.Response()
 }

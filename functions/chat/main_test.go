@@ -226,6 +226,37 @@ func TestChatPublishFailureTellsTheSender(t *testing.T) {
 	}
 }
 
+// With two GRIP endpoints, one accepting the broadcast and one failing, the
+// first one's clients already have the message: the sender must not be asked
+// to send it again (they would see it twice); the other endpoint gets one more
+// try, and only it.
+func TestChatPartialDeliveryIsNotResent(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		exceptErr error
+	}{
+		{"retry succeeds", nil},
+		{"retry fails too", &grip.PublishError{Endpoint: "http://b:5561", EndpointID: "ep-b", Status: 503}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h, pub := newHandler(t, map[string]string{"GRIP_URL": testGripURL})
+			pub.Err = &grip.DeliveryError{
+				Failed:    []*grip.PublishError{{Endpoint: "http://b:5561", EndpointID: "ep-b", Status: 503}},
+				Delivered: []string{"ep-a"},
+			}
+			pub.ExceptErr = tc.exceptErr
+			out := eventtest.Invoke(t, apigw.Adapt(h.Handle), eventtest.Load(t, "chat-message.json"))
+			_, body := eventtest.RESTResponse(t, out)
+			if got := eventtest.Events(t, body); len(got) != 0 {
+				t.Errorf("events %q, want none: endpoint A's clients already have the message", got)
+			}
+			if len(pub.ExceptCalls) != 1 || !reflect.DeepEqual(pub.Skipped[0], []string{"ep-a"}) || !reflect.DeepEqual(published(pub.ExceptCalls), published(pub.Calls)) {
+				t.Errorf("retries %v skipping %v, want one retry of the same items skipping ep-a", published(pub.ExceptCalls), pub.Skipped)
+			}
+		})
+	}
+}
+
 func TestNickValidation(t *testing.T) {
 	for name, ok := range map[string]bool{
 		"alice": true, "Zoë 🌟": true, strings.Repeat("é", 32): true,

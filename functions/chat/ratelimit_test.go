@@ -177,6 +177,7 @@ func TestLoadConfig(t *testing.T) {
 		{"CHAT_RATE": "0"}, {"CHAT_RATE": "-1"}, {"CHAT_RATE": "fast"}, {"CHAT_RATE": "NaN"}, {"CHAT_RATE": "Inf"},
 		{"CHAT_BURST": "0"}, {"CHAT_BURST": "1.5"}, {"CHAT_BURST": "99999999999"},
 		{"CHAT_MAX_MESSAGE_BYTES": "-4"}, {"CHAT_MAX_MESSAGE_BYTES": "4k"},
+		{"CHAT_CHANNEL": "ro\u202eom"}, {"CHAT_CHANNEL": "zero\u200bwidth"}, {"CHAT_CHANNEL": "bell\a"},
 	} {
 		if _, err := loadConfig(env(bad)); err == nil {
 			t.Errorf("%v: no error; a bad limit must fail the cold start", bad)

@@ -90,10 +90,15 @@ func Events(t testing.TB, body []byte) []string {
 }
 
 // Publisher records every Publish call; Err, when set, is returned by each.
+// ExceptErr, when set, is returned by PublishExcept, whose calls go to
+// ExceptCalls with the endpoints they skipped in Skipped.
 type Publisher struct {
-	mu    sync.Mutex
-	Calls [][]grip.Item
-	Err   error
+	mu          sync.Mutex
+	Calls       [][]grip.Item
+	Err         error
+	ExceptCalls [][]grip.Item
+	Skipped     [][]string
+	ExceptErr   error
 }
 
 // Publish records the call.
@@ -102,6 +107,15 @@ func (p *Publisher) Publish(_ context.Context, items ...grip.Item) error {
 	defer p.mu.Unlock()
 	p.Calls = append(p.Calls, items)
 	return p.Err
+}
+
+// PublishExcept records the call.
+func (p *Publisher) PublishExcept(_ context.Context, skip []string, items ...grip.Item) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.ExceptCalls = append(p.ExceptCalls, items)
+	p.Skipped = append(p.Skipped, skip)
+	return p.ExceptErr
 }
 
 // Logger returns a JSON logger that records everything and fails the test at
