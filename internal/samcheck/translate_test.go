@@ -136,7 +136,7 @@ func TestTranslatedFunctions(t *testing.T) {
 			ref, _ := group["Ref"].(string)
 			lg, ok := cfn.Resources[ref]
 			if logs["LogFormat"] != "JSON" || !ok || lg.Type != "AWS::Logs::LogGroup" || !refersTo(lg.Properties["RetentionInDays"], "LogRetentionDays") {
-				t.Errorf("LoggingConfig %v: want JSON logs in a log group of its own whose retention is the LogRetentionDays parameter", logs)
+				t.Errorf("LoggingConfig %v: want JSON logs in a log group whose retention is the LogRetentionDays parameter", logs)
 			}
 		})
 	}
