@@ -10,7 +10,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/faas-grip/faas-grip-go/internal/eventtest"
@@ -93,19 +92,12 @@ func BenchmarkInvoke(b *testing.B) {
 // Grip-Sig check, WebSocket-over-HTTP decode, chat logic and response.
 func BenchmarkHandle(b *testing.B) {
 	for _, name := range benchEvents {
-		if strings.Contains(name, "httpapi") || strings.Contains(name, "function-url") {
+		if strings.Contains(name, "restapi") || strings.Contains(name, "function-url") {
 			continue // same request as chat-message once converted
 		}
 		b.Run("event="+strings.TrimSuffix(name, ".json"), func(b *testing.B) {
 			h := benchHandler(b)
-			var e events.APIGatewayProxyRequest
-			if err := json.Unmarshal(benchEvent(b, name), &e); err != nil {
-				b.Fatal(err)
-			}
-			req, err := apigw.FromV1(&e)
-			if err != nil {
-				b.Fatal(err)
-			}
+			req := eventtest.Request(b, benchEvent(b, name))
 			ctx := context.Background()
 			b.ReportAllocs()
 			for b.Loop() {

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"io"
 	"log/slog"
 	"strconv"
@@ -11,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/faas-grip/faas-grip-go/internal/eventtest"
@@ -77,14 +75,7 @@ func BenchmarkHandle(b *testing.B) {
 		for _, name := range benchEvents {
 			b.Run("event="+strings.TrimSuffix(name, ".json")+"/history="+store, func(b *testing.B) {
 				h := benchHandler(b, store)
-				var e events.APIGatewayProxyRequest
-				if err := json.Unmarshal(eventtest.Load(b, name), &e); err != nil {
-					b.Fatal(err)
-				}
-				req, err := apigw.FromV1(&e)
-				if err != nil {
-					b.Fatal(err)
-				}
+				req := eventtest.Request(b, eventtest.Load(b, name))
 				ctx := context.Background()
 				b.ReportAllocs()
 				for b.Loop() {

@@ -3,13 +3,11 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"io"
 	"log/slog"
 	"strings"
 	"testing"
 
-	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/faas-grip/faas-grip-go/internal/eventtest"
@@ -54,14 +52,7 @@ func BenchmarkHandle(b *testing.B) {
 	for _, name := range benchEvents {
 		b.Run("event="+strings.TrimSuffix(name, ".json"), func(b *testing.B) {
 			h := benchHandler(b)
-			var e events.APIGatewayProxyRequest
-			if err := json.Unmarshal(eventtest.Load(b, name), &e); err != nil {
-				b.Fatal(err)
-			}
-			req, err := apigw.FromV1(&e)
-			if err != nil {
-				b.Fatal(err)
-			}
+			req := eventtest.Request(b, eventtest.Load(b, name))
 			ctx := context.Background()
 			b.ReportAllocs()
 			for b.Loop() {

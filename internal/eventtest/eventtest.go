@@ -19,6 +19,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/faas-grip/faas-grip-go/internal/grip"
+	"github.com/faas-grip/faas-grip-go/internal/grip/apigw"
 	"github.com/faas-grip/faas-grip-go/internal/grip/woh"
 )
 
@@ -161,4 +162,44 @@ func Headers(resp events.APIGatewayProxyResponse) map[string][]string {
 		all[k] = v
 	}
 	return all
+}
+
+// Request converts an API Gateway or function URL sample event into the
+// request a handler sees, whichever front door sent it.
+func Request(t testing.TB, payload []byte) *apigw.Request {
+	t.Helper()
+	var probe struct {
+		Version        string `json:"version"`
+		RequestContext struct {
+			Stage string `json:"stage"`
+		} `json:"requestContext"`
+	}
+	if err := json.Unmarshal(payload, &probe); err != nil {
+		t.Fatalf("sample event: %v", err)
+	}
+	var (
+		req *apigw.Request
+		err error
+	)
+	switch {
+	case probe.Version != "2.0":
+		var e events.APIGatewayProxyRequest
+		if err = json.Unmarshal(payload, &e); err == nil {
+			req, err = apigw.FromV1(&e)
+		}
+	case probe.RequestContext.Stage == "":
+		var e events.LambdaFunctionURLRequest
+		if err = json.Unmarshal(payload, &e); err == nil {
+			req, err = apigw.FromFunctionURL(&e)
+		}
+	default:
+		var e events.APIGatewayV2HTTPRequest
+		if err = json.Unmarshal(payload, &e); err == nil {
+			req, err = apigw.FromV2(&e)
+		}
+	}
+	if err != nil {
+		t.Fatalf("sample event: %v", err)
+	}
+	return req
 }
