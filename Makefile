@@ -33,7 +33,7 @@ vet:
 unit:
 	$(GO) test -count=1 ./...
 	@# Every benchmark once, so one that no longer runs on the samples fails here, not in make bench.
-	$(GO) test -count=1 -run '^$$' -bench . -benchtime 1x ./... >/dev/null
+	@out=$$($(GO) test -count=1 -run '^$$' -bench . -benchtime 1x ./... 2>&1) || { echo "$$out"; exit 1; }; echo "every benchmark ran once"
 
 ## e2e: only the end-to-end suites (real Pushpin, function binaries, Chromium)
 e2e:
