@@ -37,7 +37,7 @@ unit:
 
 ## e2e: only the end-to-end suites (real Pushpin, function binaries, Chromium)
 e2e:
-	$(GO) test -count=1 ./e2e/
+	$(GO) test -count=1 ./tools/e2e/
 
 lint:
 	cfn-lint template.yaml
@@ -47,20 +47,20 @@ lint:
 # `make invoke ... | jq` works; logs and timings go to stderr.
 invoke:
 	@test -n "$(FN)" -a -n "$(EVENT)" || { echo "usage: make invoke FN=ChatFunction EVENT=events/chat-message.json" >&2; exit 2; }
-	@$(GO) run ./cmd/invoke -fn "$(FN)" -event "$(EVENT)"
+	@$(GO) run ./tools/cmd/invoke -fn "$(FN)" -event "$(EVENT)"
 
 ## dev: the whole stack on this machine behind a real Pushpin (DEV_FLAGS=-help for options)
 dev:
-	@$(GO) build -o .build/dev ./cmd/dev && exec .build/dev $(DEV_FLAGS)
+	@$(GO) build -o .build/dev ./tools/cmd/dev && exec .build/dev $(DEV_FLAGS)
 
 ## bench: the performance report: per-invocation cost, cold start, bootstrap size, memory,
 ## end-to-end chat latency through Pushpin, publishes per invocation (BENCH_FLAGS=-help for options)
 bench:
-	$(GO) run ./cmd/bench $(BENCH_FLAGS)
+	$(GO) run ./tools/cmd/bench $(BENCH_FLAGS)
 
 ## loadtest: hundreds of clients through real Pushpin (two instances) and the local stack
 loadtest:
-	$(GO) run ./cmd/loadtest $(LOADTEST_FLAGS)
+	$(GO) run ./tools/cmd/loadtest $(LOADTEST_FLAGS)
 
 ## fuzz: every fuzz target of the module for FUZZTIME each (regressions live in testdata/fuzz)
 FUZZTIME ?= 60s

@@ -12,11 +12,11 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 
-	"github.com/faas-grip/faas-grip-go/internal/eventtest"
 	"github.com/faas-grip/faas-grip-go/internal/grip"
 	"github.com/faas-grip/faas-grip-go/internal/grip/apigw"
 	"github.com/faas-grip/faas-grip-go/internal/grip/woh"
 	"github.com/faas-grip/faas-grip-go/internal/lambdaenv"
+	"github.com/faas-grip/faas-grip-go/tools/eventtest"
 )
 
 // nopPublisher drops every publish: the benchmarks measure the function, not

@@ -7,9 +7,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/faas-grip/faas-grip-go/internal/eventtest"
 	"github.com/faas-grip/faas-grip-go/internal/grip/apigw"
 	"github.com/faas-grip/faas-grip-go/internal/grip/woh"
+	"github.com/faas-grip/faas-grip-go/tools/eventtest"
 )
 
 // wohRequest is a signed WebSocket-over-HTTP request carrying texts as TEXT

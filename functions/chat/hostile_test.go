@@ -5,8 +5,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/faas-grip/faas-grip-go/internal/eventtest"
 	"github.com/faas-grip/faas-grip-go/internal/grip/apigw"
+	"github.com/faas-grip/faas-grip-go/tools/eventtest"
 )
 
 // Hostile or broken requests get a clear 4xx (or an error message to that

@@ -7,10 +7,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/faas-grip/faas-grip-go/internal/eventtest"
 	"github.com/faas-grip/faas-grip-go/internal/grip"
 	"github.com/faas-grip/faas-grip-go/internal/grip/apigw"
 	"github.com/faas-grip/faas-grip-go/internal/lambdaenv"
+	"github.com/faas-grip/faas-grip-go/tools/eventtest"
 )
 
 // The sample events carry a Grip-Sig signed with Pushpin's default key.

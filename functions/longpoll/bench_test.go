@@ -12,10 +12,10 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 
-	"github.com/faas-grip/faas-grip-go/internal/eventtest"
 	"github.com/faas-grip/faas-grip-go/internal/grip/apigw"
 	"github.com/faas-grip/faas-grip-go/internal/history"
 	"github.com/faas-grip/faas-grip-go/internal/lambdaenv"
+	"github.com/faas-grip/faas-grip-go/tools/eventtest"
 )
 
 var benchEvents = []string{"longpoll-fresh.json", "longpoll-resume.json"}

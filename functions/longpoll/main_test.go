@@ -8,10 +8,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/faas-grip/faas-grip-go/internal/eventtest"
 	"github.com/faas-grip/faas-grip-go/internal/grip/apigw"
 	"github.com/faas-grip/faas-grip-go/internal/history"
 	"github.com/faas-grip/faas-grip-go/internal/lambdaenv"
+	"github.com/faas-grip/faas-grip-go/tools/eventtest"
 )
 
 // The sample events carry a Grip-Sig signed with Pushpin's default key.

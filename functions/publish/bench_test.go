@@ -9,8 +9,8 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 
-	"github.com/faas-grip/faas-grip-go/internal/eventtest"
 	"github.com/faas-grip/faas-grip-go/internal/grip"
+	"github.com/faas-grip/faas-grip-go/tools/eventtest"
 )
 
 // nopPublisher drops every publish: the benchmarks measure the function, not

@@ -17,9 +17,9 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/faas-grip/faas-grip-go/internal/eventtest"
 	"github.com/faas-grip/faas-grip-go/internal/grip"
 	"github.com/faas-grip/faas-grip-go/internal/history"
+	"github.com/faas-grip/faas-grip-go/tools/eventtest"
 )
 
 // faultServer is a GRIP control endpoint that misbehaves as told, per attempt.

@@ -9,9 +9,9 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/faas-grip/faas-grip-go/internal/eventtest"
 	"github.com/faas-grip/faas-grip-go/internal/grip"
 	"github.com/faas-grip/faas-grip-go/internal/history"
+	"github.com/faas-grip/faas-grip-go/tools/eventtest"
 )
 
 func newHandler(t *testing.T) (*Handler, *eventtest.Publisher) {

@@ -13,10 +13,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/faas-grip/faas-grip-go/internal/eventtest"
 	"github.com/faas-grip/faas-grip-go/internal/feed"
 	"github.com/faas-grip/faas-grip-go/internal/grip"
 	"github.com/faas-grip/faas-grip-go/internal/history"
+	"github.com/faas-grip/faas-grip-go/tools/eventtest"
 )
 
 // endpoint is a fake GRIP control API that records the items it accepted

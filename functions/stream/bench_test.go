@@ -10,9 +10,9 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 
-	"github.com/faas-grip/faas-grip-go/internal/eventtest"
 	"github.com/faas-grip/faas-grip-go/internal/grip/apigw"
 	"github.com/faas-grip/faas-grip-go/internal/lambdaenv"
+	"github.com/faas-grip/faas-grip-go/tools/eventtest"
 )
 
 var benchEvents = []string{"stream-plain.json", "stream-sse.json"}

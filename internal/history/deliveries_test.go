@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/faas-grip/faas-grip-go/internal/moto"
+	"github.com/faas-grip/faas-grip-go/tools/moto"
 )
 
 var (

@@ -20,7 +20,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
-	"github.com/faas-grip/faas-grip-go/internal/moto"
+	"github.com/faas-grip/faas-grip-go/tools/moto"
 )
 
 func motoClient(url string) *dynamodb.Client {

@@ -17,7 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/golang-jwt/jwt/v5"
 
-	"github.com/faas-grip/faas-grip-go/internal/moto"
+	"github.com/faas-grip/faas-grip-go/tools/moto"
 )
 
 const secretKey = "s3cr3t-sig-key-never-logged-anywhere-at-all"

@@ -1,0 +1,162 @@
+package e2e
+
+import (
+	"bufio"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/faas-grip/faas-grip-go/tools/devstack/devtest"
+	"github.com/faas-grip/faas-grip-go/tools/devstack/proc"
+)
+
+// TestDevCommand runs `make dev`'s program as a user would, and checks that
+// Ctrl-C (SIGINT) and closing the terminal (SIGHUP) stop everything it
+// started and remove its temp dirs (a hangup used to leave 37 MB behind).
+func TestDevCommand(t *testing.T) {
+	stack(t) // skips with the others when pushpin is missing
+	for _, tc := range []struct {
+		name string
+		sig  syscall.Signal
+	}{
+		{"Ctrl-C", syscall.SIGINT},
+		{"terminal closed", syscall.SIGHUP},
+	} {
+		t.Run(tc.name, func(t *testing.T) { runDevAndStop(t, tc.sig) })
+	}
+}
+
+func runDevAndStop(t *testing.T, sig syscall.Signal) {
+	ctx := testContext(t, 3*time.Minute)
+
+	bin := filepath.Join(t.TempDir(), "dev")
+	if out, err := exec.CommandContext(ctx, "go", "build", "-o", bin, "../cmd/dev").CombinedOutput(); err != nil {
+		t.Fatalf("go build ./tools/cmd/dev: %v\n%s", err, out)
+	}
+	// Its own TMPDIR, short for Pushpin's sockets: whatever is left in it
+	// after the stop was left behind.
+	tmp, err := os.MkdirTemp("", "e2e-dev-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(tmp) })
+
+	ports := devtest.FreePorts(t, 3)
+	cmd := exec.Command(bin, "-no-install", "-dir", root,
+		"-api-port", strconv.Itoa(ports[0]), "-proxy-port", strconv.Itoa(ports[1]), "-control-port", strconv.Itoa(ports[2]))
+	// HISTORY_DIR: keep the history out of the source tree's .build/local.
+	cmd.Env = append(os.Environ(), "TMPDIR="+tmp, "HISTORY_DIR="+t.TempDir())
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stderr := devtest.NewOutput(t, "make dev")
+	cmd.Stderr = stderr
+	p, err := proc.Start(cmd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = p.Stop(time.Second) })
+
+	// Wait for the banner, which comes once everything is up.
+	up := make(chan string, 1)
+	go func() {
+		var banner strings.Builder
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			banner.WriteString(sc.Text() + "\n")
+			if strings.Contains(sc.Text(), "Ctrl-C stops it") {
+				up <- banner.String()
+			}
+		}
+		_, _ = io.Copy(io.Discard, stdout)
+	}()
+	select {
+	case <-up:
+	case <-p.Done():
+		t.Fatalf("make dev exited: %s", p.ExitDescription())
+	case <-ctx.Done():
+		t.Fatal("make dev did not come up")
+	}
+
+	proxy := "http://127.0.0.1:" + strconv.Itoa(ports[1])
+	resp, err := http.Get(proxy + "/chat")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(page), "<title>faas-grip chat</title>") {
+		t.Fatalf("GET /chat through Pushpin: %d %.200s", resp.StatusCode, page)
+	}
+
+	// dev, Pushpin's runner and its four services, and the chat function.
+	tree := p.Tree()
+	if len(tree) < 7 {
+		t.Errorf("process tree %v: want dev, pushpin and 4 services, and a function", tree)
+	}
+
+	if err := syscall.Kill(p.Pid(), sig); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-p.Done():
+	case <-time.After(30 * time.Second):
+		t.Fatalf("make dev did not stop within 30s of %v", sig)
+	}
+	if err := p.Err(); err != nil {
+		t.Errorf("make dev exited with %v", err)
+	}
+	for _, pid := range tree {
+		if proc.Alive(pid) {
+			t.Errorf("process %d outlived make dev", pid)
+		}
+	}
+	left, _ := os.ReadDir(tmp)
+	for _, e := range left {
+		t.Errorf("make dev left %s behind", filepath.Join(tmp, e.Name()))
+	}
+}
+
+// TestMakeInvokeStdoutIsJSON runs `make invoke` as the README shows it and
+// reads all of stdout as one JSON document, as `| jq` would: make must echo
+// nothing there, and logs and timings go to stderr.
+func TestMakeInvokeStdoutIsJSON(t *testing.T) {
+	s := stack(t)
+	if _, err := exec.LookPath("make"); err != nil {
+		t.Skip("make is not installed")
+	}
+	ctx := testContext(t, 3*time.Minute)
+	cmd := exec.CommandContext(ctx, "make", "--no-print-directory", "invoke", "FN=ChatFunction", "EVENT=events/chat-message.json")
+	cmd.Dir = root
+	// The sample event is signed with Pushpin's default key; publish to
+	// this suite's Pushpin (tests skip chat messages they do not expect).
+	cmd.Env = append(os.Environ(),
+		"GRIP_URL="+s.ControlURL()+"?verify-iss=pushpin&verify-key=changeme",
+		"HISTORY_DIR="+t.TempDir())
+	var stdout strings.Builder
+	cmd.Stdout = &stdout
+	cmd.Stderr = devtest.NewOutput(t, "make invoke")
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("make invoke: %v; stdout %q", err, stdout.String())
+	}
+	dec := json.NewDecoder(strings.NewReader(stdout.String()))
+	var resp map[string]any
+	if err := dec.Decode(&resp); err != nil {
+		t.Fatalf("stdout is not JSON: %v\n%s", err, stdout.String())
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		t.Fatalf("stdout has more than one JSON document: %q", stdout.String())
+	}
+	if resp["statusCode"] != float64(200) {
+		t.Errorf("response %v, want statusCode 200", resp)
+	}
+}
