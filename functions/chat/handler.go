@@ -9,7 +9,6 @@ import (
 	"github.com/faas-grip/faas-grip-go/internal/grip"
 	"github.com/faas-grip/faas-grip-go/internal/grip/apigw"
 	"github.com/faas-grip/faas-grip-go/internal/grip/ws"
-	"github.com/faas-grip/faas-grip-go/internal/lambdaenv"
 )
 
 // publishBudget bounds the broadcast: a proxy that does not answer must cost
@@ -26,7 +25,7 @@ type Publisher interface {
 
 // Handler serves the chat page and the chat's WebSocket-over-HTTP requests.
 type Handler struct {
-	Env       *lambdaenv.Env // Grip-Sig verification and the channel prefix
+	Grip      grip.Config // the channel prefix
 	Publisher Publisher
 	Channel   string // every client is subscribed to it
 	Logger    *slog.Logger
@@ -65,10 +64,7 @@ func (h *Handler) webSocket(ctx context.Context, r *apigw.Request) *apigw.Respon
 		}
 		return logger
 	}
-	if refused := h.Env.Refuse(h.Logger, r.RequestID, r.Header); refused != nil {
-		return refused
-	}
-	conn, err := ws.FromRequest(r, ws.Options{Prefix: h.Env.Grip.Prefix})
+	conn, err := ws.FromRequest(r, ws.Options{Prefix: h.Grip.Prefix})
 	if err != nil {
 		log().Warn("bad WebSocket-over-HTTP request", "error", err)
 		return apigw.Error(http.StatusBadRequest, err.Error())

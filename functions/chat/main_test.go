@@ -1,29 +1,45 @@
 package main
 
 import (
+	"context"
 	"net/http"
 	"os"
 	"reflect"
 	"strings"
 	"testing"
 
+	"github.com/faas-grip/faas-grip-go/internal/edge"
 	"github.com/faas-grip/faas-grip-go/internal/grip"
 	"github.com/faas-grip/faas-grip-go/internal/grip/apigw"
-	"github.com/faas-grip/faas-grip-go/internal/lambdaenv"
 	"github.com/faas-grip/faas-grip-go/tools/eventtest"
 )
 
 // The sample events carry a Grip-Sig signed with Pushpin's default key.
 const testGripURL = "http://127.0.0.1:5561?verify-iss=pushpin&verify-key=changeme"
 
-func newHandler(t *testing.T, vars map[string]string) (*Handler, *eventtest.Publisher) {
+// deployed is the chat as edge serves it: Handle checks Grip-Sig before the
+// Handler (embedded, so tests can set its clock and limits) runs.
+type deployed struct {
+	*Handler
+	Handle apigw.Handler
+}
+
+// newHandler builds the chat through edge, as main does, with a recording
+// publisher in place of the GRIP proxies.
+func newHandler(t *testing.T, vars map[string]string) (*deployed, *eventtest.Publisher) {
 	t.Helper()
-	env, err := lambdaenv.LoadOrigin(t.Context(), func(k string) string { return vars[k] }, nil)
+	pub := &eventtest.Publisher{}
+	d := &deployed{}
+	var err error
+	d.Handle, err = edge.NewHTTPHandler(t.Context(), func(k string) string { return vars[k] }, eventtest.Logger(t, "changeme"),
+		func(_ context.Context, cold edge.ColdStart) (apigw.Handler, error) {
+			d.Handler = &Handler{Grip: cold.Grip, Publisher: pub, Channel: "chat", Logger: cold.Logger}
+			return d.Handler.Handle, nil
+		}, public)
 	if err != nil {
 		t.Fatal(err)
 	}
-	pub := &eventtest.Publisher{}
-	return &Handler{Env: env, Publisher: pub, Channel: "chat", Logger: eventtest.Logger(t, "changeme")}, pub
+	return d, pub
 }
 
 // published renders each publish call as "channel text" lines.

@@ -8,13 +8,12 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
 
+	"github.com/faas-grip/faas-grip-go/internal/edge"
 	"github.com/faas-grip/faas-grip-go/internal/grip/apigw"
 	"github.com/faas-grip/faas-grip-go/internal/history"
-	"github.com/faas-grip/faas-grip-go/internal/lambdaenv"
 	"github.com/faas-grip/faas-grip-go/tools/eventtest"
 )
 
@@ -23,18 +22,12 @@ var benchEvents = []string{"longpoll-fresh.json", "longpoll-resume.json"}
 // benchHandler returns a handler without history ("none": the function's
 // own cost) or with a directory store holding 3 messages on "news" ("dir":
 // the local stack's store; deployed, DynamoDB answers instead).
-func benchHandler(b *testing.B, store string) *Handler {
+func benchHandler(b *testing.B, store string) *deployed {
 	b.Helper()
-	env, err := lambdaenv.LoadOrigin(b.Context(), func(k string) string {
-		return map[string]string{"GRIP_URL": testGripURL}[k]
-	}, nil)
-	if err != nil {
-		b.Fatal(err)
-	}
-	h := &Handler{Env: env, DefaultChannel: "news", Timeout: 55 * time.Second,
-		Logger: slog.New(slog.NewJSONHandler(io.Discard, nil))}
+	env := map[string]string{"GRIP_URL": testGripURL}
 	if store == "dir" {
-		dir, err := history.NewDirStore(b.TempDir())
+		env[history.EnvDir] = b.TempDir()
+		dir, err := history.NewDirStore(env[history.EnvDir])
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -43,9 +36,13 @@ func benchHandler(b *testing.B, store string) *Handler {
 				b.Fatal(err)
 			}
 		}
-		h.History = dir
 	}
-	return h
+	h, err := edge.NewHTTPHandler(b.Context(), func(k string) string { return env[k] },
+		slog.New(slog.NewJSONHandler(io.Discard, nil)), setup)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return &deployed{Handle: h}
 }
 
 // BenchmarkInvoke is one invocation as the runtime makes it: event JSON in,

@@ -27,8 +27,7 @@ func TestLongpollRefusesBadChannelNames(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.want, func(t *testing.T) {
 			var logs bytes.Buffer
-			h := newHandler(t, map[string]string{"GRIP_URL": "http://127.0.0.1:5561", "GRIP_SIG_REQUIRED": "false"}, 0)
-			h.Logger = slog.New(slog.NewJSONHandler(&logs, nil))
+			h := newHandlerLogging(t, map[string]string{"GRIP_URL": "http://127.0.0.1:5561", "GRIP_SIG_REQUIRED": "false"}, 0, slog.New(slog.NewJSONHandler(&logs, nil)))
 			r := &apigw.Request{Method: "GET", Query: url.Values{"channel": {tc.channel}}, Header: http.Header{"Grip-Sig": {"x"}}}
 			resp, err := h.Handle(t.Context(), r)
 			if err != nil {

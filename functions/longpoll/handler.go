@@ -13,7 +13,6 @@ import (
 	"github.com/faas-grip/faas-grip-go/internal/grip"
 	"github.com/faas-grip/faas-grip-go/internal/grip/apigw"
 	"github.com/faas-grip/faas-grip-go/internal/history"
-	"github.com/faas-grip/faas-grip-go/internal/lambdaenv"
 )
 
 // maxCatchUp bounds one catch-up answer; the client asks again with the new last_id.
@@ -21,7 +20,7 @@ const maxCatchUp = 100
 
 // Handler answers GET /longpoll?channel=<name>[&last_id=<id>].
 type Handler struct {
-	Env            *lambdaenv.Env
+	Grip           grip.Config   // the channel prefix
 	History        history.Store // nil: no resume, holds only
 	DefaultChannel string
 	Timeout        time.Duration // how long the proxy holds a request
@@ -43,9 +42,6 @@ func (h *Handler) Handle(ctx context.Context, r *apigw.Request) (*apigw.Response
 	if r.Method != http.MethodGet {
 		return apigw.Error(http.StatusMethodNotAllowed, "use GET /longpoll?channel=<name>&last_id=<id>"), nil
 	}
-	if refused := h.Env.Refuse(h.Logger, r.RequestID, r.Header); refused != nil {
-		return refused, nil
-	}
 	channel := r.Query.Get("channel")
 	if channel == "" {
 		channel = h.DefaultChannel
@@ -55,7 +51,7 @@ func (h *Handler) Handle(ctx context.Context, r *apigw.Request) (*apigw.Response
 		log.Warn("bad channel", "reason", problem, "channel_len", len(channel))
 		return apigw.Error(http.StatusBadRequest, problem), nil
 	}
-	lastID, ok := resumeID(r, h.Env.Grip.Channel(channel))
+	lastID, ok := resumeID(r, h.Grip.Channel(channel))
 	if !ok {
 		return apigw.Error(http.StatusBadRequest, "last_id must be the decimal id of the last message you received"), nil
 	}
@@ -101,7 +97,7 @@ func (h *Handler) Handle(ctx context.Context, r *apigw.Request) (*apigw.Response
 		Channels: []grip.Channel{{Name: channel, PrevID: lastID}},
 		Timeout:  h.Timeout,
 	}
-	if err := hold.Apply(resp.Header, h.Env.Grip.Prefix); err != nil {
+	if err := hold.Apply(resp.Header, h.Grip.Prefix); err != nil {
 		log.Error("cannot build hold instructions", "error", err)
 		return apigw.Error(http.StatusInternalServerError, "cannot hold the request"), nil
 	}

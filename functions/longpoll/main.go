@@ -5,41 +5,26 @@ package main
 
 import (
 	"context"
-	"log/slog"
-	"os"
-	"time"
 
-	"github.com/aws/aws-lambda-go/lambda"
-
+	"github.com/faas-grip/faas-grip-go/internal/edge"
 	"github.com/faas-grip/faas-grip-go/internal/grip/apigw"
 	"github.com/faas-grip/faas-grip-go/internal/history"
-	"github.com/faas-grip/faas-grip-go/internal/lambdaenv"
-	"github.com/faas-grip/faas-grip-go/internal/recovery"
 )
 
 func main() {
-	logger := slog.New(slog.NewJSONHandler(os.Stdout, nil))
-	ctx := context.Background()
-	env, err := lambdaenv.LoadOrigin(ctx, os.Getenv, nil)
+	edge.ServeHTTP(setup)
+}
+
+// setup builds the handler once per cold start; edge checks Grip-Sig first.
+func setup(ctx context.Context, cold edge.ColdStart) (apigw.Handler, error) {
+	store, err := history.FromEnv(ctx, cold.Getenv)
 	if err != nil {
-		logger.Error("cold start failed", "error", err)
-		os.Exit(1)
+		return nil, err
 	}
-	store, err := history.FromEnv(ctx, os.Getenv)
-	if err != nil {
-		logger.Error("cold start failed", "error", err)
-		os.Exit(1)
-	}
-	timeout := 55 * time.Second
-	if v := os.Getenv("LONGPOLL_TIMEOUT"); v != "" {
-		if d, err := time.ParseDuration(v); err == nil && d > 0 {
-			timeout = d
-		}
-	}
-	h := &Handler{Env: env, History: store, DefaultChannel: "news", Timeout: timeout, Logger: logger}
+	h := &Handler{Grip: cold.Grip, History: store, DefaultChannel: "news",
+		Timeout: holdTimeout(cold.Getenv), Logger: cold.Logger}
 	if err := h.CheckConfig(); err != nil {
-		logger.Error("cold start failed", "error", err)
-		os.Exit(1)
+		return nil, err
 	}
-	lambda.Start(apigw.Adapt(recovery.HTTP(logger, h.Handle)))
+	return h.Handle, nil
 }

@@ -1,40 +1,62 @@
 package main
 
 import (
+	"log/slog"
 	"net/http"
 	"net/url"
 	"reflect"
 	"strings"
 	"testing"
-	"time"
 
+	"github.com/faas-grip/faas-grip-go/internal/edge"
 	"github.com/faas-grip/faas-grip-go/internal/grip/apigw"
 	"github.com/faas-grip/faas-grip-go/internal/history"
-	"github.com/faas-grip/faas-grip-go/internal/lambdaenv"
 	"github.com/faas-grip/faas-grip-go/tools/eventtest"
 )
 
 // The sample events carry a Grip-Sig signed with Pushpin's default key.
 const testGripURL = "http://127.0.0.1:5561?verify-iss=pushpin&verify-key=changeme"
 
-// newHandler returns a handler with a history holding n messages on "news".
-func newHandler(t *testing.T, vars map[string]string, n int) *Handler {
+// deployed is the long-poll as edge serves it: the Grip-Sig check, then the
+// handler; History is the store the handler reads, for tests to fill.
+type deployed struct {
+	Handle  apigw.Handler
+	History history.Store
+}
+
+// newHandler builds the function through edge with main's own setup, its
+// history (HISTORY_DIR) holding n messages on "news".
+func newHandler(t *testing.T, vars map[string]string, n int) *deployed {
 	t.Helper()
-	env, err := lambdaenv.LoadOrigin(t.Context(), func(k string) string { return vars[k] }, nil)
-	if err != nil {
-		t.Fatal(err)
+	return newHandlerLogging(t, vars, n, eventtest.Logger(t, "changeme"))
+}
+
+// newHandlerLogging is newHandler logging to logger; n < 0 runs without history.
+func newHandlerLogging(t *testing.T, vars map[string]string, n int, logger *slog.Logger) *deployed {
+	t.Helper()
+	d := &deployed{}
+	env := map[string]string{}
+	for k, v := range vars {
+		env[k] = v
 	}
-	store, err := history.NewDirStore(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := 1; i <= n; i++ {
-		if _, err := store.Append(t.Context(), "news", []byte("headline "+string(rune('0'+i)))); err != nil {
+	if n >= 0 {
+		dir := t.TempDir()
+		store, err := history.NewDirStore(dir)
+		if err != nil {
 			t.Fatal(err)
 		}
+		for i := 1; i <= n; i++ {
+			if _, err := store.Append(t.Context(), "news", []byte("headline "+string(rune('0'+i)))); err != nil {
+				t.Fatal(err)
+			}
+		}
+		env[history.EnvDir], d.History = dir, store
 	}
-	return &Handler{Env: env, History: store, DefaultChannel: "news", Timeout: 55 * time.Second,
-		Logger: eventtest.Logger(t, "changeme")}
+	var err error
+	if d.Handle, err = edge.NewHTTPHandler(t.Context(), func(k string) string { return env[k] }, logger, setup); err != nil {
+		t.Fatal(err)
+	}
+	return d
 }
 
 func TestLongpollEvents(t *testing.T) {
@@ -121,8 +143,7 @@ func TestLongpollRequests(t *testing.T) {
 }
 
 func TestLongpollWithoutHistory(t *testing.T) {
-	h := newHandler(t, map[string]string{"GRIP_URL": testGripURL}, 0)
-	h.History = nil
+	h := newHandlerLogging(t, map[string]string{"GRIP_URL": testGripURL}, -1, eventtest.Logger(t, "changeme"))
 	out := eventtest.Invoke(t, apigw.Adapt(h.Handle), eventtest.Load(t, "longpoll-resume.json"))
 	resp, _ := eventtest.RESTResponse(t, out)
 	if resp.Headers["Grip-Hold"] != "response" || resp.Headers["Grip-Channel"] != "news; prev-id=1" {

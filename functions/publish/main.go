@@ -5,29 +5,21 @@ package main
 
 import (
 	"context"
-	"log/slog"
-	"os"
 
-	"github.com/aws/aws-lambda-go/lambda"
-
+	"github.com/faas-grip/faas-grip-go/internal/edge"
 	"github.com/faas-grip/faas-grip-go/internal/history"
-	"github.com/faas-grip/faas-grip-go/internal/lambdaenv"
-	"github.com/faas-grip/faas-grip-go/internal/recovery"
 )
 
 func main() {
-	logger := slog.New(slog.NewJSONHandler(os.Stdout, nil))
-	ctx := context.Background()
-	env, err := lambdaenv.Load(ctx, os.Getenv, nil)
+	edge.ServeEvents(setup)
+}
+
+// setup builds the handler once per cold start.
+func setup(ctx context.Context, cold edge.ColdStart) (edge.EventHandler, error) {
+	store, err := history.FromEnv(ctx, cold.Getenv)
 	if err != nil {
-		logger.Error("cold start failed", "error", err)
-		os.Exit(1)
+		return nil, err
 	}
-	store, err := history.FromEnv(ctx, os.Getenv)
-	if err != nil {
-		logger.Error("cold start failed", "error", err)
-		os.Exit(1)
-	}
-	h := &Handler{Publisher: env.Publisher, History: store, Logger: logger}
-	lambda.Start(recovery.Event(logger, h.Handle))
+	h := &Handler{Publisher: cold.Publisher, History: store, Logger: cold.Logger}
+	return h.Handle, nil
 }

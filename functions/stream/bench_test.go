@@ -10,22 +10,23 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 
+	"github.com/faas-grip/faas-grip-go/internal/edge"
 	"github.com/faas-grip/faas-grip-go/internal/grip/apigw"
-	"github.com/faas-grip/faas-grip-go/internal/lambdaenv"
 	"github.com/faas-grip/faas-grip-go/tools/eventtest"
 )
 
 var benchEvents = []string{"stream-plain.json", "stream-sse.json"}
 
-func benchHandler(b *testing.B) *Handler {
+// benchHandler is the stream as edge serves it (Grip-Sig check included).
+func benchHandler(b *testing.B) *deployed {
 	b.Helper()
-	env, err := lambdaenv.LoadOrigin(b.Context(), func(k string) string {
+	h, err := edge.NewHTTPHandler(b.Context(), func(k string) string {
 		return map[string]string{"GRIP_URL": testGripURL}[k]
-	}, nil)
+	}, slog.New(slog.NewJSONHandler(io.Discard, nil)), setup)
 	if err != nil {
 		b.Fatal(err)
 	}
-	return &Handler{Env: env, DefaultChannel: "news", Logger: slog.New(slog.NewJSONHandler(io.Discard, nil))}
+	return &deployed{Handle: h}
 }
 
 // BenchmarkInvoke is one invocation as the runtime makes it: event JSON in,

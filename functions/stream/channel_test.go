@@ -28,8 +28,7 @@ func TestStreamRefusesBadChannelNames(t *testing.T) {
 		for _, tc := range tests {
 			t.Run(accept+"/"+tc.want, func(t *testing.T) {
 				var logs bytes.Buffer
-				h := newHandler(t, map[string]string{"GRIP_URL": "http://127.0.0.1:5561", "GRIP_SIG_REQUIRED": "false"})
-				h.Logger = slog.New(slog.NewJSONHandler(&logs, nil))
+				h := newHandlerLogging(t, map[string]string{"GRIP_URL": "http://127.0.0.1:5561", "GRIP_SIG_REQUIRED": "false"}, slog.New(slog.NewJSONHandler(&logs, nil)))
 				r := &apigw.Request{Method: "GET", Query: url.Values{"channel": {tc.channel}},
 					Header: http.Header{"Grip-Sig": {"x"}, "Accept": {accept}}}
 				resp, err := h.Handle(t.Context(), r)

@@ -11,7 +11,6 @@ import (
 	"github.com/faas-grip/faas-grip-go/internal/feed"
 	"github.com/faas-grip/faas-grip-go/internal/grip"
 	"github.com/faas-grip/faas-grip-go/internal/grip/apigw"
-	"github.com/faas-grip/faas-grip-go/internal/lambdaenv"
 )
 
 // keepAliveEvery keeps idle streams (and the load balancers on their path) alive.
@@ -19,7 +18,7 @@ const keepAliveEvery = 20 * time.Second
 
 // Handler answers GET /stream?channel=<name>.
 type Handler struct {
-	Env            *lambdaenv.Env
+	Grip           grip.Config // the channel prefix
 	DefaultChannel string
 	Logger         *slog.Logger
 }
@@ -38,9 +37,6 @@ func (h *Handler) Handle(ctx context.Context, r *apigw.Request) (*apigw.Response
 	log := h.Logger.With("request_id", r.RequestID)
 	if r.Method != http.MethodGet {
 		return apigw.Error(http.StatusMethodNotAllowed, "use GET /stream?channel=<name>"), nil
-	}
-	if refused := h.Env.Refuse(h.Logger, r.RequestID, r.Header); refused != nil {
-		return refused, nil
 	}
 	channel := r.Query.Get("channel")
 	if channel == "" {
@@ -65,7 +61,7 @@ func (h *Handler) Handle(ctx context.Context, r *apigw.Request) (*apigw.Response
 		hold.Channels = []grip.Channel{{Name: channel}}
 		hold.KeepAlive = &grip.KeepAlive{Data: []byte("\n"), Timeout: keepAliveEvery}
 	}
-	if err := hold.Apply(resp.Header, h.Env.Grip.Prefix); err != nil {
+	if err := hold.Apply(resp.Header, h.Grip.Prefix); err != nil {
 		log.Error("cannot build hold instructions", "error", err)
 		return apigw.Error(http.StatusInternalServerError, "cannot hold the stream"), nil
 	}

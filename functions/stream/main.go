@@ -5,27 +5,20 @@ package main
 
 import (
 	"context"
-	"log/slog"
-	"os"
 
-	"github.com/aws/aws-lambda-go/lambda"
-
+	"github.com/faas-grip/faas-grip-go/internal/edge"
 	"github.com/faas-grip/faas-grip-go/internal/grip/apigw"
-	"github.com/faas-grip/faas-grip-go/internal/lambdaenv"
-	"github.com/faas-grip/faas-grip-go/internal/recovery"
 )
 
 func main() {
-	logger := slog.New(slog.NewJSONHandler(os.Stdout, nil))
-	env, err := lambdaenv.LoadOrigin(context.Background(), os.Getenv, nil)
-	if err != nil {
-		logger.Error("cold start failed", "error", err)
-		os.Exit(1)
-	}
-	h := &Handler{Env: env, DefaultChannel: "news", Logger: logger}
+	edge.ServeHTTP(setup)
+}
+
+// setup builds the handler once per cold start; edge checks Grip-Sig first.
+func setup(_ context.Context, cold edge.ColdStart) (apigw.Handler, error) {
+	h := &Handler{Grip: cold.Grip, DefaultChannel: "news", Logger: cold.Logger}
 	if err := h.CheckConfig(); err != nil {
-		logger.Error("cold start failed", "error", err)
-		os.Exit(1)
+		return nil, err
 	}
-	lambda.Start(apigw.Adapt(recovery.HTTP(logger, h.Handle)))
+	return h.Handle, nil
 }

@@ -1,27 +1,37 @@
 package main
 
 import (
+	"log/slog"
 	"net/http"
 	"net/url"
 	"reflect"
 	"strings"
 	"testing"
 
+	"github.com/faas-grip/faas-grip-go/internal/edge"
 	"github.com/faas-grip/faas-grip-go/internal/grip/apigw"
-	"github.com/faas-grip/faas-grip-go/internal/lambdaenv"
 	"github.com/faas-grip/faas-grip-go/tools/eventtest"
 )
 
 // The sample events carry a Grip-Sig signed with Pushpin's default key.
 const testGripURL = "http://127.0.0.1:5561?verify-iss=pushpin&verify-key=changeme"
 
-func newHandler(t *testing.T, vars map[string]string) *Handler {
+// deployed is the stream as edge serves it: the Grip-Sig check, then the handler.
+type deployed struct{ Handle apigw.Handler }
+
+// newHandler builds the function through edge with main's own setup.
+func newHandler(t *testing.T, vars map[string]string) *deployed {
 	t.Helper()
-	env, err := lambdaenv.LoadOrigin(t.Context(), func(k string) string { return vars[k] }, nil)
+	return newHandlerLogging(t, vars, eventtest.Logger(t, "changeme"))
+}
+
+func newHandlerLogging(t *testing.T, vars map[string]string, logger *slog.Logger) *deployed {
+	t.Helper()
+	h, err := edge.NewHTTPHandler(t.Context(), func(k string) string { return vars[k] }, logger, setup)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &Handler{Env: env, DefaultChannel: "news", Logger: eventtest.Logger(t, "changeme")}
+	return &deployed{Handle: h}
 }
 
 func TestStreamEvents(t *testing.T) {
@@ -92,7 +102,9 @@ func TestStreamRequests(t *testing.T) {
 		{"channel with a space", map[string]string{"GRIP_URL": "http://127.0.0.1:5561", "GRIP_SIG_REQUIRED": "false"}, "GET", "channel=a+b", true, 400, "channel"},
 		{"channel of 1 KB", map[string]string{"GRIP_URL": "http://127.0.0.1:5561", "GRIP_SIG_REQUIRED": "false"}, "GET", "channel=" + strings.Repeat("a", 1024), true, 400, "channel"},
 		{"channel naming the SSE twin", map[string]string{"GRIP_URL": "http://127.0.0.1:5561", "GRIP_SIG_REQUIRED": "false"}, "GET", "channel=news.sse", true, 400, ".sse"},
-		{"POST", map[string]string{"GRIP_URL": testGripURL}, "POST", "", true, 405, "GET"},
+		// edge checks Grip-Sig before the handler sees the method.
+		{"POST with a forged signature", map[string]string{"GRIP_URL": testGripURL}, "POST", "", true, 403, "invalid Grip-Sig"},
+		{"POST through the proxy", map[string]string{"GRIP_URL": "http://127.0.0.1:5561", "GRIP_SIG_REQUIRED": "false"}, "POST", "", true, 405, "GET"},
 		{"prefix applied", map[string]string{"GRIP_URL": "http://127.0.0.1:5561", "GRIP_SIG_REQUIRED": "false", "GRIP_PREFIX": "app-"}, "GET", "channel=scores", true, 200, "streaming scores"},
 	}
 	for _, tc := range tests {

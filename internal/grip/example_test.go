@@ -31,7 +31,7 @@ func ExampleParseURL() {
 	// Output:
 	// http://localhost:5561 (auth=none)
 	// https://api.fanout.io/realm/myrealm (auth=jwt iss=myrealm key=redacted)
-	// https://api.fastly.com/service/SID (auth=bearer key=redacted verify-iss=fastly:SID verify-key=set)
+	// https://api.fastly.com/service/SID (auth=bearer key=redacted)
 	// https://proxy.example/grip?tenant=7 (auth=basic user=bob password=redacted verify-iss=pushpin verify-key=set)
 }
 

@@ -33,8 +33,9 @@ const base64Prefix = "base64:"
 //
 // key=base64:... is decoded (a '+' in it is kept, unlike in form decoding);
 // any other key is used as raw bytes. verify-key may be PEM, JWK JSON,
-// "base64:..." or a plain secret. For api.fastly.com, VerifyIssuer defaults
-// to "fastly:<SID>" and VerifyKey to FastlyVerifyKey.
+// "base64:..." or a plain secret. Which key checks Grip-Sig when no
+// verify-key is given (Fastly's published key, a legacy realm key) is the
+// Grip-Sig policy's choice: see sig.EndpointKey.
 //
 // A refused URL gives a *URLError (errors.Is ErrInvalidURL) that never
 // contains the key, the password or the query string.
@@ -94,7 +95,6 @@ func ParseURL(raw string) (Endpoint, error) {
 	case ep.Issuer == "" && !validBearer(ep.Key):
 		return bad("%v", errBadBearer)
 	}
-	applyFastlyDefaults(&ep, u)
 	return ep, nil
 }
 
@@ -245,19 +245,4 @@ func normalizeJWK(s string) (string, error) {
 		}
 	}
 	return "", fmt.Errorf("verify-key looks like a JWK but is not a JSON object with a \"kty\": percent-encode it whole")
-}
-
-// applyFastlyDefaults fills in how Fastly Fanout signs Grip-Sig, so a
-// Fastly GRIP_URL needs only the service path and the API token.
-func applyFastlyDefaults(ep *Endpoint, u *url.URL) {
-	if !strings.EqualFold(u.Hostname(), "api.fastly.com") {
-		return
-	}
-	if ep.VerifyKey == "" {
-		ep.VerifyKey = FastlyVerifyKey
-	}
-	segments := strings.Split(strings.Trim(u.Path, "/"), "/")
-	if ep.VerifyIssuer == "" && len(segments) >= 2 && segments[0] == "service" && segments[1] != "" {
-		ep.VerifyIssuer = "fastly:" + segments[1]
-	}
 }

@@ -1,6 +1,6 @@
-// Package lambdaenv does the cold-start work every function shares: it reads the
-// GRIP settings from the environment (or from AWS Secrets Manager), builds the
-// publisher and the Grip-Sig verifier once, and guards each request with them.
+// Package lambdaenv reads a function's configuration at cold start: the GRIP
+// settings from the environment, or from AWS Secrets Manager, and the
+// publisher built from them. Package edge calls it; a function does not.
 //
 // Environment:
 //

@@ -2,25 +2,22 @@ package lambdaenv
 
 import (
 	"context"
-	"encoding/base64"
 	"fmt"
 	"strconv"
 
 	"github.com/faas-grip/faas-grip-go/internal/grip"
-	"github.com/faas-grip/faas-grip-go/internal/grip/sig"
 )
 
 // Env is what a function builds once per cold start and reuses for every invocation.
 type Env struct {
 	Grip      grip.Config
 	Publisher *grip.Publisher
-	// Verifiers holds one Grip-Sig verifier per distinct verify key of the
-	// GRIP endpoints; a request is accepted when any of them accepts it.
-	Verifiers []*sig.Verifier
-	// SigRequired refuses every request when no verifier is configured.
+	// SigRequired (GRIP_SIG_REQUIRED, default true) asks the Grip-Sig policy
+	// to refuse every request when no verify key is configured.
 	SigRequired bool
-	// deployed says the GRIP URL came from Secrets Manager, not a local GRIP_URL.
-	deployed bool
+	// Deployed says the GRIP URL came from Secrets Manager, not a local
+	// GRIP_URL: the Grip-Sig policy then refuses keys anyone can guess.
+	Deployed bool
 }
 
 // Load reads the GRIP settings: GRIP_URL if set, else the Secrets Manager secret
@@ -56,7 +53,7 @@ func Load(ctx context.Context, getenv func(string) string, sm SecretGetter) (*En
 		required = b
 	}
 
-	env := &Env{SigRequired: required, deployed: fromSecret}
+	env := &Env{SigRequired: required, Deployed: fromSecret}
 	if gripURL != "" {
 		cfg, err := grip.ParseConfig(gripURL, getenv("GRIP_PREFIX"))
 		if err != nil {
@@ -68,49 +65,4 @@ func Load(ctx context.Context, getenv func(string) string, sm SecretGetter) (*En
 	}
 	env.Publisher = grip.NewPublisher(env.Grip)
 	return env, nil
-}
-
-// LoadOrigin is Load for the functions the GRIP proxy calls (chat, stream,
-// long-poll): it also builds the Grip-Sig verifiers that Authorize uses. The
-// publish function calls Load alone, so the verification code stays out of
-// its binary.
-func LoadOrigin(ctx context.Context, getenv func(string) string, sm SecretGetter) (*Env, error) {
-	env, err := Load(ctx, getenv, sm)
-	if err != nil {
-		return nil, err
-	}
-	seen := map[string]bool{}
-	for _, ep := range env.Grip.Endpoints {
-		issuer, key := verifyKey(ep)
-		if key == "" || seen[issuer+"\x00"+key] {
-			continue
-		}
-		// A deployment must not trust a key anyone can guess; local runs may
-		// use Pushpin's stock key, which signs the sample events.
-		if env.deployed {
-			if err := sig.CheckKeyStrength(key); err != nil {
-				return nil, fmt.Errorf("lambdaenv: the Grip-Sig verify key of %s: %w", ep.String(), err)
-			}
-		}
-		seen[issuer+"\x00"+key] = true
-		v, err := sig.NewVerifier(issuer, key)
-		if err != nil {
-			return nil, fmt.Errorf("lambdaenv: verify key of %s: %w", ep.String(), err)
-		}
-		env.Verifiers = append(env.Verifiers, v)
-	}
-	return env, nil
-}
-
-// verifyKey is how an endpoint's Grip-Sig is checked: its verify-iss and
-// verify-key, or for a legacy Fanout Cloud URL (iss and key, no verify-key)
-// the realm key itself, which signs both ways.
-func verifyKey(ep grip.Endpoint) (issuer, key string) {
-	if ep.VerifyKey != "" {
-		return ep.VerifyIssuer, ep.VerifyKey
-	}
-	if ep.Issuer != "" && len(ep.Key) > 0 {
-		return "", "base64:" + base64.StdEncoding.EncodeToString(ep.Key)
-	}
-	return "", ""
 }

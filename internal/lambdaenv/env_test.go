@@ -3,7 +3,6 @@ package lambdaenv
 import (
 	"bytes"
 	"context"
-	"encoding/base64"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -15,7 +14,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
-	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/faas-grip/faas-grip-go/tools/moto"
 )
@@ -26,24 +24,15 @@ func getenv(vars map[string]string) func(string) string {
 	return func(k string) string { return vars[k] }
 }
 
-func signed(t *testing.T, key string, claims jwt.MapClaims) http.Header {
-	t.Helper()
-	tok, err := jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString([]byte(key))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return http.Header{"Grip-Sig": {tok}}
-}
-
 func TestLoadFromEnvironment(t *testing.T) {
-	env, err := LoadOrigin(t.Context(), getenv(map[string]string{
+	env, err := Load(t.Context(), getenv(map[string]string{
 		"GRIP_URL":    "http://127.0.0.1:5561?verify-iss=pushpin&verify-key=" + secretKey,
 		"GRIP_PREFIX": "app-",
 	}), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(env.Grip.Endpoints) != 1 || env.Grip.Prefix != "app-" || len(env.Verifiers) != 1 || !env.SigRequired {
+	if len(env.Grip.Endpoints) != 1 || env.Grip.Prefix != "app-" || !env.SigRequired || env.Deployed {
 		t.Fatalf("got %+v", env)
 	}
 }
@@ -54,7 +43,7 @@ func TestLoadErrorsNeverEchoTheKey(t *testing.T) {
 		{"GRIP_URL": "http://127.0.0.1:5561?verify-key=base64:" + secretKey + "%%"},
 		{"GRIP_URL": "http://127.0.0.1:5561", "GRIP_SIG_REQUIRED": "maybe"},
 	} {
-		_, err := LoadOrigin(t.Context(), getenv(vars), nil)
+		_, err := Load(t.Context(), getenv(vars), nil)
 		if err == nil {
 			t.Errorf("%v: no error", vars)
 			continue
@@ -62,55 +51,6 @@ func TestLoadErrorsNeverEchoTheKey(t *testing.T) {
 		if strings.Contains(err.Error(), secretKey) {
 			t.Errorf("error leaks the key: %v", err)
 		}
-	}
-}
-
-func TestAuthorize(t *testing.T) {
-	now := time.Now()
-	valid := jwt.MapClaims{"iss": "pushpin", "exp": now.Add(time.Hour).Unix()}
-	tests := []struct {
-		name   string
-		vars   map[string]string
-		header http.Header
-		status int // 0: accepted
-	}{
-		{"valid", map[string]string{"GRIP_URL": "http://h:5561?verify-iss=pushpin&verify-key=" + secretKey}, signed(t, secretKey, valid), 0},
-		{"unsigned", map[string]string{"GRIP_URL": "http://h:5561?verify-iss=pushpin&verify-key=" + secretKey}, http.Header{}, 401},
-		{"wrong key", map[string]string{"GRIP_URL": "http://h:5561?verify-iss=pushpin&verify-key=" + secretKey}, signed(t, "other", valid), 403},
-		{"expired", map[string]string{"GRIP_URL": "http://h:5561?verify-iss=pushpin&verify-key=" + secretKey}, signed(t, secretKey, jwt.MapClaims{"iss": "pushpin", "exp": now.Add(-time.Minute).Unix()}), 403},
-		{"no exp", map[string]string{"GRIP_URL": "http://h:5561?verify-iss=pushpin&verify-key=" + secretKey}, signed(t, secretKey, jwt.MapClaims{"iss": "pushpin"}), 403},
-		{"wrong issuer", map[string]string{"GRIP_URL": "http://h:5561?verify-iss=pushpin&verify-key=" + secretKey}, signed(t, secretKey, jwt.MapClaims{"iss": "mallory", "exp": now.Add(time.Hour).Unix()}), 403},
-		{"alg none", map[string]string{"GRIP_URL": "http://h:5561?verify-iss=pushpin&verify-key=" + secretKey}, http.Header{"Grip-Sig": {"eyJhbGciOiJub25lIn0.eyJpc3MiOiJwdXNocGluIiwiZXhwIjo0MTAyNDQ0ODAwfQ."}}, 403},
-		{"second endpoint's key", map[string]string{"GRIP_URL": "http://a:5561?verify-key=other, http://b:5561?verify-iss=pushpin&verify-key=" + secretKey}, signed(t, secretKey, valid), 0},
-		{"legacy Fanout Cloud realm key", map[string]string{"GRIP_URL": "https://api.fanout.io/realm/r1?iss=r1&key=base64:" + base64.StdEncoding.EncodeToString([]byte(secretKey))}, signed(t, secretKey, jwt.MapClaims{"iss": "fanout", "exp": now.Add(time.Hour).Unix()}), 0},
-		{"no key, required", map[string]string{"GRIP_URL": "http://h:5561"}, signed(t, secretKey, valid), 500},
-		{"no key, not required", map[string]string{"GRIP_URL": "http://h:5561", "GRIP_SIG_REQUIRED": "false"}, signed(t, secretKey, valid), 0},
-		{"not required still needs the proxy", map[string]string{"GRIP_SIG_REQUIRED": "false"}, http.Header{}, 401},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			env, err := LoadOrigin(t.Context(), getenv(tc.vars), nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			err = env.Authorize(tc.header)
-			if tc.status == 0 {
-				if err != nil {
-					t.Fatalf("refused: %v", err)
-				}
-				return
-			}
-			r, ok := AsRefusal(err)
-			if !ok || r.Status != tc.status {
-				t.Fatalf("got %v, want a %d refusal", err, tc.status)
-			}
-			if strings.Contains(err.Error(), secretKey) || strings.Contains(string(r.Response().Body), secretKey) {
-				t.Error("the refusal leaks the key")
-			}
-			if r.Response().Status != tc.status {
-				t.Errorf("response status %d", r.Response().Status)
-			}
-		})
 	}
 }
 
@@ -134,23 +74,17 @@ func (f fakeSecrets) GetSecretString(_ context.Context, id string) (string, erro
 func TestLoadFromSecret(t *testing.T) {
 	url := "http://127.0.0.1:5561?verify-iss=pushpin&verify-key=" + secretKey
 	sm := fakeSecrets{values: map[string]string{"arn:grip": url, "arn:empty": ""}}
-	env, err := LoadOrigin(t.Context(), getenv(map[string]string{"GRIP_URL_SECRET_ARN": "arn:grip"}), sm)
-	if err != nil || len(env.Verifiers) != 1 {
-		t.Fatalf("got %+v, %v", env, err)
+	env, err := Load(t.Context(), getenv(map[string]string{"GRIP_URL_SECRET_ARN": "arn:grip"}), sm)
+	if err != nil || len(env.Grip.Endpoints) != 1 || !env.Deployed {
+		t.Fatalf("got %+v, %v: want one endpoint, marked deployed", env, err)
 	}
 	// GRIP_URL in the environment wins: the secret is not even read.
-	env, err = LoadOrigin(t.Context(), getenv(map[string]string{"GRIP_URL": "http://other:5561", "GRIP_URL_SECRET_ARN": "arn:grip"}), fakeSecrets{err: errors.New("must not be called")})
-	if err != nil || env.Grip.Endpoints[0].ControlURI != "http://other:5561" {
+	env, err = Load(t.Context(), getenv(map[string]string{"GRIP_URL": "http://other:5561", "GRIP_URL_SECRET_ARN": "arn:grip"}), fakeSecrets{err: errors.New("must not be called")})
+	if err != nil || env.Grip.Endpoints[0].ControlURI != "http://other:5561" || env.Deployed {
 		t.Fatalf("GRIP_URL should win: %+v, %v", env, err)
 	}
-	// A deployment must not verify with Pushpin's stock key: the sample
-	// events carry long-lived tokens signed with it.
-	stock := fakeSecrets{values: map[string]string{"arn:stock": "http://127.0.0.1:5561?verify-iss=pushpin&verify-key=changeme"}}
-	if _, err := LoadOrigin(t.Context(), getenv(map[string]string{"GRIP_URL_SECRET_ARN": "arn:stock"}), stock); err == nil || !strings.Contains(err.Error(), "sig_key") {
-		t.Errorf("stock key from the secret: %v, want an error", err)
-	}
 	for _, arn := range []string{"arn:missing", "arn:empty"} {
-		_, err := LoadOrigin(t.Context(), getenv(map[string]string{"GRIP_URL_SECRET_ARN": arn}), sm)
+		_, err := Load(t.Context(), getenv(map[string]string{"GRIP_URL_SECRET_ARN": arn}), sm)
 		if !errors.Is(err, ErrSecret) || !strings.Contains(err.Error(), arn) {
 			t.Errorf("%s: %v, want ErrSecret naming the secret", arn, err)
 		}
@@ -178,24 +112,24 @@ func TestSecretsManagerAgainstMoto(t *testing.T) {
 	logger := slog.New(slog.NewJSONHandler(&logs, nil))
 
 	t.Run("present", func(t *testing.T) {
-		env, err := LoadOrigin(t.Context(), getenv(merge(vars, map[string]string{"GRIP_URL_SECRET_ARN": *created.ARN})), nil)
+		env, err := Load(t.Context(), getenv(merge(vars, map[string]string{"GRIP_URL_SECRET_ARN": *created.ARN})), nil)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(env.Verifiers) != 1 || env.Grip.Endpoints[0].ControlURI != "http://127.0.0.1:5561" {
+		if !env.Deployed || env.Grip.Endpoints[0].ControlURI != "http://127.0.0.1:5561" {
 			t.Errorf("got %+v", env.Grip)
 		}
 		logger.Info("loaded", "endpoint", env.Grip.Endpoints[0].String())
 	})
 	t.Run("missing", func(t *testing.T) {
-		_, err := LoadOrigin(t.Context(), getenv(merge(vars, map[string]string{"GRIP_URL_SECRET_ARN": "no-such-secret"})), nil)
+		_, err := Load(t.Context(), getenv(merge(vars, map[string]string{"GRIP_URL_SECRET_ARN": "no-such-secret"})), nil)
 		if !errors.Is(err, ErrSecret) {
 			t.Fatalf("got %v, want ErrSecret", err)
 		}
 		logger.Error("cold start failed", "error", err)
 	})
 	t.Run("no credentials", func(t *testing.T) {
-		_, err := LoadOrigin(t.Context(), getenv(map[string]string{"GRIP_URL_SECRET_ARN": *created.ARN, "AWS_REGION": "us-east-1"}), nil)
+		_, err := Load(t.Context(), getenv(map[string]string{"GRIP_URL_SECRET_ARN": *created.ARN, "AWS_REGION": "us-east-1"}), nil)
 		if !errors.Is(err, ErrSecret) {
 			t.Fatalf("got %v, want ErrSecret", err)
 		}
@@ -210,7 +144,7 @@ func TestSecretsManagerAgainstMoto(t *testing.T) {
 			w.Write([]byte(`{"__type":"AccessDeniedException","message":"User is not authorized to perform: secretsmanager:GetSecretValue"}`))
 		}))
 		defer denied.Close()
-		_, err := LoadOrigin(t.Context(), getenv(merge(vars, map[string]string{"GRIP_URL_SECRET_ARN": *created.ARN, "AWS_ENDPOINT_URL": denied.URL})), nil)
+		_, err := Load(t.Context(), getenv(merge(vars, map[string]string{"GRIP_URL_SECRET_ARN": *created.ARN, "AWS_ENDPOINT_URL": denied.URL})), nil)
 		if !errors.Is(err, ErrSecret) || !strings.Contains(err.Error(), "AccessDenied") {
 			t.Fatalf("got %v, want ErrSecret naming AccessDenied", err)
 		}
@@ -227,7 +161,7 @@ func TestSecretsManagerAgainstMoto(t *testing.T) {
 		defer slow.Close()
 		defer close(release)
 		start := time.Now()
-		_, err := LoadOrigin(t.Context(), getenv(merge(vars, map[string]string{"GRIP_URL_SECRET_ARN": *created.ARN, "AWS_ENDPOINT_URL": slow.URL})), nil)
+		_, err := Load(t.Context(), getenv(merge(vars, map[string]string{"GRIP_URL_SECRET_ARN": *created.ARN, "AWS_ENDPOINT_URL": slow.URL})), nil)
 		if !errors.Is(err, ErrSecret) {
 			t.Fatalf("got %v, want ErrSecret", err)
 		}
@@ -254,23 +188,4 @@ func merge(a, b map[string]string) map[string]string {
 		out[k] = v
 	}
 	return out
-}
-
-func TestRefuseLogsWhy(t *testing.T) {
-	env, err := LoadOrigin(t.Context(), getenv(map[string]string{"GRIP_URL": "http://h:5561?verify-iss=pushpin&verify-key=" + secretKey}), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var logs bytes.Buffer
-	log := slog.New(slog.NewJSONHandler(&logs, nil))
-	if resp := env.Refuse(log, "req-1", signed(t, secretKey, jwt.MapClaims{"iss": "pushpin", "exp": time.Now().Add(time.Hour).Unix()})); resp != nil {
-		t.Fatalf("valid request refused: %d %s", resp.Status, resp.Body)
-	}
-	resp := env.Refuse(log, "req-1", signed(t, "forged", jwt.MapClaims{"iss": "pushpin", "exp": time.Now().Add(time.Hour).Unix()}))
-	if resp == nil || resp.Status != http.StatusForbidden {
-		t.Fatalf("forged request: %+v", resp)
-	}
-	if !strings.Contains(logs.String(), "request refused") || strings.Contains(logs.String(), secretKey) {
-		t.Errorf("log: %s", logs.String())
-	}
 }

@@ -1,0 +1,76 @@
+package edge
+
+import (
+	"context"
+	"log/slog"
+
+	"github.com/faas-grip/faas-grip-go/internal/grip/apigw"
+	"github.com/faas-grip/faas-grip-go/internal/grip/sig"
+	"github.com/faas-grip/faas-grip-go/internal/lambdaenv"
+	"github.com/faas-grip/faas-grip-go/internal/recovery"
+)
+
+// Option changes what ServeHTTP and NewHTTPHandler serve.
+type Option func(*options)
+
+type options struct {
+	public map[string]bool // methods served without a Grip-Sig check
+}
+
+// PublicMethods lets requests with these methods reach the handler without
+// a Grip-Sig check. Use it only for answers that trust no request header
+// and reveal nothing, such as a static page (the chat's GET /chat): anyone
+// can send those requests.
+func PublicMethods(methods ...string) Option {
+	return func(o *options) {
+		for _, m := range methods {
+			o.public[m] = true
+		}
+	}
+}
+
+// NewHTTPHandler is ServeHTTP without the Lambda runtime: it returns the
+// function as deployed (the Grip-Sig check, then the handler, under panic
+// recovery), for tests and benchmarks. Pass it to apigw.Adapt to invoke it
+// with event JSON.
+func NewHTTPHandler(ctx context.Context, getenv func(string) string, logger *slog.Logger, setup func(context.Context, ColdStart) (apigw.Handler, error), opts ...Option) (apigw.Handler, error) {
+	return newHTTPHandler(ctx, getenv, logger, nil, setup, opts...)
+}
+
+func newHTTPHandler(ctx context.Context, getenv func(string) string, logger *slog.Logger, sm lambdaenv.SecretGetter, setup func(context.Context, ColdStart) (apigw.Handler, error), opts ...Option) (apigw.Handler, error) {
+	o := options{public: map[string]bool{}}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	env, cold, err := load(ctx, getenv, logger, sm)
+	if err != nil {
+		return nil, err
+	}
+	policy, err := sig.NewPolicy(env.Grip.Endpoints, sig.PolicyOptions{Required: env.SigRequired, Deployed: env.Deployed})
+	if err != nil {
+		return nil, err
+	}
+	h, err := setup(ctx, cold)
+	if err != nil {
+		return nil, err
+	}
+	if h == nil {
+		return nil, errNoHandler
+	}
+	return recovery.HTTP(logger, guard(policy, o.public, logger, h)), nil
+}
+
+// guard runs h only for requests the Grip-Sig policy accepts (or with a
+// public method). A refusal is logged with its reason, never a key or token.
+func guard(policy *sig.Policy, public map[string]bool, logger *slog.Logger, h apigw.Handler) apigw.Handler {
+	return func(ctx context.Context, r *apigw.Request) (*apigw.Response, error) {
+		if public[r.Method] {
+			return h(ctx, r)
+		}
+		if refused := policy.Authorize(r.Header); refused != nil {
+			logger.Warn("request refused", "request_id", r.RequestID, "status", refused.Status, "reason", refused.Reason)
+			return apigw.Error(refused.Status, refused.Message), nil
+		}
+		return h(ctx, r)
+	}
+}

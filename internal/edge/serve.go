@@ -1,0 +1,51 @@
+package edge
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"os"
+
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/faas-grip/faas-grip-go/internal/grip/apigw"
+)
+
+// errNoHandler is a setup that returned neither a handler nor an error.
+var errNoHandler = errors.New("edge: the setup returned no handler and no error: return the handler, or an error saying what to fix")
+
+// ServeHTTP runs a function that API Gateway (or a function URL) calls on
+// behalf of the GRIP proxy. It loads the configuration, calls setup once,
+// and serves every invocation through the Grip-Sig check, panic recovery
+// and event adaptation; it never returns. A cold start that fails logs one
+// "cold start failed" line and exits with status 1, as Lambda expects.
+func ServeHTTP(setup func(context.Context, ColdStart) (apigw.Handler, error), opts ...Option) {
+	logger := newLogger()
+	h, err := NewHTTPHandler(context.Background(), os.Getenv, logger, setup, opts...)
+	if err != nil {
+		exitColdStart(logger, err)
+	}
+	lambda.Start(apigw.Adapt(h))
+}
+
+// ServeEvents runs a function invoked with raw events (SQS, a direct
+// invoke): no Grip-Sig there, the invoker is AWS. Like ServeHTTP it loads
+// the configuration, calls setup once, recovers panics, and never returns.
+func ServeEvents(setup func(context.Context, ColdStart) (EventHandler, error)) {
+	logger := newLogger()
+	h, err := NewEventHandler(context.Background(), os.Getenv, logger, setup)
+	if err != nil {
+		exitColdStart(logger, err)
+	}
+	lambda.Start(h)
+}
+
+// newLogger is the functions' logger: JSON lines on stdout, for CloudWatch.
+func newLogger() *slog.Logger { return slog.New(slog.NewJSONHandler(os.Stdout, nil)) }
+
+// exitColdStart ends a cold start that cannot serve. Lambda reports the
+// init error and retries the cold start on the next invocation.
+func exitColdStart(logger *slog.Logger, err error) {
+	logger.Error("cold start failed", "error", err)
+	os.Exit(1)
+}
