@@ -18,6 +18,17 @@
 // CheckKeyStrength tells a deployment's key from a guessable one: Pushpin's
 // stock key in any spelling, or an HMAC secret under 32 bytes.
 //
+// The whole policy of an origin lives here too, and package edge applies it
+// to every request before a handler runs:
+//
+//   - EndpointKey: which key verifies a GRIP endpoint's requests (its
+//     verify-key; for api.fastly.com without one, FastlyKey and issuer
+//     "fastly:<SID>"; for a legacy Fanout Cloud URL, the realm key);
+//   - NewPolicy: one Verifier per distinct key, refusing weak keys when
+//     deployed;
+//   - Policy.Authorize: serve (nil), or refuse with 401 (no Grip-Sig), 403
+//     (a Grip-Sig that does not verify) or 500 (one is required, no key is set).
+//
 // NewVerifier works out the kind of key from its text and pins the
 // algorithm to it: an ES256 verifier accepts only ES256 tokens. That closes
 // the classic JWT holes: alg "none", and an HS256 token whose HMAC secret is
