@@ -47,7 +47,7 @@ func benchHandler(b *testing.B) *deployed {
 		d.Handler = &Handler{Grip: cold.Grip, Publisher: nopPublisher{}, Channel: "chat",
 			Logger: cold.Logger, Limits: Limits{Burst: 100}}
 		return d.Handler.Handle, nil
-	}, public)
+	}, pageIsPublic)
 	if err != nil {
 		b.Fatal(err)
 	}

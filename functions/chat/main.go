@@ -8,17 +8,13 @@ package main
 
 import (
 	"context"
-	"net/http"
 
 	"github.com/faas-grip/faas-grip-go/internal/edge"
 	"github.com/faas-grip/faas-grip-go/internal/grip/apigw"
 )
 
-// public lets anyone fetch the page: it is static and trusts no header.
-var public = edge.PublicMethods(http.MethodGet, http.MethodHead)
-
 func main() {
-	edge.ServeHTTP(setup, public)
+	edge.ServeHTTP(setup, pageIsPublic)
 }
 
 // setup builds the handler once per cold start; edge checks Grip-Sig first.

@@ -35,7 +35,7 @@ func newHandler(t *testing.T, vars map[string]string) (*deployed, *eventtest.Pub
 		func(_ context.Context, cold edge.ColdStart) (apigw.Handler, error) {
 			d.Handler = &Handler{Grip: cold.Grip, Publisher: pub, Channel: "chat", Logger: cold.Logger}
 			return d.Handler.Handle, nil
-		}, public)
+		}, pageIsPublic)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,8 +7,13 @@ import (
 	"encoding/base64"
 	"net/http"
 
+	"github.com/faas-grip/faas-grip-go/internal/edge"
 	"github.com/faas-grip/faas-grip-go/internal/grip/apigw"
 )
+
+// pageIsPublic lets anyone fetch the page (GET, HEAD) without a Grip-Sig:
+// it is static and trusts no request header. Every POST still needs one.
+var pageIsPublic = edge.PublicMethods(http.MethodGet, http.MethodHead)
 
 // The page is embedded so the function has no files to ship and no CDN to trust.
 //
