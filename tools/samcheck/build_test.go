@@ -21,11 +21,10 @@ func TestSamBuildTargets(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fns := Functions(tmpl)
-	if len(fns) == 0 {
+	if len(tmpl.Functions) == 0 {
 		t.Fatal("template.yaml has no AWS::Serverless::Function")
 	}
-	for _, fn := range fns {
+	for _, fn := range tmpl.Functions {
 		t.Run(fn.LogicalID, func(t *testing.T) {
 			if fn.BuildMethod != "makefile" || fn.CodeURI != "." {
 				t.Fatalf("want Metadata.BuildMethod makefile and CodeUri '.', got %q and %q", fn.BuildMethod, fn.CodeURI)
