@@ -3,6 +3,7 @@ package template
 import (
 	"maps"
 	"slices"
+	"strings"
 	"time"
 
 	"gopkg.in/yaml.v3"
@@ -123,4 +124,14 @@ func firstInt(r *resolver, own, global *yaml.Node) (int, bool, error) {
 		}
 	}
 	return 0, false, nil
+}
+
+// Dir is the folder the repository's convention puts a function's package
+// in: <Name>Function lives in functions/<lower-cased Name> (ChatFunction:
+// functions/chat), as the Makefile's build-%Function rule builds it.
+func (f *Function) Dir() string { return FunctionDir(f.LogicalID) }
+
+// FunctionDir is Function.Dir for a logical id, with "/" separators.
+func FunctionDir(logicalID string) string {
+	return "functions/" + strings.ToLower(strings.TrimSuffix(logicalID, "Function"))
 }
