@@ -1,0 +1,57 @@
+package samcheck
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestDeleteASample removes the stream sample in a scratch copy of the
+// repository (its folder, its template block, its events) and checks that
+// nothing else breaks: go vet and every test of the module, end-to-end
+// suites included, pass in the copy; what needs the stream sample skips.
+func TestDeleteASample(t *testing.T) {
+	skipUnlessTopLevel(t)
+	dir := scratchCopy(t)
+
+	if err := os.RemoveAll(filepath.Join(dir, "functions", "stream")); err != nil {
+		t.Fatal(err)
+	}
+	samples, _ := filepath.Glob(filepath.Join(dir, "events", "stream-*.json"))
+	if len(samples) == 0 {
+		t.Fatal("no events/stream-*.json to delete: has the sample been renamed?")
+	}
+	for _, f := range samples {
+		if err := os.Remove(f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	removeResource(t, filepath.Join(dir, "template.yaml"), "StreamFunction")
+
+	mustRun(t, dir, 3*time.Minute, "go", "vet", "./...")
+	mustRun(t, dir, 8*time.Minute, "go", "test", "-count=1", "./...")
+}
+
+// removeResource deletes a resource's block from the template: its line
+// under Resources: and every more indented line after it.
+func removeResource(t *testing.T, path, logicalID string) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	block := regexp.MustCompile(`(?m)^  ` + regexp.QuoteMeta(logicalID) + `:\n((    .*)?\n)*`)
+	if !block.Match(b) {
+		t.Fatalf("template.yaml has no resource %s", logicalID)
+	}
+	text := block.ReplaceAllString(string(b), "")
+	if strings.Contains(text, logicalID+":") {
+		t.Fatalf("template.yaml still has %s after removing its block", logicalID)
+	}
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
