@@ -3,6 +3,7 @@ package samcheck
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -100,7 +101,11 @@ func run(t *testing.T, dir string, limit time.Duration, name string, args ...str
 	cmd.Stdout, cmd.Stderr = &out, &out
 	start := time.Now()
 	err := cmd.Run()
-	t.Logf("%s %s: %v in %s", name, strings.TrimSpace(strings.Join(args, " ")), errOrOK(err), time.Since(start).Round(time.Millisecond))
+	shown := args
+	if len(shown) > 8 {
+		shown = append(shown[:8:8], fmt.Sprintf("(and %d more)", len(args)-8))
+	}
+	t.Logf("%s %s: %v in %s", name, strings.TrimSpace(strings.Join(shown, " ")), errOrOK(err), time.Since(start).Round(time.Millisecond))
 	if ctx.Err() != nil {
 		return out.String(), ctx.Err()
 	}
