@@ -85,3 +85,14 @@ func checkBootstrap(t *testing.T, path string) {
 	}
 	t.Logf("bootstrap: %d bytes", st.Size())
 }
+
+// TestBuildTargetWithoutFolder: a logical id whose functions/<name> does not
+// exist fails with a message that says where the function should be.
+func TestBuildTargetWithoutFolder(t *testing.T) {
+	cmd := exec.Command("make", "--no-print-directory", "build-NoSuchThingFunction", "ARTIFACTS_DIR="+t.TempDir())
+	cmd.Dir = Root()
+	out, err := cmd.CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "no folder ./functions/nosuchthing") {
+		t.Errorf("make build-NoSuchThingFunction: err %v, want a failure naming ./functions/nosuchthing:\n%s", err, out)
+	}
+}

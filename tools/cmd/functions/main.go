@@ -8,6 +8,7 @@ package main
 import (
 	"flag"
 	"fmt"
+	"io"
 	"os"
 
 	"github.com/faas-grip/faas-grip-go/tools/template"
@@ -16,12 +17,20 @@ import (
 func main() {
 	path := flag.String("template", "template.yaml", "the SAM template")
 	flag.Parse()
-	t, err := template.Load(*path)
-	if err != nil {
+	if err := list(os.Stdout, *path); err != nil {
 		fmt.Fprintln(os.Stderr, "functions:", err)
 		os.Exit(1)
 	}
-	for _, fn := range t.Functions {
-		fmt.Println(fn.LogicalID)
+}
+
+// list writes the logical id of every function of the template at path.
+func list(w io.Writer, path string) error {
+	t, err := template.Load(path)
+	if err != nil {
+		return err
 	}
+	for _, fn := range t.Functions {
+		fmt.Fprintln(w, fn.LogicalID)
+	}
+	return nil
 }
