@@ -7,20 +7,23 @@ GOARCH        ?= arm64
 ARTIFACTS_DIR ?= .build/$(GOOS)-$(GOARCH)
 GOFLAGS_BUILD := -tags lambda.norpc -trimpath -ldflags '-s -w'
 
-# One line per function: the template's logical id and its package.
-FUNCTIONS := ChatFunction=chat StreamFunction=stream LongpollFunction=longpoll PublishFunction=publish
+# sam build runs `make build-<LogicalId>`: the convention is that <Name>Function
+# lives in functions/<lower-cased Name> (ChatFunction: functions/chat), so a new
+# function needs a folder and a template block, nothing here.
+build-%Function:
+	@pkg=./functions/$$(printf %s '$*' | tr '[:upper:]' '[:lower:]'); \
+	if [ ! -d "$$pkg" ]; then \
+	  echo "make build-$*Function: no folder $$pkg: the function $*Function of template.yaml lives in functions/<lower-cased $*> (README: Fork a function)" >&2; exit 1; \
+	fi; \
+	echo "CGO_ENABLED=0 GOOS=$(GOOS) GOARCH=$(GOARCH) $(GO) build $(GOFLAGS_BUILD) -o $(ARTIFACTS_DIR)/bootstrap $$pkg"; \
+	CGO_ENABLED=0 GOOS=$(GOOS) GOARCH=$(GOARCH) $(GO) build $(GOFLAGS_BUILD) -o "$(ARTIFACTS_DIR)/bootstrap" "$$pkg"
 
-define build_function
-build-$(1):
-	CGO_ENABLED=0 GOOS=$(GOOS) GOARCH=$(GOARCH) $(GO) build $(GOFLAGS_BUILD) -o "$$(ARTIFACTS_DIR)/bootstrap" ./functions/$(2)
-endef
-$(foreach f,$(FUNCTIONS),$(eval $(call build_function,$(word 1,$(subst =, ,$(f))),$(word 2,$(subst =, ,$(f))))))
+.PHONY: build test vet lint unit e2e dev invoke bench loadtest fuzz deploy clean
 
-.PHONY: build test vet lint unit e2e dev invoke bench loadtest fuzz deploy clean $(foreach f,$(FUNCTIONS),build-$(word 1,$(subst =, ,$(f))))
-
-## build: every function for Lambda (linux/arm64) into .build/<LogicalId>/bootstrap
+## build: every function of template.yaml for Lambda (linux/arm64) into .build/<LogicalId>/bootstrap
 build:
-	@for f in $(FUNCTIONS); do id=$${f%%=*}; \
+	@ids=$$($(GO) run ./tools/cmd/functions) || exit 1; \
+	for id in $$ids; do \
 	  $(MAKE) --no-print-directory build-$$id ARTIFACTS_DIR=.build/$$id || exit 1; done
 
 ## test: what CI runs: vet, every test (unit, sam build checks, end-to-end through

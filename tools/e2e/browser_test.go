@@ -61,6 +61,7 @@ func say(text string) chromedp.Action[chromedp.Void] {
 // headless Chromium: one sets a nick and talks, both see the broadcast.
 // With E2E_SCREENSHOT=1 it saves docs/chat.png for the README.
 func TestBrowserChat(t *testing.T) {
+	needs(t, "ChatFunction")
 	s := stack(t)
 	chromium := findChromium(t)
 	ctx := testContext(t, 90*time.Second)

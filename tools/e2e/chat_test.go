@@ -39,6 +39,7 @@ func chatNotice(code, text string) string {
 func noticePrefix(code string) string { return `{"type":"notice","code":"` + code + `"` }
 
 func TestChat(t *testing.T) {
+	needs(t, "ChatFunction")
 	stack(t)
 	ctx := testContext(t, time.Minute)
 
@@ -126,6 +127,7 @@ func TestChat(t *testing.T) {
 // connection's meta (Set-Meta-Chat-Rate, then Meta-Chat-Rate on the next
 // request), so a flood is cut at the burst, told once, and refills.
 func TestChatRateLimit(t *testing.T) {
+	needs(t, "ChatFunction")
 	stack(t)
 	ctx := testContext(t, time.Minute)
 	flooder := dialChat(t, ctx, "flooder")

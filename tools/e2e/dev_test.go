@@ -22,6 +22,7 @@ import (
 // Ctrl-C (SIGINT) and closing the terminal (SIGHUP) stop everything it
 // started and remove its temp dirs (a hangup used to leave 37 MB behind).
 func TestDevCommand(t *testing.T) {
+	needs(t, "ChatFunction")
 	stack(t) // skips with the others when pushpin is missing
 	for _, tc := range []struct {
 		name string
@@ -130,6 +131,7 @@ func runDevAndStop(t *testing.T, sig syscall.Signal) {
 // reads all of stdout as one JSON document, as `| jq` would: make must echo
 // nothing there, and logs and timings go to stderr.
 func TestMakeInvokeStdoutIsJSON(t *testing.T) {
+	needs(t, "ChatFunction")
 	s := stack(t)
 	if _, err := exec.LookPath("make"); err != nil {
 		t.Skip("make is not installed")

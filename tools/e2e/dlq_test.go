@@ -40,6 +40,7 @@ import (
 // reported, received again, and after maxReceiveCount moved by SQS to the
 // dead-letter queue: exactly those, no others.
 func TestDeadLetterQueue(t *testing.T) {
+	needs(t, "PublishFunction", "StreamFunction")
 	ctx := testContext(t, 50*time.Second)
 	endpoint := moto.Start(t)
 	bin := buildPublishFunction(t, ctx)

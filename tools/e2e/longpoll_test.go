@@ -77,6 +77,7 @@ func await(t *testing.T, polls <-chan poll, within time.Duration) poll {
 }
 
 func TestLongpollReleasedByPublish(t *testing.T) {
+	needs(t, "LongpollFunction", "PublishFunction")
 	stack(t)
 	ctx := testContext(t, time.Minute)
 	channel := uniqueChannel("poll")
@@ -106,6 +107,7 @@ func TestLongpollReleasedByPublish(t *testing.T) {
 }
 
 func TestLongpollTimeout(t *testing.T) {
+	needs(t, "LongpollFunction")
 	stack(t)
 	ctx := testContext(t, time.Minute)
 	channel := uniqueChannel("idle")
@@ -122,6 +124,7 @@ func TestLongpollTimeout(t *testing.T) {
 }
 
 func TestLongpollResumeLosesNothing(t *testing.T) {
+	needs(t, "LongpollFunction", "PublishFunction")
 	stack(t)
 	ctx := testContext(t, time.Minute)
 	channel := uniqueChannel("resume")

@@ -48,6 +48,7 @@ import (
 // the control APIs are what shows A never got one (without the delivery
 // records A accepts each missed message three times here).
 func TestRedeliveryReachesOnlyTheEndpointThatMissedIt(t *testing.T) {
+	needs(t, "LongpollFunction", "PublishFunction", "StreamFunction")
 	stack(t) // skips when Pushpin is missing
 	ctx := testContext(t, 3*time.Minute)
 	start := time.Now()

@@ -37,6 +37,7 @@ const (
 // tour (chat, stream, long-poll); fixtures of both kinds of API prove the
 // other line whatever template.yaml has.
 func TestProxyHookup(t *testing.T) {
+	needs(t, "ChatFunction", "LongpollFunction", "PublishFunction", "StreamFunction")
 	shared := stack(t)
 	lines := readmeRouteLines(t, filepath.Join(root, "README.md"))
 

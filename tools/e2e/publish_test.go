@@ -12,6 +12,7 @@ import (
 // The publish function, fed an SQS event as Lambda's event source mapping
 // would, delivers to stream and chat clients and reports the bad record.
 func TestPublishFromSQS(t *testing.T) {
+	needs(t, "PublishFunction", "StreamFunction", "ChatFunction")
 	s := stack(t)
 	ctx := testContext(t, time.Minute)
 	channel := uniqueChannel("sqs")

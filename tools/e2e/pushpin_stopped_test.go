@@ -26,6 +26,7 @@ var chatError = chatNotice("not-delivered", "your message could not be delivered
 // chat function answers the sender with its error instead of crashing.
 // Started again, the same function processes publish as before.
 func TestPushpinStopped(t *testing.T) {
+	needs(t, "ChatFunction", "PublishFunction")
 	stack(t) // skips when Pushpin is missing
 	ctx := testContext(t, 2*time.Minute)
 

@@ -99,6 +99,7 @@ func TestReadmeSamLocalInvoke(t *testing.T) {
 	}
 	for _, l := range lines {
 		t.Run(l.function+" "+l.event, func(t *testing.T) {
+			needs(t, l.function)
 			if err := os.RemoveAll(historyDir); err != nil {
 				t.Fatal(err)
 			}

@@ -10,6 +10,7 @@ import (
 )
 
 func TestStreamPlainAndSSE(t *testing.T) {
+	needs(t, "StreamFunction", "PublishFunction")
 	stack(t)
 	ctx := testContext(t, time.Minute)
 	channel := uniqueChannel("stream")

@@ -30,7 +30,7 @@ func TestEveryEventIsUsed(t *testing.T) {
 	for _, s := range samples {
 		name := filepath.Base(s)
 		if !strings.Contains(users.String(), `"`+name+`"`) && !strings.Contains(users.String(), "events/"+name) {
-			t.Errorf("events/%s is used by no test: use it in a functions/*/main_test.go or delete it", name)
+			t.Errorf("events/%s is used by no test: use it in a functions/*/main_test.go or delete it (a deleted function's events go with it)", name)
 		}
 	}
 }

@@ -21,11 +21,10 @@ func TestSamBuildTargets(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fns := Functions(tmpl)
-	if len(fns) == 0 {
+	if len(tmpl.Functions) == 0 {
 		t.Fatal("template.yaml has no AWS::Serverless::Function")
 	}
-	for _, fn := range fns {
+	for _, fn := range tmpl.Functions {
 		t.Run(fn.LogicalID, func(t *testing.T) {
 			if fn.BuildMethod != "makefile" || fn.CodeURI != "." {
 				t.Fatalf("want Metadata.BuildMethod makefile and CodeUri '.', got %q and %q", fn.BuildMethod, fn.CodeURI)
@@ -85,4 +84,15 @@ func checkBootstrap(t *testing.T, path string) {
 		t.Errorf("bootstrap is %d bytes, over the %d byte budget", st.Size(), maxSize)
 	}
 	t.Logf("bootstrap: %d bytes", st.Size())
+}
+
+// TestBuildTargetWithoutFolder: a logical id whose functions/<name> does not
+// exist fails with a message that says where the function should be.
+func TestBuildTargetWithoutFolder(t *testing.T) {
+	cmd := exec.Command("make", "--no-print-directory", "build-NoSuchThingFunction", "ARTIFACTS_DIR="+t.TempDir())
+	cmd.Dir = Root()
+	out, err := cmd.CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "no folder ./functions/nosuchthing") {
+		t.Errorf("make build-NoSuchThingFunction: err %v, want a failure naming ./functions/nosuchthing:\n%s", err, out)
+	}
 }

@@ -14,6 +14,8 @@ import (
 	"testing"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/faas-grip/faas-grip-go/tools/template"
 )
 
 // cfnTemplate is the CloudFormation that `sam deploy` sends, as the real SAM
@@ -64,19 +66,11 @@ var translation = sync.OnceValues(func() (*cfnTemplate, error) {
 
 // declaredEnv is what template.yaml declares for a function: Globals first,
 // then its own variables, as SAM merges them.
-func declaredEnv(t *testing.T, fn Function) map[string]bool {
-	t.Helper()
-	tmpl, err := LoadTemplate()
-	if err != nil {
-		t.Fatal(err)
-	}
+func declaredEnv(tmpl *template.Template, fn *template.Function) map[string]bool {
 	names := map[string]bool{}
-	for _, vars := range []*yaml.Node{Get(tmpl, "Globals", "Function", "Environment", "Variables"), Get(fn.Node, "Properties", "Environment", "Variables")} {
-		if vars == nil {
-			continue
-		}
-		for i := 0; i+1 < len(vars.Content); i += 2 {
-			names[vars.Content[i].Value] = true
+	for _, vars := range []*yaml.Node{tmpl.Raw("Globals", "Function", "Environment", "Variables"), Lookup(fn.Properties, "Environment", "Variables")} {
+		for _, name := range template.Keys(vars) {
+			names[name] = true
 		}
 	}
 	return names
@@ -88,11 +82,10 @@ func TestTranslatedFunctions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fns := Functions(tmpl)
-	if len(fns) == 0 {
+	if len(tmpl.Functions) == 0 {
 		t.Fatal("template.yaml has no functions")
 	}
-	for _, fn := range fns {
+	for _, fn := range tmpl.Functions {
 		t.Run(fn.LogicalID, func(t *testing.T) {
 			res, ok := cfn.Resources[fn.LogicalID]
 			if !ok || res.Type != "AWS::Lambda::Function" {
@@ -108,7 +101,7 @@ func TestTranslatedFunctions(t *testing.T) {
 
 			env := mapAt(p, "Environment", "Variables")
 			got := slices.Sorted(maps.Keys(env))
-			want := slices.Sorted(maps.Keys(declaredEnv(t, fn)))
+			want := slices.Sorted(maps.Keys(declaredEnv(tmpl, &fn)))
 			if !slices.Equal(got, want) {
 				t.Errorf("environment %v, want the declared %v", got, want)
 			}
@@ -168,13 +161,10 @@ func TestTranslatedHTTPAPI(t *testing.T) {
 	}
 
 	want := map[string]string{} // "get /chat" -> function
-	for _, fn := range Functions(tmpl) {
-		evs := Get(fn.Node, "Properties", "Events")
-		for i := 1; evs != nil && i < len(evs.Content); i += 2 {
-			ev := evs.Content[i]
-			if Get(ev, "Type").Value == "HttpApi" {
-				key := strings.ToLower(Get(ev, "Properties", "Method").Value) + " " + Get(ev, "Properties", "Path").Value
-				want[key] = fn.LogicalID
+	for _, fn := range tmpl.Functions {
+		for _, ev := range fn.APIEvents {
+			if ev.Kind == template.KindHTTPAPI {
+				want[strings.ToLower(ev.Method)+" "+ev.Path] = fn.LogicalID
 			}
 		}
 	}
@@ -288,7 +278,7 @@ func TestTranslatedPolicies(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, fn := range Functions(tmpl) {
+	for _, fn := range tmpl.Functions {
 		t.Run(fn.LogicalID, func(t *testing.T) {
 			role, ok := cfn.Resources[fn.LogicalID+"Role"]
 			if !ok {

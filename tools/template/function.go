@@ -3,6 +3,7 @@ package template
 import (
 	"maps"
 	"slices"
+	"strings"
 	"time"
 
 	"gopkg.in/yaml.v3"
@@ -22,6 +23,7 @@ func parseFunction(r *resolver, id string, res rawResource, globals *rawProperti
 		Timeout:     defaultTimeout,
 		MemorySize:  defaultMemorySize,
 		Environment: map[string]string{},
+		Properties:  &res.Properties,
 	}
 
 	// Each string property: the function's own value, else the global one.
@@ -92,18 +94,11 @@ func parseEvents(r *resolver, fn *Function, events map[string]rawEvent, at func(
 			}
 			fn.APIEvents = append(fn.APIEvents, ev)
 		case "SQS":
-			q, _, err := r.str(&ev.Properties.Queue)
+			ev, err := parseSQSEvent(r, name, ev)
 			if err != nil {
-				return &FieldError{Path: at(path + "Queue"), Err: err}
+				return &FieldError{Path: at(path + err.field), Err: err.err}
 			}
-			size, ok, err := r.int(&ev.Properties.BatchSize)
-			if err != nil {
-				return &FieldError{Path: at(path + "BatchSize"), Err: err}
-			}
-			if !ok {
-				size = 10 // the SQS event source's default
-			}
-			fn.SQSEvents = append(fn.SQSEvents, SQSEvent{Name: name, Queue: q, BatchSize: size})
+			fn.SQSEvents = append(fn.SQSEvents, ev)
 		}
 	}
 	return nil
@@ -129,4 +124,14 @@ func firstInt(r *resolver, own, global *yaml.Node) (int, bool, error) {
 		}
 	}
 	return 0, false, nil
+}
+
+// Dir is the folder the repository's convention puts a function's package
+// in: <Name>Function lives in functions/<lower-cased Name> (ChatFunction:
+// functions/chat), as the Makefile's build-%Function rule builds it.
+func (f *Function) Dir() string { return FunctionDir(f.LogicalID) }
+
+// FunctionDir is Function.Dir for a logical id, with "/" separators.
+func FunctionDir(logicalID string) string {
+	return "functions/" + strings.ToLower(strings.TrimSuffix(logicalID, "Function"))
 }

@@ -1,6 +1,8 @@
-// Package template reads the parts of a SAM template.yaml that a local run
-// needs: the functions (build method, timeout, memory, environment), their
-// API and SQS events, and the API's binary media types.
+// Package template reads a SAM template.yaml for every tool of the
+// repository: the functions (build method, timeout, memory, environment),
+// their API and SQS events, the queues and their redrive policies, the API's
+// binary media types, and the template as written (Raw) for checks that look
+// at its text rather than its meaning.
 //
 // It is not a CloudFormation engine. Intrinsic functions are resolved as
 // `sam local` resolves them: !Ref to a parameter gives its Default (or the
@@ -27,6 +29,10 @@ type Template struct {
 	// BinaryMediaTypes are the REST API's binary media types ("~1" already
 	// decoded to "/"), from Globals.Api and every AWS::Serverless::Api.
 	BinaryMediaTypes []string
+	// Queues are the AWS::SQS::Queue resources, sorted by logical id.
+	Queues []Queue
+
+	root *yaml.Node // the template's top-level mapping, as written
 }
 
 // Function is one AWS::Serverless::Function with Globals applied.
@@ -45,6 +51,9 @@ type Function struct {
 	Environment map[string]string
 	APIEvents   []APIEvent
 	SQSEvents   []SQSEvent
+	// Properties is the function's Properties as written, without Globals:
+	// for checks of the text itself (walk it with Lookup).
+	Properties *yaml.Node
 }
 
 // APIEvent is an event of Type Api (a route of a REST API) or Type HttpApi
@@ -82,7 +91,14 @@ const DefaultRoute = "$default"
 type SQSEvent struct {
 	Name      string
 	Queue     string // the queue ARN as resolved locally, e.g. "local-PublishQueue"
-	BatchSize int
+	BatchSize int    // 1 to 10000, default 10
+	// QueueID is the logical id of the template's queue the event reads,
+	// empty when it reads another (see LocalQueue).
+	QueueID  string
+	queueErr error
+	// ReportBatchItemFailures is set when FunctionResponseTypes lists it.
+	ReportBatchItemFailures bool
+	Enabled                 bool // Properties.Enabled, default true
 }
 
 // Lambda's defaults when neither the function nor Globals set a value.
@@ -164,13 +180,15 @@ type rawProperties struct {
 type rawEvent struct {
 	Type       string `yaml:"Type"`
 	Properties struct {
-		Path                 yaml.Node `yaml:"Path"`
-		Method               yaml.Node `yaml:"Method"`
-		APIID                yaml.Node `yaml:"ApiId"`     // HttpApi
-		RestAPIID            yaml.Node `yaml:"RestApiId"` // Api
-		PayloadFormatVersion yaml.Node `yaml:"PayloadFormatVersion"`
-		Queue                yaml.Node `yaml:"Queue"`
-		BatchSize            yaml.Node `yaml:"BatchSize"`
+		Path                  yaml.Node `yaml:"Path"`
+		Method                yaml.Node `yaml:"Method"`
+		APIID                 yaml.Node `yaml:"ApiId"`     // HttpApi
+		RestAPIID             yaml.Node `yaml:"RestApiId"` // Api
+		PayloadFormatVersion  yaml.Node `yaml:"PayloadFormatVersion"`
+		Queue                 yaml.Node `yaml:"Queue"`
+		BatchSize             yaml.Node `yaml:"BatchSize"`
+		Enabled               yaml.Node `yaml:"Enabled"`
+		FunctionResponseTypes yaml.Node `yaml:"FunctionResponseTypes"`
 	} `yaml:"Properties"`
 }
 
@@ -186,13 +204,20 @@ func Parse(data []byte) (*Template, error) { return ParseWith(data, ParseOptions
 
 // ParseWith parses a SAM template with parameter values.
 func ParseWith(data []byte, opts ParseOptions) (*Template, error) {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return nil, fmt.Errorf("template: %w", err)
+	}
+	if len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
+		return nil, fmt.Errorf("template: not a YAML map")
+	}
 	var raw rawTemplate
-	if err := yaml.Unmarshal(data, &raw); err != nil {
+	if err := doc.Content[0].Decode(&raw); err != nil {
 		return nil, fmt.Errorf("template: %w", err)
 	}
 	r := newResolver(&raw, opts.Parameters)
 
-	t := &Template{}
+	t := &Template{root: doc.Content[0]}
 	types, err := r.stringList(&raw.Globals.API.BinaryMediaTypes)
 	if err != nil {
 		return nil, &FieldError{Path: "Globals.Api.BinaryMediaTypes", Err: err}
@@ -223,10 +248,22 @@ func ParseWith(data []byte, opts ParseOptions) (*Template, error) {
 				return nil, &FieldError{Path: "Resources." + id + ".Properties.BinaryMediaTypes", Err: err}
 			}
 			t.BinaryMediaTypes = append(t.BinaryMediaTypes, types...)
+		case "AWS::SQS::Queue":
+			q, err := parseQueue(r, id, &res.Properties)
+			if err != nil {
+				return nil, err
+			}
+			t.Queues = append(t.Queues, q)
 		}
 	}
 	for i, mt := range t.BinaryMediaTypes {
 		t.BinaryMediaTypes[i] = decodeMediaType(mt)
+	}
+	for _, q := range t.Queues {
+		if q.DeadLetterQueue != "" && !r.isQueue(q.DeadLetterQueue) {
+			return nil, &FieldError{Path: "Resources." + q.LogicalID + ".Properties.RedrivePolicy.deadLetterTargetArn",
+				Err: fmt.Errorf("%q is not an AWS::SQS::Queue of this template", q.DeadLetterQueue)}
+		}
 	}
 	slices.Sort(t.BinaryMediaTypes)
 	t.BinaryMediaTypes = slices.Compact(t.BinaryMediaTypes)

@@ -58,7 +58,7 @@ func TestParseIntrinsicsAndGlobals(t *testing.T) {
 	if !reflect.DeepEqual(alpha.APIEvents, wantAPI) {
 		t.Errorf("APIEvents = %+v, want %+v", alpha.APIEvents, wantAPI)
 	}
-	wantSQS := []SQSEvent{{Name: "Messages", Queue: "local-Queue", BatchSize: 10}}
+	wantSQS := []SQSEvent{{Name: "Messages", Queue: "local-Queue", BatchSize: 10, QueueID: "Queue", Enabled: true}}
 	if !reflect.DeepEqual(alpha.SQSEvents, wantSQS) {
 		t.Errorf("SQSEvents = %+v, want %+v", alpha.SQSEvents, wantSQS)
 	}

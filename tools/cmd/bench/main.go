@@ -17,6 +17,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -39,13 +40,6 @@ const (
 type fnSpec struct {
 	id, event string
 	http      bool // answers API Gateway events (status 200 expected)
-}
-
-var functions = []fnSpec{
-	{"ChatFunction", "chat-message.json", true},
-	{"StreamFunction", "stream-plain.json", true},
-	{"LongpollFunction", "longpoll-fresh.json", true},
-	{"PublishFunction", "publish-direct.json", false},
 }
 
 type options struct {
@@ -109,7 +103,14 @@ func run(ctx context.Context, o options, out io.Writer) error {
 		fmt.Sprintf("machine: %d × %s, %s/%s, %s", runtime.NumCPU(), cpuModel(), runtime.GOOS, runtime.GOARCH, runtime.Version()),
 		"command: make bench (go run ./tools/cmd/bench)",
 	}}
-	b := &bench{root: root, tmp: tmp, o: o, r: r}
+	fns, skipped, err := templateFunctions(root)
+	if err != nil {
+		return err
+	}
+	for _, why := range skipped {
+		progress("not measured: %s", why)
+	}
+	b := &bench{root: root, tmp: tmp, o: o, r: r, functions: fns}
 	loadStart := loadAverage()
 	steps := []struct {
 		name string
@@ -160,6 +161,7 @@ type bench struct {
 	root, tmp string
 	o         options
 	r         *report
+	functions []fnSpec          // template.yaml's, with the event each is measured on
 	hostBins  map[string]string // logical id -> bootstrap built for this machine
 	grip      *gripCounter      // the GRIP control endpoint the functions publish to
 }
@@ -181,6 +183,18 @@ func (b *bench) functionEnv() (map[string]string, error) {
 		b.grip = g
 	}
 	return map[string]string{"GRIP_URL": b.grip.url + "?verify-iss=pushpin&verify-key=changeme"}, nil
+}
+
+// needChat is nil when the chat function was built, else why a chat
+// section cannot run.
+func (b *bench) needChat() error {
+	if !slices.ContainsFunc(b.functions, func(f fnSpec) bool { return f.id == chatFunction }) {
+		return fmt.Errorf("%s is not in template.yaml", chatFunction)
+	}
+	if b.hostBins[chatFunction] == "" {
+		return errors.New("the chat function did not build, see (c)")
+	}
+	return nil
 }
 
 func (b *bench) event(name string) ([]byte, error) {

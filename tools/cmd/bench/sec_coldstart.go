@@ -55,7 +55,7 @@ func (b *bench) coldStart(ctx context.Context, fn fnSpec, bin string, event []by
 func (b *bench) coldStarts(ctx context.Context) error {
 	s := b.r.section(fmt.Sprintf("(b) cold start, host build, through a local Runtime API: median of %d process starts", b.o.runs),
 		"function", "exec → first /next (≤ 15 ms)", "first invocation", "start + one event (≤ 10 ms)", "peak RSS after one event (≤ 16 MiB)")
-	for _, fn := range functions {
+	for _, fn := range b.functions {
 		if b.hostBins[fn.id] == "" {
 			s.row(fn.id+" ("+fn.event+")", "not built, see (c)", "", "", "")
 			continue

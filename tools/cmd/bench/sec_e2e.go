@@ -17,6 +17,9 @@ import (
 // the same run and interleaved with it: Pushpin alone, publish -> all N
 // receive.
 func (b *bench) endToEnd(ctx context.Context) error {
+	if err := b.needChat(); err != nil {
+		return err
+	}
 	if _, err := exec.LookPath("pushpin"); err != nil {
 		b.r.section("(e) end-to-end chat latency: not measured").note("pushpin is not installed (apt-get install pushpin, or brew install pushpin)")
 		return nil

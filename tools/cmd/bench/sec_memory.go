@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 )
@@ -10,6 +9,9 @@ import (
 // memory is (d): the chat function's peak RSS after many invocations of
 // events/chat-message.json through the Runtime API.
 func (b *bench) memory(ctx context.Context) error {
+	if err := b.needChat(); err != nil {
+		return err
+	}
 	env, err := b.functionEnv()
 	if err != nil {
 		return err
@@ -18,10 +20,7 @@ func (b *bench) memory(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	bin := b.hostBins["ChatFunction"]
-	if bin == "" {
-		return errors.New("the chat function did not build, see (c)")
-	}
+	bin := b.hostBins[chatFunction]
 	f, _, err := startFunction(bin, env, nil)
 	if err != nil {
 		return err

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -19,10 +18,10 @@ func (b *bench) publishes(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	bin := b.hostBins["ChatFunction"]
-	if bin == "" {
-		return errors.New("the chat function did not build, see (c)")
+	if err := b.needChat(); err != nil {
+		return err
 	}
+	bin := b.hostBins[chatFunction]
 	f, _, err := startFunction(bin, env, nil)
 	if err != nil {
 		return err

@@ -17,7 +17,7 @@ func (b *bench) bootstrapSizes(ctx context.Context) error {
 		"function", "bytes", "size", "budget")
 	b.hostBins = map[string]string{}
 	var failed []error
-	for _, fn := range functions {
+	for _, fn := range b.functions {
 		if err := b.buildOne(ctx, s, fn); err != nil {
 			s.row(fn.id, "", "build failed", "≤ "+mib(budgetBootstrap))
 			b.r.misses = append(b.r.misses, fn.id+" did not build")

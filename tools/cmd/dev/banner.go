@@ -26,19 +26,29 @@ func printBanner(w io.Writer, s *devstack.Stack) {
 	for _, path := range slices.Sorted(maps.Keys(byPath)) {
 		fmt.Fprintf(w, "  %-36s %s\n", proxy+path, strings.Join(byPath[path], ", "))
 	}
+	// The samples' own examples, for those still in template.yaml.
+	has := func(id string) bool { _, ok := s.Template.Function(id); return ok }
 	fmt.Fprintf(w, "\nTry:\n")
-	fmt.Fprintf(w, "  open %s/chat in two browser tabs, type /nick <name>, then chat\n", proxy)
-	fmt.Fprintf(w, "  curl -N %s/stream?channel=news\n", proxy)
-	fmt.Fprintf(w, "  curl -N -H 'Accept: text/event-stream' %s/stream?channel=news\n", proxy)
-	fmt.Fprintf(w, "  curl %s/longpoll?channel=news\n", proxy)
-	fmt.Fprintf(w, "\nPublish (to every kind of client of channel news, or to the chat):\n")
-	// make invoke publishes to the default control port unless told otherwise.
-	invoke := "make invoke"
-	if !strings.HasSuffix(control, ":5561") {
-		invoke = "GRIP_URL=" + control + " make invoke"
+	if has("ChatFunction") {
+		fmt.Fprintf(w, "  open %s/chat in two browser tabs, type /nick <name>, then chat\n", proxy)
 	}
-	fmt.Fprintf(w, "  %s FN=PublishFunction EVENT=events/publish-direct.json\n", invoke)
-	fmt.Fprintf(w, "  %s FN=PublishFunction EVENT=events/publish-sqs.json\n", invoke)
+	if has("StreamFunction") {
+		fmt.Fprintf(w, "  curl -N %s/stream?channel=news\n", proxy)
+		fmt.Fprintf(w, "  curl -N -H 'Accept: text/event-stream' %s/stream?channel=news\n", proxy)
+	}
+	if has("LongpollFunction") {
+		fmt.Fprintf(w, "  curl %s/longpoll?channel=news\n", proxy)
+	}
+	fmt.Fprintf(w, "\nPublish (to every kind of client of channel news, or to the chat):\n")
+	if has("PublishFunction") {
+		// make invoke publishes to the default control port unless told otherwise.
+		invoke := "make invoke"
+		if !strings.HasSuffix(control, ":5561") {
+			invoke = "GRIP_URL=" + control + " make invoke"
+		}
+		fmt.Fprintf(w, "  %s FN=PublishFunction EVENT=events/publish-direct.json\n", invoke)
+		fmt.Fprintf(w, "  %s FN=PublishFunction EVENT=events/publish-sqs.json\n", invoke)
+	}
 	fmt.Fprintf(w, "  curl -d '{\"items\":[{\"channel\":\"news\",\"formats\":{\"http-stream\":{\"content\":\"hello\\n\"}}}]}' %s/publish/\n", control)
 	fmt.Fprintf(w, "  curl -d '{\"items\":[{\"channel\":\"chat\",\"formats\":{\"ws-message\":{\"content\":\"hello, chat\"}}}]}' %s/publish/\n", control)
 	fmt.Fprintf(w, "\nBehind Pushpin: the local API Gateway at %s (requests without Pushpin's Grip-Sig are refused),\n", s.APIURL())

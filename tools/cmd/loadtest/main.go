@@ -164,6 +164,10 @@ func rateString(rate int) string {
 // runAll runs each scenario on a stack of its own (a fresh Pushpin, fresh
 // function processes): on one Pushpin instance, then (scaleout) on two.
 func runAll(ctx context.Context, o *options) ([]*loadtest.Result, error) {
+	tmpl, err := template.Load(filepath.Join(o.dir, "template.yaml"))
+	if err != nil {
+		return nil, err
+	}
 	var results []*loadtest.Result
 	type scenario struct {
 		name string
@@ -194,6 +198,10 @@ func runAll(ctx context.Context, o *options) ([]*loadtest.Result, error) {
 	} {
 		for _, sc := range group.scenarios {
 			if group.pushpins == 1 && !o.scenarios[sc.name] || group.pushpins == 2 && !o.scenarios["scaleout"] {
+				continue
+			}
+			if fn := loadtest.Missing(tmpl, sc.name); fn != "" {
+				fmt.Printf("%s: skipped: %s is not in template.yaml\n", sc.name, fn)
 				continue
 			}
 			err := withStack(ctx, o, group.pushpins, sc.maxOpen, func(t *loadtest.Target, warnings func() string) bool {

@@ -21,7 +21,8 @@
 // That last step is SQS's own, so an SQS endpoint that implements
 // redrive (AWS, moto_server) is needed to see it.
 //
-// ReadTemplate reads the template's queues and SQS event sources, and
+// ReadTemplate takes the template's queues and SQS event sources, as the
+// repository's one template reader (tools/template) reads them, and
 // CreateQueues creates those queues, dead-letter queues first, with the
 // RedrivePolicy translated to the created queues' ARNs:
 //

@@ -122,7 +122,7 @@ Resources:
       Events:
         E: {Type: SQS, Properties: {Queue: !GetAtt DLQ.Arn, BatchSize: !Ref NoDefault}}
 `,
-			wantErr: "no Default"},
+			wantErr: "BatchSize: want a whole number"},
 		{name: "batch size too large",
 			yaml: `
   F:
