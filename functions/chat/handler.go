@@ -64,7 +64,7 @@ func (h *Handler) webSocket(ctx context.Context, r *apigw.Request) *apigw.Respon
 		}
 		return logger
 	}
-	conn, err := ws.FromRequest(r, ws.Options{Prefix: h.Grip.Prefix})
+	conn, err := ws.FromRequest(r, h.Grip)
 	if err != nil {
 		log().Warn("bad WebSocket-over-HTTP request", "error", err)
 		return apigw.Error(http.StatusBadRequest, err.Error())

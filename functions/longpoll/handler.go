@@ -97,7 +97,7 @@ func (h *Handler) Handle(ctx context.Context, r *apigw.Request) (*apigw.Response
 		Channels: []grip.Channel{{Name: channel, PrevID: lastID}},
 		Timeout:  h.Timeout,
 	}
-	if err := hold.Apply(resp.Header, h.Grip.Prefix); err != nil {
+	if err := hold.Apply(resp.Header, h.Grip); err != nil {
 		log.Error("cannot build hold instructions", "error", err)
 		return apigw.Error(http.StatusInternalServerError, "cannot hold the request"), nil
 	}

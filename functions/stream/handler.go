@@ -61,7 +61,7 @@ func (h *Handler) Handle(ctx context.Context, r *apigw.Request) (*apigw.Response
 		hold.Channels = []grip.Channel{{Name: channel}}
 		hold.KeepAlive = &grip.KeepAlive{Data: []byte("\n"), Timeout: keepAliveEvery}
 	}
-	if err := hold.Apply(resp.Header, h.Grip.Prefix); err != nil {
+	if err := hold.Apply(resp.Header, h.Grip); err != nil {
 		log.Error("cannot build hold instructions", "error", err)
 		return apigw.Error(http.StatusInternalServerError, "cannot hold the stream"), nil
 	}

@@ -6,8 +6,8 @@ import (
 	"unicode/utf8"
 )
 
-// MaxChannelLen is the longest channel name, in bytes, prefix included.
-const MaxChannelLen = 256
+// maxChannelLen is the longest channel name, in bytes, prefix included.
+const maxChannelLen = 256
 
 // ChannelError says why a channel name is refused. Problem never contains
 // the name, so a handler may show it to the client; Error quotes the name,
@@ -46,8 +46,8 @@ func checkChannel(prefix, name string) error {
 	if name == "" {
 		return &ChannelError{Problem: "the name is empty"}
 	}
-	if n := len(prefix) + len(name); n > MaxChannelLen {
-		return &ChannelError{Name: prefix + name, Problem: fmt.Sprintf("%d bytes is longer than the %d allowed", n, MaxChannelLen)}
+	if n := len(prefix) + len(name); n > maxChannelLen {
+		return &ChannelError{Name: prefix + name, Problem: fmt.Sprintf("%d bytes is longer than the %d allowed", n, maxChannelLen)}
 	}
 	if problem := channelCharProblem(prefix, 0); problem != "" {
 		return &ChannelError{Name: prefix + name, Problem: problem}

@@ -46,7 +46,7 @@ func TestValidChannelRefusesInvisibleCharacters(t *testing.T) {
 		}
 	}
 	// The hold and publish paths check the same way (prefix included).
-	if err := (Hold{Mode: HoldStream, Channels: []Channel{{Name: "a\u202Eb"}}}).Apply(make(map[string][]string), ""); !errors.Is(err, ErrInvalidChannel) {
+	if err := (Hold{Mode: HoldStream, Channels: []Channel{{Name: "a\u202Eb"}}}).Apply(make(map[string][]string), Config{}); !errors.Is(err, ErrInvalidChannel) {
 		t.Errorf("Hold.Apply with U+202E: %v", err)
 	}
 	if _, err := publishBody("", []Item{WSText("a\u200Bb", "x")}); !errors.Is(err, ErrInvalidChannel) {

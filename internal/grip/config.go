@@ -3,14 +3,7 @@ package grip
 import (
 	"fmt"
 	"log/slog"
-	"os"
 	"strings"
-)
-
-// Environment variables read by ConfigFromEnv.
-const (
-	EnvURL    = "GRIP_URL"
-	EnvPrefix = "GRIP_PREFIX"
 )
 
 // Config is every GRIP proxy to publish to, and the channel prefix shared by
@@ -52,7 +45,7 @@ func ParseConfig(gripURLs, prefix string) (Config, error) {
 	cfg := Config{Prefix: prefix}
 	if prefix != "" {
 		if err := ValidChannel(prefix); err != nil {
-			return Config{}, fmt.Errorf("grip: %s: %w", EnvPrefix, err)
+			return Config{}, fmt.Errorf("grip: GRIP_PREFIX: %w", err)
 		}
 	}
 	entries := splitURLs(gripURLs)
@@ -67,16 +60,6 @@ func ParseConfig(gripURLs, prefix string) (Config, error) {
 		cfg.Endpoints = append(cfg.Endpoints, ep)
 	}
 	return cfg, nil
-}
-
-// ConfigFromEnv reads GRIP_URL and GRIP_PREFIX through getenv, which is
-// os.Getenv when nil. Tests pass a map lookup instead of touching the
-// process environment.
-func ConfigFromEnv(getenv func(string) string) (Config, error) {
-	if getenv == nil {
-		getenv = os.Getenv
-	}
-	return ParseConfig(getenv(EnvURL), getenv(EnvPrefix))
 }
 
 // splitURLs cuts a list of URLs at runs of commas and whitespace that are

@@ -322,24 +322,6 @@ func TestParseConfigErrors(t *testing.T) {
 	}
 }
 
-func TestConfigFromEnv(t *testing.T) {
-	env := map[string]string{"GRIP_URL": "http://localhost:5561", "GRIP_PREFIX": "test-"}
-	cfg, err := ConfigFromEnv(func(k string) string { return env[k] })
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(cfg.Endpoints) != 1 || cfg.Prefix != "test-" {
-		t.Errorf("ConfigFromEnv = %+v", cfg)
-	}
-
-	t.Setenv("GRIP_URL", "http://a:1, http://b:2")
-	t.Setenv("GRIP_PREFIX", "")
-	cfg, err = ConfigFromEnv(nil)
-	if err != nil || len(cfg.Endpoints) != 2 {
-		t.Errorf("ConfigFromEnv(nil) = %+v, %v; want the process environment's 2 endpoints", cfg, err)
-	}
-}
-
 func TestConfigChannel(t *testing.T) {
 	if got := (Config{Prefix: "app-"}).Channel("room"); got != "app-room" {
 		t.Errorf("Channel = %q", got)

@@ -12,14 +12,15 @@
 // # Configuration: GRIP_URL and GRIP_PREFIX
 //
 // GRIP_URL says where the proxy's control API is and how to authenticate.
-// ConfigFromEnv reads it; ParseURL reads one URL:
+// ParseConfig reads its value (package edge does so at cold start, from the
+// environment or the secret); ParseURL reads one URL:
 //
 //	http://localhost:5561
 //	    Pushpin on this machine: no authentication.
 //	https://api.fastly.com/service/<SID>?key=<api-token>
-//	    Fastly Fanout: the API token is sent as a Bearer token. Grip-Sig is
-//	    checked with Fastly's public key and issuer "fastly:<SID>" unless
-//	    verify-key and verify-iss say otherwise.
+//	    Fastly Fanout: the API token is sent as a Bearer token. Package sig
+//	    checks Grip-Sig with Fastly's public key and issuer "fastly:<SID>"
+//	    unless verify-key and verify-iss say otherwise.
 //	https://api.fanout.io/realm/<realm>?iss=<realm>&key=base64:<key>
 //	    Legacy Fanout Cloud: each publish carries an HS256 JWT {iss, exp}
 //	    signed with the key.
@@ -48,7 +49,7 @@
 // Create one Publisher at cold start and reuse it: it keeps connections to
 // the proxies open and reuses its publish token across invocations.
 //
-//	cfg, err := grip.ConfigFromEnv(nil)
+//	cfg, err := grip.ParseConfig(os.Getenv("GRIP_URL"), os.Getenv("GRIP_PREFIX"))
 //	...
 //	publisher := grip.NewPublisher(cfg, grip.WithLogger(logger))
 //
@@ -82,7 +83,7 @@
 // and body, plus a Hold:
 //
 //	hold := grip.Hold{Mode: grip.HoldStream, Channels: []grip.Channel{{Name: "news"}}}
-//	if err := hold.Apply(resp.Header, cfg.Prefix); err != nil { ... }
+//	if err := hold.Apply(resp.Header, cfg); err != nil { ... }
 //
 // For HoldResponse the proxy waits for an item published with an
 // http-response format, or for Timeout, when it sends the handler's own

@@ -6,10 +6,6 @@ import (
 	"strings"
 )
 
-// FastlyVerifyKey is the public key (a JWK) Fastly Fanout signs Grip-Sig
-// tokens with. ParseURL uses it as the default VerifyKey for api.fastly.com.
-const FastlyVerifyKey = `{"kty":"EC","crv":"P-256","x":"CKo5A1ebyFcnmVV8SE5On-8G81JyBjSvcrx4VLetWCg","y":"7gwJqaU6N8TP88--twjkwoB36f-pT3QsmI46nPhjO7M"}`
-
 // Endpoint is one GRIP proxy: where to publish, how to authenticate, and
 // how to check the Grip-Sig of requests the proxy forwards. ParseURL builds
 // one from a GRIP_URL.

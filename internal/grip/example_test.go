@@ -101,7 +101,7 @@ func ExampleHold_Apply() {
 		Channels:  []grip.Channel{{Name: "news"}},
 		KeepAlive: &grip.KeepAlive{Data: []byte(":\n\n"), Timeout: 20 * time.Second},
 	}
-	if err := hold.Apply(header, "chat-"); err != nil {
+	if err := hold.Apply(header, grip.Config{Prefix: "chat-"}); err != nil {
 		fmt.Println(err)
 		return
 	}
@@ -120,7 +120,7 @@ func ExampleHold_Apply_longPoll() {
 		Channels: []grip.Channel{{Name: "inbox", PrevID: "41"}},
 		Timeout:  25 * time.Second,
 	}
-	if err := hold.Apply(header, ""); err != nil {
+	if err := hold.Apply(header, grip.Config{}); err != nil {
 		fmt.Println(err)
 		return
 	}

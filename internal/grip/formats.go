@@ -3,12 +3,14 @@ package grip
 import (
 	"errors"
 	"fmt"
-	"github.com/faas-grip/faas-grip-go/internal/grip/internal/jsonstr"
 	"net/http"
 	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/faas-grip/faas-grip-go/internal/grip/internal/jsonstr"
+	"github.com/faas-grip/faas-grip-go/internal/grip/internal/token"
 )
 
 // Actions a format can carry (its "action" member). The zero value "" is
@@ -161,7 +163,7 @@ func appendHeaders(dst []byte, header http.Header) ([]byte, error) {
 		if len(values) == 0 {
 			continue
 		}
-		if !isToken(name) {
+		if !token.Valid(name) {
 			return dst, fmt.Errorf("http-response header name %s is not a valid HTTP token", quoteShort(name))
 		}
 		if len(values) > 1 && http.CanonicalHeaderKey(name) == "Set-Cookie" {
@@ -369,26 +371,4 @@ func checkHeaderValue(v string) error {
 		return fmt.Errorf("CR, LF or NUL at byte %d would break the header", i)
 	}
 	return nil
-}
-
-// isToken reports whether s is an RFC 9110 token (a header name, a
-// parameter value that needs no quotes).
-func isToken(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if !isTokenChar(s[i]) {
-			return false
-		}
-	}
-	return true
-}
-
-func isTokenChar(c byte) bool {
-	switch {
-	case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
-		return true
-	}
-	return strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0
 }

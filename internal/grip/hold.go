@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/faas-grip/faas-grip-go/internal/grip/internal/token"
 )
 
 // HoldMode is how the proxy holds the client's request.
@@ -78,11 +80,11 @@ type Link struct {
 var holdHeaders = []string{"Grip-Hold", "Grip-Channel", "Grip-Timeout", "Grip-Keep-Alive", "Grip-Link", "Grip-Status", "Grip-Set-Meta"}
 
 // Apply writes the hold as Grip-* headers into header, replacing any the
-// header had, with prefix added to every channel name (Config.Prefix).
+// header had, with cfg's prefix added to every channel name.
 // Invalid instructions give an error wrapping ErrInvalidHold (and
 // ErrInvalidChannel for a bad channel name), and header is left unchanged.
-func (h Hold) Apply(header http.Header, prefix string) error {
-	values, err := h.headerValues(prefix)
+func (h Hold) Apply(header http.Header, cfg Config) error {
+	values, err := h.headerValues(cfg.Prefix)
 	if err != nil {
 		return fmt.Errorf("%w: %w", ErrInvalidHold, err)
 	}
@@ -175,7 +177,7 @@ func (c Channel) headerValue(prefix string) (string, error) {
 		b.WriteString(paramValue(c.PrevID))
 	}
 	for _, f := range c.Filters {
-		if !isToken(f) {
+		if !token.Valid(f) {
 			return "", fmt.Errorf("channel %s: filter %s is not a filter name", quoteShort(c.Name), quoteShort(f))
 		}
 		b.WriteString("; filter=")
@@ -328,7 +330,7 @@ func statusValue(code int, reason string) (string, error) {
 func setMetaValue(meta map[string]string) (string, error) {
 	keys := make([]string, 0, len(meta))
 	for k, v := range meta {
-		if !isToken(k) {
+		if !token.Valid(k) {
 			return "", fmt.Errorf("SetMeta key %s is not a token (letters, digits, -_.)", quoteShort(k))
 		}
 		if err := checkHeaderValue(v); err != nil {
@@ -365,7 +367,7 @@ func wholeSeconds(what string, d time.Duration) (string, error) {
 // paramValue writes a header parameter value: bare when it is a token,
 // else quoted.
 func paramValue(v string) string {
-	if isToken(v) {
+	if token.Valid(v) {
 		return v
 	}
 	return quoteParam(v)

@@ -59,7 +59,7 @@ func TestHoldApply(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			header := http.Header{"Content-Type": {"text/plain"}, "Grip-Timeout": {"999"}}
-			if err := tt.hold.Apply(header, tt.prefix); err != nil {
+			if err := tt.hold.Apply(header, Config{Prefix: tt.prefix}); err != nil {
 				t.Fatal(err)
 			}
 			tt.want.Set("Content-Type", "text/plain")
@@ -107,7 +107,7 @@ func TestHoldApplyErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			header := http.Header{"Grip-Hold": {"stream"}}
-			err := tt.hold.Apply(header, tt.prefix)
+			err := tt.hold.Apply(header, Config{Prefix: tt.prefix})
 			if !errors.Is(err, ErrInvalidHold) {
 				t.Fatalf("err = %v, want ErrInvalidHold", err)
 			}
@@ -120,7 +120,7 @@ func TestHoldApplyErrors(t *testing.T) {
 		})
 	}
 
-	err := Hold{Channels: []Channel{{Name: "a;b"}}}.Apply(http.Header{}, "")
+	err := Hold{Channels: []Channel{{Name: "a;b"}}}.Apply(http.Header{}, Config{})
 	if !errors.Is(err, ErrInvalidChannel) {
 		t.Errorf("bad channel: err = %v, want ErrInvalidChannel too", err)
 	}
@@ -228,7 +228,7 @@ func TestHoldHeadersParseBack(t *testing.T) {
 		{Name: "with-id", PrevID: `tricky, "id"; \ here`, Filters: []string{"skip-self"}},
 	}
 	header := http.Header{}
-	if err := (Hold{Channels: channels}).Apply(header, "p-"); err != nil {
+	if err := (Hold{Channels: channels}).Apply(header, Config{Prefix: "p-"}); err != nil {
 		t.Fatal(err)
 	}
 	var entries []string

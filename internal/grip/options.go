@@ -13,8 +13,8 @@ type Option func(*Publisher)
 // Defaults of a Publisher.
 const (
 	DefaultMaxAttempts = 3
-	DefaultBackoffBase = 100 * time.Millisecond
-	DefaultBackoffMax  = 2 * time.Second
+	defaultBackoffBase = 100 * time.Millisecond
+	defaultBackoffMax  = 2 * time.Second
 )
 
 // WithHTTPClient makes the Publisher send through client instead of its own.
@@ -49,9 +49,9 @@ func WithBackoff(base, maxWait time.Duration) Option {
 	}
 }
 
-// WithClock sets the clock used for publish-token expiry (tests). Timeouts
+// withClock sets the clock used for publish-token expiry (tests). Timeouts
 // and deadlines always use the real clock, as the context does.
-func WithClock(now func() time.Time) Option {
+func withClock(now func() time.Time) Option {
 	return func(p *Publisher) {
 		if now != nil {
 			p.now = now

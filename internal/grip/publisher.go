@@ -46,8 +46,8 @@ func NewPublisher(cfg Config, opts ...Option) *Publisher {
 	p := &Publisher{
 		prefix:      cfg.Prefix,
 		maxAttempts: DefaultMaxAttempts,
-		backoffBase: DefaultBackoffBase,
-		backoffMax:  DefaultBackoffMax,
+		backoffBase: defaultBackoffBase,
+		backoffMax:  defaultBackoffMax,
 		now:         time.Now,
 		log:         slog.New(slog.DiscardHandler),
 	}

@@ -180,7 +180,7 @@ func parseJWT(t *testing.T, header http.Header, key []byte, now func() time.Time
 func TestPublishJWTReuseAndRenewal(t *testing.T) {
 	srv := newProxy(t, nil)
 	clock := &fakeClock{now: time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)}
-	pub := publisherFor(t, srv.URL+"?iss=realm&key="+testPlainKey, "", WithClock(clock.Now))
+	pub := publisherFor(t, srv.URL+"?iss=realm&key="+testPlainKey, "", withClock(clock.Now))
 	ctx := testContext(t)
 
 	publish := func() string {
@@ -593,13 +593,13 @@ func TestBackoff(t *testing.T) {
 	}
 	// A ceiling below the base is raised to it; a zero base keeps the default.
 	p = NewPublisher(Config{}, WithBackoff(0, time.Millisecond))
-	if p.backoffBase != DefaultBackoffBase || p.backoffMax != DefaultBackoffBase {
+	if p.backoffBase != defaultBackoffBase || p.backoffMax != defaultBackoffBase {
 		t.Errorf("base %v max %v", p.backoffBase, p.backoffMax)
 	}
 }
 
 func TestOptionsIgnoreNil(t *testing.T) {
-	p := NewPublisher(Config{}, nil, WithHTTPClient(nil), WithClock(nil), WithLogger(nil))
+	p := NewPublisher(Config{}, nil, WithHTTPClient(nil), withClock(nil), WithLogger(nil))
 	if p.client == nil || p.now == nil || p.log == nil {
 		t.Error("a nil option value replaced a default")
 	}

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/faas-grip/faas-grip-go/internal/grip"
 	"github.com/faas-grip/faas-grip-go/internal/grip/woh"
 )
 
@@ -29,7 +30,7 @@ var chatEvent = string(woh.Encode(woh.Event{Type: woh.Text, Content: []byte(`{"t
 
 // chatHandle is the work of the chat function per request, publishing aside.
 func chatHandle(b *testing.B, header http.Header, body []byte) int {
-	c, err := Parse(http.MethodPost, header, body, Options{Prefix: "chat-"})
+	c, err := Parse(http.MethodPost, header, body, grip.Config{Prefix: "chat-"})
 	if err != nil {
 		b.Fatal(err)
 	}

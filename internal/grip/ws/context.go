@@ -6,17 +6,11 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/faas-grip/faas-grip-go/internal/grip"
 	"github.com/faas-grip/faas-grip-go/internal/grip/apigw"
+	"github.com/faas-grip/faas-grip-go/internal/grip/internal/token"
 	"github.com/faas-grip/faas-grip-go/internal/grip/woh"
 )
-
-// Options configures how a Context talks to the proxy.
-type Options struct {
-	// Prefix (GRIP_PREFIX) is prepended to every channel name in Subscribe
-	// and Unsubscribe, so several apps can share one proxy. Publishers must
-	// use the same prefix.
-	Prefix string
-}
 
 // inlineEvents is how many events a Context holds without a second
 // allocation: enough for a typical request.
@@ -58,21 +52,23 @@ type Context struct {
 }
 
 // FromRequest is Parse for a request from package apigw.
-func FromRequest(r *apigw.Request, opts Options) (*Context, error) {
+func FromRequest(r *apigw.Request, cfg grip.Config) (*Context, error) {
 	if r == nil {
 		return nil, &RequestError{Reason: "no request"}
 	}
-	return Parse(r.Method, r.Header, r.Body, opts)
+	return Parse(r.Method, r.Header, r.Body, cfg)
 }
 
 // Parse checks that a request is WebSocket-over-HTTP and decodes its events.
 // header must have canonical keys, as net/http and package apigw produce.
+// cfg's prefix (GRIP_PREFIX) goes before every channel name in Subscribe and
+// Unsubscribe, as the publisher puts it before every published one.
 //
 // A request that is not WebSocket-over-HTTP (not POST, another Content-Type,
 // no Connection-Id) returns a *RequestError matching ErrNotWebSocketOverHTTP;
 // a malformed body returns an error matching woh.ErrMalformed. Answer both
 // with 400. Messages returned by Recv alias body: do not modify it.
-func Parse(method string, header http.Header, body []byte, opts Options) (*Context, error) {
+func Parse(method string, header http.Header, body []byte, cfg grip.Config) (*Context, error) {
 	if method != http.MethodPost {
 		return nil, &RequestError{Reason: "method is " + quoteShort(method) + ", want POST"}
 	}
@@ -84,7 +80,7 @@ func Parse(method string, header http.Header, body []byte, opts Options) (*Conte
 		return nil, &RequestError{Reason: "no Connection-Id header"}
 	}
 
-	c := &Context{id: id, header: header, prefix: opts.Prefix, body: body}
+	c := &Context{id: id, header: header, prefix: cfg.Prefix, body: body}
 	events, err := woh.AppendDecode(c.eventStore[:0], body)
 	if err != nil {
 		return nil, fmt.Errorf("ws: request body: %w", err)
@@ -155,7 +151,7 @@ func (c *Context) Accept() {
 // valid token is not sent, since it could not be a protocol the client offered.
 func (c *Context) AcceptProtocol(p string) {
 	c.Accept()
-	if c.accepted && isToken(p) {
+	if c.accepted && token.Valid(p) {
 		c.protocol = p
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/faas-grip/faas-grip-go/internal/grip"
 	"github.com/faas-grip/faas-grip-go/internal/grip/apigw"
 	"github.com/faas-grip/faas-grip-go/internal/grip/woh"
 )
@@ -24,7 +25,7 @@ func wohHeader(id string, extra ...string) http.Header {
 	return h
 }
 
-func mustParse(t testing.TB, body string, opts Options, extraHeaders ...string) *Context {
+func mustParse(t testing.TB, body string, opts grip.Config, extraHeaders ...string) *Context {
 	t.Helper()
 	c, err := Parse(http.MethodPost, wohHeader("conn-1", extraHeaders...), []byte(body), opts)
 	if err != nil {
@@ -51,7 +52,7 @@ func TestParseRejectsOtherRequests(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			c, err := Parse(tc.method, tc.header, nil, Options{})
+			c, err := Parse(tc.method, tc.header, nil, grip.Config{})
 			if c != nil {
 				t.Error("Parse returned a Context with an error")
 			}
@@ -77,7 +78,7 @@ func TestParseAcceptsContentTypeVariants(t *testing.T) {
 		" application/websocket-events ;x=y",
 	} {
 		h := http.Header{"Content-Type": {ct}, "Connection-Id": {"c"}}
-		if _, err := Parse(http.MethodPost, h, nil, Options{}); err != nil {
+		if _, err := Parse(http.MethodPost, h, nil, grip.Config{}); err != nil {
 			t.Errorf("Content-Type %q: %v", ct, err)
 		}
 	}
@@ -85,7 +86,7 @@ func TestParseAcceptsContentTypeVariants(t *testing.T) {
 
 func TestParseMalformedBody(t *testing.T) {
 	for _, body := range []string{"TEXT 5\r\nhi\r\n", "OPEN\r\nTEXT", "TEXT 5", "NOPE\r\n"} {
-		_, err := Parse(http.MethodPost, wohHeader("c"), []byte(body), Options{})
+		_, err := Parse(http.MethodPost, wohHeader("c"), []byte(body), grip.Config{})
 		var syntax *woh.SyntaxError
 		if !errors.Is(err, woh.ErrMalformed) || !errors.As(err, &syntax) {
 			t.Errorf("Parse(%q) error = %v, want one wrapping a *woh.SyntaxError", body, err)
@@ -98,14 +99,14 @@ func TestParseMalformedBody(t *testing.T) {
 
 func TestFromRequest(t *testing.T) {
 	r := &apigw.Request{Method: http.MethodPost, Path: "/chat", Header: wohHeader("abc"), Body: []byte("OPEN\r\n")}
-	c, err := FromRequest(r, Options{})
+	c, err := FromRequest(r, grip.Config{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if c.ID() != "abc" || !c.IsOpening() {
 		t.Fatalf("ID = %q, IsOpening = %v", c.ID(), c.IsOpening())
 	}
-	if _, err := FromRequest(nil, Options{}); !errors.Is(err, ErrNotWebSocketOverHTTP) {
+	if _, err := FromRequest(nil, grip.Config{}); !errors.Is(err, ErrNotWebSocketOverHTTP) {
 		t.Fatalf("FromRequest(nil) = %v, want ErrNotWebSocketOverHTTP", err)
 	}
 }
@@ -123,7 +124,7 @@ func TestIsOpening(t *testing.T) {
 		{"", false},
 	}
 	for _, tc := range tests {
-		if got := mustParse(t, tc.body, Options{}).IsOpening(); got != tc.want {
+		if got := mustParse(t, tc.body, grip.Config{}).IsOpening(); got != tc.want {
 			t.Errorf("IsOpening(%q) = %v, want %v", tc.body, got, tc.want)
 		}
 	}

@@ -15,7 +15,7 @@
 //
 // # A handler
 //
-//	c, err := ws.FromRequest(req, ws.Options{Prefix: os.Getenv("GRIP_PREFIX")})
+//	c, err := ws.FromRequest(req, cfg) // cfg: the grip.Config loaded at cold start
 //	if err != nil {
 //		return badRequest(err) // not WebSocket-over-HTTP, or a malformed body
 //	}
@@ -72,6 +72,6 @@
 // lists and the response in storage allocated with the Context itself, and
 // writes control messages without encoding/json: a one-message chat request
 // (parse, read, reply, response) costs a few small allocations and well
-// under the 1.2 µs budget. BenchmarkChatHandle1 and BenchmarkChatHandle100
+// under a microsecond. BenchmarkChatHandle1 and BenchmarkChatHandle100
 // measure it.
 package ws

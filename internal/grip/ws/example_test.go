@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/faas-grip/faas-grip-go/internal/grip"
 	"github.com/faas-grip/faas-grip-go/internal/grip/apigw"
 	"github.com/faas-grip/faas-grip-go/internal/grip/woh"
 	"github.com/faas-grip/faas-grip-go/internal/grip/ws"
@@ -14,7 +15,7 @@ import (
 // handle is a typical chat handler: accept and subscribe on open, answer
 // every message, and clean up on disconnect.
 func handle(req *apigw.Request) *apigw.Response {
-	c, err := ws.FromRequest(req, ws.Options{Prefix: "demo-"})
+	c, err := ws.FromRequest(req, grip.Config{Prefix: "demo-"})
 	if err != nil {
 		// errors.Is(err, ws.ErrNotWebSocketOverHTTP) or woh.ErrMalformed.
 		return &apigw.Response{Status: http.StatusBadRequest, Body: []byte(err.Error())}
@@ -75,7 +76,7 @@ func Example() {
 }
 
 func ExampleParse_notWebSocketOverHTTP() {
-	_, err := ws.Parse(http.MethodPost, http.Header{"Content-Type": {"application/json"}}, nil, ws.Options{})
+	_, err := ws.Parse(http.MethodPost, http.Header{"Content-Type": {"application/json"}}, nil, grip.Config{})
 	fmt.Println(errors.Is(err, ws.ErrNotWebSocketOverHTTP))
 	fmt.Println(err)
 	// Output:
@@ -84,7 +85,7 @@ func ExampleParse_notWebSocketOverHTTP() {
 }
 
 func ExampleContext_AcceptProtocol() {
-	c, _ := ws.FromRequest(request("OPEN\r\n"), ws.Options{})
+	c, _ := ws.FromRequest(request("OPEN\r\n"), grip.Config{})
 	c.AcceptProtocol("chat.v1") // one the client offered in Sec-WebSocket-Protocol
 	resp := c.Response()
 	fmt.Println(resp.Header.Get("Sec-WebSocket-Protocol"))
@@ -94,7 +95,7 @@ func ExampleContext_AcceptProtocol() {
 func ExampleContext_SetMeta() {
 	req := request("TEXT 9\r\n/nick bob\r\n")
 	req.Header.Set("Meta-Nick", "ann") // bound by an earlier response
-	c, _ := ws.FromRequest(req, ws.Options{})
+	c, _ := ws.FromRequest(req, grip.Config{})
 	fmt.Println("was", c.Meta("nick"))
 
 	if err := c.SetMeta("nick", "bob"); err != nil {
@@ -112,7 +113,7 @@ func ExampleContext_SetMeta() {
 }
 
 func ExampleContext_Close() {
-	c, _ := ws.FromRequest(request("TEXT 4\r\nquit\r\n"), ws.Options{})
+	c, _ := ws.FromRequest(request("TEXT 4\r\nquit\r\n"), grip.Config{})
 	c.Close(0, "bye") // code 0 is never sent: it becomes 1000
 	c.Send("ignored: nothing is sent after a close")
 	fmt.Printf("%q\n", c.Response().Body)
@@ -120,7 +121,7 @@ func ExampleContext_Close() {
 }
 
 func ExampleContext_KeepAlive() {
-	c, _ := ws.FromRequest(request("OPEN\r\n"), ws.Options{})
+	c, _ := ws.FromRequest(request("OPEN\r\n"), grip.Config{})
 	c.Accept()
 	c.KeepAlive(`{"type":"ping"}`, 30*time.Second)
 	fmt.Printf("%q\n", c.Response().Body)
@@ -128,7 +129,7 @@ func ExampleContext_KeepAlive() {
 }
 
 func ExampleContext_SendControl() {
-	c, _ := ws.FromRequest(request(""), ws.Options{})
+	c, _ := ws.FromRequest(request(""), grip.Config{})
 	err := c.SendControl(struct {
 		Type string `json:"type"`
 		ID   string `json:"id"`

@@ -1,6 +1,10 @@
 package ws
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/faas-grip/faas-grip-go/internal/grip/internal/token"
+)
 
 // metaValue is a meta value the handler set. A slice of these is cheaper than
 // a map for the one or two a handler sets.
@@ -27,7 +31,7 @@ func (c *Context) Meta(name string) string {
 // canonical key on the stack: concatenating and canonicalizing with net/http
 // would allocate on every lookup.
 func (c *Context) requestMeta(name string) string {
-	if !isToken(name) {
+	if !token.Valid(name) {
 		return ""
 	}
 	var scratch [64]byte
@@ -58,7 +62,7 @@ func (c *Context) requestMeta(name string) string {
 // characters (no CR, LF or NUL that could split the header); otherwise SetMeta
 // returns a *MetaError matching ErrInvalidMeta and changes nothing.
 func (c *Context) SetMeta(name, value string) error {
-	if !isToken(name) {
+	if !token.Valid(name) {
 		return &MetaError{Name: name, Reason: "name must be a non-empty HTTP token (letters, digits, and !#$%&'*+-.^_`|~)"}
 	}
 	if !isHeaderValue(value) {
@@ -72,27 +76,6 @@ func (c *Context) SetMeta(name, value string) error {
 	}
 	c.metas = append(c.metas, metaValue{name: name, value: value})
 	return nil
-}
-
-// isToken reports whether s is an RFC 9110 token.
-func isToken(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if !isTokenChar(s[i]) {
-			return false
-		}
-	}
-	return true
-}
-
-func isTokenChar(c byte) bool {
-	switch {
-	case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
-		return true
-	}
-	return strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0
 }
 
 // isHeaderValue reports whether s may be sent as an HTTP header value: no

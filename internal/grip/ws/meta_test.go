@@ -4,10 +4,12 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"github.com/faas-grip/faas-grip-go/internal/grip"
 )
 
 func TestMeta(t *testing.T) {
-	c := mustParse(t, "", Options{}, "Meta-User", "ann", "Meta-Room", "lobby", "Metadata", "no", "User", "no")
+	c := mustParse(t, "", grip.Config{}, "Meta-User", "ann", "Meta-Room", "lobby", "Metadata", "no", "User", "no")
 	tests := []struct{ name, want string }{
 		{"user", "ann"},
 		{"User", "ann"},
@@ -46,7 +48,7 @@ func TestSetMetaRefusesBadInput(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			c := mustParse(t, "", Options{}, "Meta-User", "ann")
+			c := mustParse(t, "", grip.Config{}, "Meta-User", "ann")
 			err := c.SetMeta(tc.key, tc.value)
 			if !errors.Is(err, ErrInvalidMeta) {
 				t.Fatalf("SetMeta(%q, %q) = %v, want ErrInvalidMeta", tc.key, tc.value, err)
@@ -72,7 +74,7 @@ func TestSetMetaRefusesBadInput(t *testing.T) {
 }
 
 func TestSetMetaAcceptsHeaderValues(t *testing.T) {
-	c := mustParse(t, "", Options{})
+	c := mustParse(t, "", grip.Config{})
 	for _, v := range []string{"", "ann", "a b\tc", "é ☃", `{"json":1}`} {
 		if err := c.SetMeta("x-Value_1", v); err != nil {
 			t.Errorf("SetMeta(%q) = %v", v, err)
@@ -84,7 +86,7 @@ func TestMetaMatchesNetHTTPCanonicalKeys(t *testing.T) {
 	for _, name := range []string{"user", "USER", "user-id", "USER-ID", "x_value_1", "a-b-c", "9lives", "mixed-Case_Name", strings.Repeat("long", 30)} {
 		h := wohHeader("c")
 		h.Set("Meta-"+name, "v") // net/http canonicalizes the key
-		c, err := Parse("POST", h, nil, Options{})
+		c, err := Parse("POST", h, nil, grip.Config{})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -3,6 +3,8 @@ package ws
 import (
 	"errors"
 	"testing"
+
+	"github.com/faas-grip/faas-grip-go/internal/grip"
 )
 
 func TestRecv(t *testing.T) {
@@ -26,7 +28,7 @@ func TestRecv(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			c := mustParse(t, tc.body, Options{})
+			c := mustParse(t, tc.body, grip.Config{})
 			var got []Message
 			for c.CanRecv() {
 				msg, err := c.Recv()
@@ -53,7 +55,7 @@ func TestRecv(t *testing.T) {
 }
 
 func TestRecvWithoutCanRecv(t *testing.T) {
-	c := mustParse(t, "PING\r\nTEXT 1\r\na\r\n", Options{})
+	c := mustParse(t, "PING\r\nTEXT 1\r\na\r\n", grip.Config{})
 	if msg, err := c.Recv(); err != nil || string(msg.Data) != "a" {
 		t.Fatalf("Recv = %+v, %v", msg, err)
 	}

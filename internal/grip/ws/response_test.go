@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/faas-grip/faas-grip-go/internal/grip"
 )
 
 func TestResponse(t *testing.T) {
@@ -24,7 +26,7 @@ func TestResponse(t *testing.T) {
 	tests := []struct {
 		name    string
 		body    string
-		opts    Options
+		opts    grip.Config
 		headers []string // extra request headers, name/value pairs
 		handle  func(t *testing.T, c *Context)
 		want    string
@@ -63,7 +65,7 @@ func TestResponse(t *testing.T) {
 			want:   "OPEN\r\nTEXT 27\r\nc:{\"channel\":\"room\",\"type\":\"subscribe\"}\r\nTEXT 7\r\nm:hello\r\n", header: accepting,
 		},
 		{
-			name: "prefix applied to subscribe and unsubscribe", body: "TEXT 1\r\nx\r\n", opts: Options{Prefix: "app1-"},
+			name: "prefix applied to subscribe and unsubscribe", body: "TEXT 1\r\nx\r\n", opts: grip.Config{Prefix: "app1-"},
 			handle: func(_ *testing.T, c *Context) { c.Subscribe("room"); c.Unsubscribe("lobby") },
 			want: "TEXT 2c\r\nc:{\"channel\":\"app1-room\",\"type\":\"subscribe\"}\r\n" +
 				"TEXT 2f\r\nc:{\"channel\":\"app1-lobby\",\"type\":\"unsubscribe\"}\r\n", header: plain,
@@ -276,7 +278,7 @@ func TestResponse(t *testing.T) {
 }
 
 func TestResponseIsFinal(t *testing.T) {
-	c := mustParse(t, "OPEN\r\n", Options{})
+	c := mustParse(t, "OPEN\r\n", grip.Config{})
 	c.Accept()
 	c.Send("a")
 	first := c.Response()
@@ -292,7 +294,7 @@ func TestResponseIsFinal(t *testing.T) {
 }
 
 func TestResponseBodyCannotBeOverwritten(t *testing.T) {
-	c := mustParse(t, "", Options{})
+	c := mustParse(t, "", grip.Config{})
 	c.Send("a")
 	resp := c.Response()
 	if cap(resp.Body) != len(resp.Body) {
@@ -302,7 +304,7 @@ func TestResponseBodyCannotBeOverwritten(t *testing.T) {
 
 func TestLargeResponse(t *testing.T) {
 	in := strings.Repeat("TEXT 5\r\nhello\r\n", 300)
-	c := mustParse(t, in, Options{})
+	c := mustParse(t, in, grip.Config{})
 	var want strings.Builder
 	for c.CanRecv() {
 		msg, _ := c.Recv()
@@ -317,7 +319,7 @@ func TestLargeResponse(t *testing.T) {
 }
 
 func TestSendControlErrors(t *testing.T) {
-	c := mustParse(t, "", Options{})
+	c := mustParse(t, "", grip.Config{})
 	if err := c.SendControl(func() {}); err == nil || !strings.Contains(err.Error(), "control message") {
 		t.Errorf("SendControl(func) = %v, want a marshaling error", err)
 	}

@@ -24,7 +24,7 @@ import (
 	"time"
 )
 
-// The budgets of issue 6, on this machine class.
+// The performance budgets, on this machine class.
 const (
 	budgetChat1        = 1200.0  // ns/op: ws BenchmarkChatHandle1
 	budgetChat100      = 25000.0 // ns/op: ws BenchmarkChatHandle100

