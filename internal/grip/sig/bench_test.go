@@ -27,11 +27,11 @@ func BenchmarkCheck(b *testing.B) {
 			sign(b, k.method, k.signer, claims("pushpin", time.Hour)),
 			sign(b, k.method, k.signer, claims("pushpin", time.Hour+time.Second)),
 		}
-		header := map[string][]string{HeaderName: {tokens[0]}}
+		header := map[string][]string{headerName: {tokens[0]}}
 		b.Run(k.name+"/cached", func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				if v.Check(header).Status != Valid {
+				if v.check(header).Status != statusValid {
 					b.Fatal("not valid")
 				}
 			}
@@ -41,7 +41,7 @@ func BenchmarkCheck(b *testing.B) {
 			i := 0
 			for b.Loop() {
 				i++
-				if v.CheckToken(tokens[i%2]).Status != Valid {
+				if v.checkToken(tokens[i%2]).Status != statusValid {
 					b.Fatal("not valid")
 				}
 			}

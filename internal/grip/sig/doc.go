@@ -15,38 +15,37 @@
 //     published P-256 key, given here as PEM or JWK JSON.
 //   - Legacy Fanout Cloud signs with HS256 and the realm key ("base64:...").
 //
-// CheckKeyStrength tells a deployment's key from a guessable one: Pushpin's
-// stock key in any spelling, or an HMAC secret under 32 bytes.
+// The whole policy of an origin lives here, and package edge applies it to
+// every request before a handler runs:
 //
-// The whole policy of an origin lives here too, and package edge applies it
-// to every request before a handler runs:
+//	policy, err := sig.NewPolicy(cfg.Endpoints, sig.PolicyOptions{Required: true, Deployed: true})
+//	...
+//	if refusal := policy.Authorize(req.Header); refusal != nil {
+//		// answer refusal.Status with refusal.Message; log refusal.Reason
+//	}
+//
+// Its parts:
 //
 //   - EndpointKey: which key verifies a GRIP endpoint's requests (its
 //     verify-key; for api.fastly.com without one, FastlyKey and issuer
 //     "fastly:<SID>"; for a legacy Fanout Cloud URL, the realm key);
-//   - NewPolicy: one Verifier per distinct key, refusing weak keys when
-//     deployed;
+//   - NewPolicy: one verifier per distinct key. When deployed it refuses a
+//     key anyone can guess (ErrWeakKey): Pushpin's stock key in any
+//     spelling, or an HMAC secret under MinHMACKeyBytes; and a key it cannot
+//     use (ErrBadKey). Its errors never contain the key.
 //   - Policy.Authorize: serve (nil), or refuse with 401 (no Grip-Sig), 403
-//     (a Grip-Sig that does not verify) or 500 (one is required, no key is set).
+//     (a Grip-Sig that does not verify) or 500 (one is required, no key is
+//     set). The reason names what failed (expired, wrong issuer, bad
+//     signature, ...) and never contains the key or the token.
 //
-// NewVerifier works out the kind of key from its text and pins the
+// Each verifier works out the kind of key from its text and pins the
 // algorithm to it: an ES256 verifier accepts only ES256 tokens. That closes
 // the classic JWT holes: alg "none", and an HS256 token whose HMAC secret is
 // the (public) bytes of an RSA or EC key. Every token must carry exp; iss is
-// checked when an issuer is configured.
-//
-// Check reports one of three outcomes:
-//
-//	switch res := verifier.Check(req.Header); res.Status {
-//	case sig.Valid:      // came through the proxy: trust Connection-Id, Meta-*
-//	case sig.NotProxied: // no Grip-Sig header at all
-//	case sig.Invalid:    // a Grip-Sig that fails: log res.Err, do not trust
-//	}
-//
-// res.Err wraps one sentinel (ErrExpired, ErrIssuer, ErrSignature, ...) for
-// errors.Is, and never contains the key or the token.
+// checked when an issuer is configured. A token that does not verify counts
+// as absent, as the GRIP spec says.
 //
 // The proxy signs every request, but its tokens change only once a second,
-// so a Verifier remembers the last token that verified: the same token again
+// so a verifier remembers the last token that verified: the same token again
 // costs a comparison and a clock check instead of an HMAC or ECDSA check.
 package sig

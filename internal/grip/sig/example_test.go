@@ -1,19 +1,27 @@
 package sig_test
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
 
+	"github.com/faas-grip/faas-grip-go/internal/grip"
 	"github.com/faas-grip/faas-grip-go/internal/grip/sig"
 )
 
-// A Pushpin origin: HS256 with pushpin.conf's sig_key and iss "pushpin".
+// A Pushpin origin: HS256 with pushpin.conf's sig_key and iss "pushpin",
+// named by the GRIP URL's verify-iss and verify-key.
 func Example() {
 	now := time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
-	verifier, err := sig.NewVerifier("pushpin", "changeme", sig.WithClock(func() time.Time { return now }))
+	cfg, err := grip.ParseConfig("http://localhost:5561?verify-iss=pushpin&verify-key=changeme", "")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	policy, err := sig.NewPolicy(cfg.Endpoints, sig.PolicyOptions{Required: true, Now: func() time.Time { return now }})
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -30,31 +38,35 @@ func Example() {
 		{"Grip-Sig": {forged}},    // someone pretending to be the proxy
 		{"Grip-Sig": {"garbage"}}, // not even a JWT
 	} {
-		res := verifier.Check(header)
-		fmt.Printf("%s: %v\n", res.Status, res.Err)
+		if refusal := policy.Authorize(header); refusal != nil {
+			fmt.Printf("%d: %s\n", refusal.Status, refusal.Reason)
+		} else {
+			fmt.Println("served")
+		}
 	}
 	// Output:
-	// not proxied: <nil>
-	// valid: <nil>
-	// invalid: grip-sig: signature does not verify
-	// invalid: grip-sig: malformed token: token contains an invalid number of segments
+	// 401: no Grip-Sig header
+	// served
+	// 403: grip-sig: signature does not verify
+	// 403: grip-sig: malformed token: token contains an invalid number of segments
 }
 
-// A Fastly Fanout origin: ES256 with Fastly's published key, as JWK JSON
-// (PEM works too), and the service's issuer.
-func ExampleNewVerifier() {
-	const fastlyKey = `{"kty":"EC","crv":"P-256","x":"CKo5A1ebyFcnmVV8SE5On-8G81JyBjSvcrx4VLetWCg","y":"7gwJqaU6N8TP88--twjkwoB36f-pT3QsmI46nPhjO7M"}`
-	verifier, err := sig.NewVerifier("fastly:SERVICEID", fastlyKey)
-	if err != nil {
-		fmt.Println(err)
-		return
+// A key that cannot be used is an error at cold start that never repeats
+// the key; when deployed, so is a key anyone can guess.
+func ExampleNewPolicy_badKeys() {
+	for _, url := range []string{
+		`http://localhost:5561?verify-key={"kty":"EC","crv":"P-256","x":"AAAA","y":"AAAA"}`,
+		"http://localhost:5561?verify-iss=pushpin&verify-key=base64:Y2hhbmdlbWU=",
+	} {
+		cfg, err := grip.ParseConfig(url, "")
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		_, err = sig.NewPolicy(cfg.Endpoints, sig.PolicyOptions{Required: true, Deployed: true})
+		fmt.Println("unusable:", errors.Is(err, sig.ErrBadKey), "weak:", errors.Is(err, sig.ErrWeakKey))
 	}
-	fmt.Println(verifier.Algorithm())
-
-	// A key that cannot be used is an error that never repeats the key.
-	_, err = sig.NewVerifier("", `{"kty":"EC","crv":"P-256","x":"AAAA","y":"AAAA"}`)
-	fmt.Println(err)
 	// Output:
-	// ES256
-	// grip-sig: unusable verify key: JWK members x and y must be 32 bytes each for P-256
+	// unusable: true weak: false
+	// unusable: false weak: true
 }

@@ -16,7 +16,7 @@ import (
 // default key; any other Valid is a forgery. The seed corpus lives in
 // testdata/fuzz/FuzzCheckToken.
 func FuzzCheckToken(f *testing.F) {
-	hs, err := NewVerifier("pushpin", "changeme", WithClock(fixedClock))
+	hs, err := newVerifier("pushpin", "changeme", withClock(fixedClock))
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -28,7 +28,7 @@ func FuzzCheckToken(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	es, err := NewVerifier("", ecPEM, WithClock(fixedClock))
+	es, err := newVerifier("", ecPEM, withClock(fixedClock))
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -38,17 +38,17 @@ func FuzzCheckToken(f *testing.F) {
 	f.Add(sign(f, jwt.SigningMethodES256, ecKey, claims("x", -time.Hour))) // expired, right key
 
 	f.Fuzz(func(t *testing.T, token string) {
-		for _, v := range []*Verifier{hs, es} {
-			res := v.CheckToken(token)
+		for _, v := range []*tokenVerifier{hs, es} {
+			res := v.checkToken(token)
 			switch {
-			case res.Status == NotProxied:
+			case res.Status == statusNotProxied:
 				t.Fatalf("%s: CheckToken returned NotProxied", v.alg)
-			case (res.Status == Invalid) != (res.Err != nil):
+			case (res.Status == statusInvalid) != (res.Err != nil):
 				t.Fatalf("%s: Status %v with Err %v", v.alg, res.Status, res.Err)
-			case res.Status == Valid && !(v == hs && token == valid):
+			case res.Status == statusValid && !(v == hs && token == valid):
 				t.Fatalf("%s: forged token accepted: %q", v.alg, token)
 			}
-			if got := v.Check(http.Header{HeaderName: {token}}); got.Status != res.Status {
+			if got := v.check(http.Header{headerName: {token}}); got.Status != res.Status {
 				t.Fatalf("%s: Check says %v, CheckToken %v", v.alg, got.Status, res.Status)
 			}
 		}

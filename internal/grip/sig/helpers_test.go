@@ -132,9 +132,9 @@ func sign(t testing.TB, method jwt.SigningMethod, key any, c jwt.Claims) string 
 	return token
 }
 
-func newTestVerifier(t testing.TB, issuer, key string) *Verifier {
+func newTestVerifier(t testing.TB, issuer, key string) *tokenVerifier {
 	t.Helper()
-	v, err := NewVerifier(issuer, key, WithClock(fixedClock))
+	v, err := newVerifier(issuer, key, withClock(fixedClock))
 	if err != nil {
 		t.Fatalf("NewVerifier: %v", err)
 	}

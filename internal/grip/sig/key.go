@@ -14,11 +14,11 @@ import (
 	"strings"
 )
 
-// The algorithms a Verifier can be pinned to, as JWT names them.
+// The algorithms a verifier can be pinned to, as JWT names them.
 const (
-	HS256 = "HS256"
-	ES256 = "ES256"
-	RS256 = "RS256"
+	algHS256 = "HS256"
+	algES256 = "ES256"
+	algRS256 = "RS256"
 )
 
 // minRSABits is the smallest RSA modulus accepted: smaller keys are breakable
@@ -31,7 +31,7 @@ type verifyKey struct {
 	key any    // []byte, *ecdsa.PublicKey or *rsa.PublicKey
 }
 
-// badKey builds the error NewVerifier returns. The reason must never contain
+// badKey builds the error newVerifier returns. The reason must never contain
 // the key, only what is wrong with it.
 func badKey(format string, args ...any) error {
 	return fmt.Errorf("%w: "+format, append([]any{ErrBadKey}, args...)...)
@@ -59,10 +59,10 @@ func parseKey(s string) (verifyKey, error) {
 		if len(raw) == 0 {
 			return verifyKey{}, badKey("the key is empty")
 		}
-		return verifyKey{alg: HS256, key: raw}, nil
+		return verifyKey{alg: algHS256, key: raw}, nil
 	}
 	// A plain secret is used exactly as given: whitespace may be part of it.
-	return verifyKey{alg: HS256, key: []byte(s)}, nil
+	return verifyKey{alg: algHS256, key: []byte(s)}, nil
 }
 
 // decodeStdBase64 accepts standard base64 with or without padding.
@@ -114,12 +114,12 @@ func fromPublicKey(pub any) (verifyKey, error) {
 		if k.Curve != elliptic.P256() {
 			return verifyKey{}, badKey("EC key on curve %s: only P-256 (ES256) is supported", k.Curve.Params().Name)
 		}
-		return verifyKey{alg: ES256, key: k}, nil
+		return verifyKey{alg: algES256, key: k}, nil
 	case *rsa.PublicKey:
 		if bits := k.N.BitLen(); bits < minRSABits {
 			return verifyKey{}, badKey("RSA key has %d bits: at least %d are required", bits, minRSABits)
 		}
-		return verifyKey{alg: RS256, key: k}, nil
+		return verifyKey{alg: algRS256, key: k}, nil
 	}
 	return verifyKey{}, badKey("public key type %T is not supported (use EC P-256 or RSA)", pub)
 }
@@ -164,7 +164,7 @@ func parseJWK(data []byte) (verifyKey, error) {
 		case len(secret) == 0:
 			err = badKey("JWK member k is empty")
 		default:
-			vk = verifyKey{alg: HS256, key: secret}
+			vk = verifyKey{alg: algHS256, key: secret}
 		}
 	case "":
 		err = badKey("the JWK has no kty (a JWK set {\"keys\": [...]} is not accepted: give one key)")
@@ -199,7 +199,7 @@ func ecFromJWK(k jwk) (verifyKey, error) {
 	if err != nil {
 		return verifyKey{}, badKey("JWK x, y is not a point on P-256")
 	}
-	return verifyKey{alg: ES256, key: pub}, nil
+	return verifyKey{alg: algES256, key: pub}, nil
 }
 
 func rsaFromJWK(k jwk) (verifyKey, error) {

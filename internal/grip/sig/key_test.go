@@ -39,42 +39,42 @@ func TestNewVerifierKeyKinds(t *testing.T) {
 		alg   string
 		token func(*testing.T) string // a token the verifier must accept; nil to skip
 	}{
-		{"Pushpin default secret", "changeme", HS256, hsToken([]byte("changeme"))},
-		{"plain secret kept exactly, spaces included", " s3cret ", HS256, hsToken([]byte(" s3cret "))},
-		{"base64 secret", "base64:" + std([]byte("realm\x00key\xff")), HS256, hsToken([]byte("realm\x00key\xff"))},
-		{"base64 secret without padding", "base64:" + base64.RawStdEncoding.EncodeToString([]byte("ab")), HS256, hsToken([]byte("ab"))},
-		{"base64 PEM", "base64:" + std([]byte(ks.ecPEM)), ES256, esToken},
-		{"EC PEM", ks.ecPEM, ES256, esToken},
-		{"EC PEM with surrounding space", "\n  " + ks.ecPEM + "\n", ES256, esToken},
-		{"EC certificate", ecCert, ES256, esToken},
-		{"RSA PKIX PEM", ks.rsaPEM, RS256, rsToken},
-		{"RSA PKCS1 PEM", ks.rsaPKCS1, RS256, rsToken},
-		{"RSA certificate", ks.rsaCert, RS256, rsToken},
-		{"EC JWK", ks.ecJWK, ES256, esToken},
-		{"EC JWK with alg", strings.Replace(ks.ecJWK, "{", `{"alg":"ES256","use":"sig",`, 1), ES256, esToken},
-		{"RSA JWK", ks.rsaJWK, RS256, rsToken},
-		{"oct JWK", `{"kty":"oct","k":"` + b64url([]byte("octsecret")) + `"}`, HS256, hsToken([]byte("octsecret"))},
-		{"oct JWK with padding", `{"kty":"oct","k":"` + base64.URLEncoding.EncodeToString([]byte("ab")) + `"}`, HS256, hsToken([]byte("ab"))},
-		{"Fastly published JWK", fastlyJWK, ES256, nil},
+		{"Pushpin default secret", "changeme", algHS256, hsToken([]byte("changeme"))},
+		{"plain secret kept exactly, spaces included", " s3cret ", algHS256, hsToken([]byte(" s3cret "))},
+		{"base64 secret", "base64:" + std([]byte("realm\x00key\xff")), algHS256, hsToken([]byte("realm\x00key\xff"))},
+		{"base64 secret without padding", "base64:" + base64.RawStdEncoding.EncodeToString([]byte("ab")), algHS256, hsToken([]byte("ab"))},
+		{"base64 PEM", "base64:" + std([]byte(ks.ecPEM)), algES256, esToken},
+		{"EC PEM", ks.ecPEM, algES256, esToken},
+		{"EC PEM with surrounding space", "\n  " + ks.ecPEM + "\n", algES256, esToken},
+		{"EC certificate", ecCert, algES256, esToken},
+		{"RSA PKIX PEM", ks.rsaPEM, algRS256, rsToken},
+		{"RSA PKCS1 PEM", ks.rsaPKCS1, algRS256, rsToken},
+		{"RSA certificate", ks.rsaCert, algRS256, rsToken},
+		{"EC JWK", ks.ecJWK, algES256, esToken},
+		{"EC JWK with alg", strings.Replace(ks.ecJWK, "{", `{"alg":"ES256","use":"sig",`, 1), algES256, esToken},
+		{"RSA JWK", ks.rsaJWK, algRS256, rsToken},
+		{"oct JWK", `{"kty":"oct","k":"` + b64url([]byte("octsecret")) + `"}`, algHS256, hsToken([]byte("octsecret"))},
+		{"oct JWK with padding", `{"kty":"oct","k":"` + base64.URLEncoding.EncodeToString([]byte("ab")) + `"}`, algHS256, hsToken([]byte("ab"))},
+		{"Fastly published JWK", fastlyJWK, algES256, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			v, err := NewVerifier("", tt.key, WithClock(fixedClock))
+			v, err := newVerifier("", tt.key, withClock(fixedClock))
 			if err != nil {
 				t.Fatalf("NewVerifier: %v", err)
 			}
-			if v.Algorithm() != tt.alg {
-				t.Fatalf("Algorithm = %s, want %s", v.Algorithm(), tt.alg)
+			if v.algorithm() != tt.alg {
+				t.Fatalf("Algorithm = %s, want %s", v.algorithm(), tt.alg)
 			}
 			if tt.token != nil {
-				if got := v.CheckToken(tt.token(t)); got.Status != Valid {
+				if got := v.checkToken(tt.token(t)); got.Status != statusValid {
 					t.Fatalf("token: %v, %v; want valid", got.Status, got.Err)
 				}
 			}
 			// Whatever the key, an HS256 token made from its text is refused.
-			if tt.alg != HS256 {
+			if tt.alg != algHS256 {
 				forged := sign(t, jwt.SigningMethodHS256, []byte(tt.key), claims("x", time.Hour))
-				if got := v.CheckToken(forged); !errors.Is(got.Err, ErrAlgorithm) {
+				if got := v.checkToken(forged); !errors.Is(got.Err, errAlgorithm) {
 					t.Fatalf("HS256 forged with the key text: %v, %v; want ErrAlgorithm", got.Status, got.Err)
 				}
 			}
@@ -157,9 +157,9 @@ func TestNewVerifierBadKeys(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			v, err := NewVerifier("", tt.key)
+			v, err := newVerifier("", tt.key)
 			if err == nil {
-				t.Fatalf("NewVerifier succeeded (%s), want an error", v.Algorithm())
+				t.Fatalf("NewVerifier succeeded (%s), want an error", v.algorithm())
 			}
 			if !errors.Is(err, ErrBadKey) {
 				t.Errorf("error %v does not wrap ErrBadKey", err)

@@ -3,16 +3,17 @@ package sig
 import (
 	"fmt"
 	"net/http"
+	"time"
 
 	"github.com/faas-grip/faas-grip-go/internal/grip"
 )
 
-// Policy decides whether an origin serves a request: it holds one Verifier
+// Policy decides whether an origin serves a request: it holds one verifier
 // per distinct key of the GRIP endpoints, and whether a Grip-Sig is required
 // when there is none. Build it once per cold start with NewPolicy; it is safe
 // for concurrent use.
 type Policy struct {
-	verifiers []*Verifier
+	verifiers []*tokenVerifier
 	required  bool
 }
 
@@ -22,15 +23,22 @@ type PolicyOptions struct {
 	// deployment without a verify key fails loudly instead of trusting anyone.
 	Required bool
 	// Deployed refuses, at cold start, keys anyone can guess (see
-	// CheckKeyStrength). Local runs may use Pushpin's stock key, which signs
+	// checkKeyStrength). Local runs may use Pushpin's stock key, which signs
 	// the sample events.
 	Deployed bool
+	// Now is the clock tokens' exp and nbf are checked against; nil is
+	// time.Now (tests and examples fix it).
+	Now func() time.Time
 }
 
 // NewPolicy builds the verifiers of endpoints, keyed as EndpointKey says.
 // Its errors name the endpoint (redacted), say what to do, and never
 // contain a key.
-func NewPolicy(endpoints []grip.Endpoint, opts PolicyOptions, vopts ...Option) (*Policy, error) {
+func NewPolicy(endpoints []grip.Endpoint, opts PolicyOptions) (*Policy, error) {
+	var vopts []verifierOption
+	if opts.Now != nil {
+		vopts = append(vopts, withClock(opts.Now))
+	}
 	p := &Policy{required: opts.Required}
 	seen := map[string]bool{}
 	for _, ep := range endpoints {
@@ -40,11 +48,11 @@ func NewPolicy(endpoints []grip.Endpoint, opts PolicyOptions, vopts ...Option) (
 		}
 		seen[issuer+"\x00"+key] = true
 		if opts.Deployed {
-			if err := CheckKeyStrength(key); err != nil {
+			if err := checkKeyStrength(key); err != nil {
 				return nil, fmt.Errorf("the Grip-Sig verify key of %s: %w", ep.String(), err)
 			}
 		}
-		v, err := NewVerifier(issuer, key, vopts...)
+		v, err := newVerifier(issuer, key, vopts...)
 		if err != nil {
 			return nil, fmt.Errorf("the Grip-Sig verify key of %s: %w", ep.String(), err)
 		}
@@ -53,8 +61,8 @@ func NewPolicy(endpoints []grip.Endpoint, opts PolicyOptions, vopts ...Option) (
 	return p, nil
 }
 
-// Verifiers returns how many distinct keys the policy verifies with.
-func (p *Policy) Verifiers() int { return len(p.verifiers) }
+// verifierCount returns how many distinct keys the policy verifies with.
+func (p *Policy) verifierCount() int { return len(p.verifiers) }
 
 // Refusal is why a request is not served, with the status to answer.
 // Reason is safe to log; Message is safe to show the client. Neither holds
@@ -74,7 +82,7 @@ func (r *Refusal) Error() string { return r.Message + ": " + r.Reason }
 //   - no key configured while a signature is required: 500;
 //   - a Grip-Sig that no verifier accepts: 403.
 func (p *Policy) Authorize(h http.Header) *Refusal {
-	if h.Get(HeaderName) == "" {
+	if h.Get(headerName) == "" {
 		return &Refusal{Status: http.StatusUnauthorized,
 			Message: "this endpoint must be reached through a GRIP proxy (Pushpin or Fastly Fanout)",
 			Reason:  "no Grip-Sig header"}
@@ -87,9 +95,9 @@ func (p *Policy) Authorize(h http.Header) *Refusal {
 		}
 		return nil
 	}
-	var last Result
+	var last checkResult
 	for _, v := range p.verifiers {
-		if last = v.Check(h); last.Status == Valid {
+		if last = v.check(h); last.Status == statusValid {
 			return nil
 		}
 	}

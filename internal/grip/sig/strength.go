@@ -6,7 +6,7 @@ import (
 	"fmt"
 )
 
-// MinHMACKeyBytes is the shortest HMAC verify key CheckKeyStrength accepts:
+// MinHMACKeyBytes is the shortest HMAC verify key checkKeyStrength accepts:
 // RFC 7518 (3.2) requires an HS256 key at least as long as its 256-bit hash.
 const MinHMACKeyBytes = 32
 
@@ -14,7 +14,7 @@ const MinHMACKeyBytes = 32
 // it, and the sample events in this repository carry tokens signed with it.
 const PushpinStockKey = "changeme"
 
-// ErrWeakKey is wrapped by CheckKeyStrength's errors.
+// ErrWeakKey is wrapped by the errors of a weak key (see NewPolicy).
 var ErrWeakKey = errors.New("grip-sig: weak verify key")
 
 // fixWeakKey says what to do about a weak key, for every kind of deployment.
@@ -23,16 +23,16 @@ const fixWeakKey = "use a random secret of at least 32 bytes: for Pushpin set [p
 	"in pushpin.conf to the output of `openssl rand -hex 32` and put that same text " +
 	"as verify-key in the GRIP URL secret"
 
-// CheckKeyStrength decides whether key, in any spelling NewVerifier accepts,
+// checkKeyStrength decides whether key, in any spelling newVerifier accepts,
 // is fit to guard a deployed origin. It compares the decoded key bytes, so
 // "changeme", "base64:Y2hhbmdlbWU=" and {"kty":"oct","k":"Y2hhbmdlbWU"} are the
 // same key. HMAC secrets must be at least MinHMACKeyBytes long and not
 // Pushpin's stock key; public keys (ES256, RS256) are strong by construction
-// (NewVerifier already refuses small RSA keys).
+// (newVerifier already refuses small RSA keys).
 //
-// The error wraps ErrWeakKey (or ErrBadKey for a key NewVerifier refuses),
+// The error wraps ErrWeakKey (or ErrBadKey for a key newVerifier refuses),
 // says what to do, and never contains the key.
-func CheckKeyStrength(key string) error {
+func checkKeyStrength(key string) error {
 	vk, err := parseKey(key)
 	if err != nil {
 		return err

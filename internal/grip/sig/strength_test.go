@@ -39,7 +39,7 @@ func TestCheckKeyStrength(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			err := CheckKeyStrength(tc.key)
+			err := checkKeyStrength(tc.key)
 			if !tc.weak {
 				if err != nil {
 					t.Fatalf("strong key refused: %v", err)
@@ -57,7 +57,7 @@ func TestCheckKeyStrength(t *testing.T) {
 			}
 		})
 	}
-	if err := CheckKeyStrength(""); !errors.Is(err, ErrBadKey) {
+	if err := checkKeyStrength(""); !errors.Is(err, ErrBadKey) {
 		t.Errorf("empty key: %v, want ErrBadKey", err)
 	}
 }

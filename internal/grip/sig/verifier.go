@@ -11,16 +11,16 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 )
 
-// HeaderName is the request header a GRIP proxy puts its token in.
-const HeaderName = "Grip-Sig"
+// headerName is the request header a GRIP proxy puts its token in.
+const headerName = "Grip-Sig"
 
 // maxTokenLen bounds the work done on a token. Real Grip-Sig tokens are a few
 // hundred bytes; anything this long is garbage.
 const maxTokenLen = 8 << 10
 
-// Verifier checks Grip-Sig tokens against one key, pinned to one algorithm.
+// tokenVerifier checks Grip-Sig tokens against one key, pinned to one algorithm.
 // It is safe for concurrent use.
-type Verifier struct {
+type tokenVerifier struct {
 	issuer string
 	alg    string
 	key    any
@@ -40,20 +40,20 @@ type verifiedToken struct {
 	notBefore time.Time // zero when the token has no nbf
 }
 
-// Option changes how NewVerifier builds a Verifier.
-type Option func(*Verifier)
+// verifierOption changes how newVerifier builds a verifier.
+type verifierOption func(*tokenVerifier)
 
-// WithClock sets the time source for the exp and nbf checks (default
+// withClock sets the time source for the exp and nbf checks (default
 // time.Now). Tests use it to check tokens at a fixed instant.
-func WithClock(now func() time.Time) Option {
-	return func(v *Verifier) {
+func withClock(now func() time.Time) verifierOption {
+	return func(v *tokenVerifier) {
 		if now != nil {
 			v.now = now
 		}
 	}
 }
 
-// NewVerifier returns a Verifier for tokens signed with key. When issuer is
+// newVerifier returns a verifier for tokens signed with key. When issuer is
 // not empty, tokens must carry exactly that iss claim.
 //
 // key may be:
@@ -64,12 +64,12 @@ func WithClock(now func() time.Time) Option {
 //   - anything else: an HS256 secret used as is (Pushpin's sig_key).
 //
 // The error for a key that cannot be used wraps ErrBadKey and never contains the key.
-func NewVerifier(issuer, key string, opts ...Option) (*Verifier, error) {
+func newVerifier(issuer, key string, opts ...verifierOption) (*tokenVerifier, error) {
 	vk, err := parseKey(key)
 	if err != nil {
 		return nil, err
 	}
-	v := &Verifier{issuer: issuer, alg: vk.alg, key: vk.key, now: time.Now}
+	v := &tokenVerifier{issuer: issuer, alg: vk.alg, key: vk.key, now: time.Now}
 	for _, opt := range opts {
 		opt(v)
 	}
@@ -89,43 +89,43 @@ func NewVerifier(issuer, key string, opts ...Option) (*Verifier, error) {
 	return v, nil
 }
 
-// Algorithm returns the one algorithm this Verifier accepts: "HS256",
+// algorithm returns the one algorithm this verifier accepts: "HS256",
 // "ES256" or "RS256". Useful in a startup log line; it is not secret.
-func (v *Verifier) Algorithm() string {
+func (v *tokenVerifier) algorithm() string {
 	if v == nil {
 		return ""
 	}
 	return v.alg
 }
 
-// Check reads the Grip-Sig header of a request (header keys canonical, as
-// net/http and package apigw make them). No header gives NotProxied; more
-// than one is Invalid, since a proxy sends exactly one.
+// check reads the Grip-Sig header of a request (header keys canonical, as
+// net/http and package apigw make them). No header gives statusNotProxied; more
+// than one is statusInvalid, since a proxy sends exactly one.
 //
-// On a nil Verifier, a request with the header is Invalid (ErrNoVerifier):
+// On a nil verifier, a request with the header is statusInvalid (ErrNoVerifier):
 // without a key nothing can be trusted.
-func (v *Verifier) Check(header http.Header) Result {
-	values := header[HeaderName]
+func (v *tokenVerifier) check(header http.Header) checkResult {
+	values := header[headerName]
 	switch len(values) {
 	case 0:
-		return Result{Status: NotProxied}
+		return checkResult{Status: statusNotProxied}
 	case 1:
-		return v.CheckToken(values[0])
+		return v.checkToken(values[0])
 	}
-	return invalid(ErrMultipleTokens)
+	return invalid(errMultipleTokens)
 }
 
-// CheckToken checks one Grip-Sig token: signature with the configured key
+// checkToken checks one Grip-Sig token: signature with the configured key
 // and algorithm, exp (required), nbf (when present) and iss (when an issuer
-// is configured). It never returns NotProxied: an empty token is Invalid.
-func (v *Verifier) CheckToken(token string) Result {
+// is configured). It never returns statusNotProxied: an empty token is statusInvalid.
+func (v *tokenVerifier) checkToken(token string) checkResult {
 	switch {
 	case v == nil:
-		return invalid(ErrNoVerifier)
+		return invalid(errNoVerifier)
 	case token == "":
-		return invalid(fmt.Errorf("%w: empty Grip-Sig header", ErrMalformed))
+		return invalid(fmt.Errorf("%w: empty Grip-Sig header", errMalformed))
 	case len(token) > maxTokenLen:
-		return invalid(fmt.Errorf("%w: longer than %d bytes", ErrMalformed, maxTokenLen))
+		return invalid(fmt.Errorf("%w: longer than %d bytes", errMalformed, maxTokenLen))
 	}
 
 	if last := v.last.Load(); last != nil && sameToken(last.token, token) {
@@ -142,56 +142,56 @@ func (v *Verifier) CheckToken(token string) Result {
 		verified.notBefore = claims.NotBefore.Time
 	}
 	v.last.Store(verified)
-	return Result{Status: Valid}
+	return checkResult{Status: statusValid}
 }
 
-func (v *Verifier) keyFunc(*jwt.Token) (any, error) { return v.key, nil }
+func (v *tokenVerifier) keyFunc(*jwt.Token) (any, error) { return v.key, nil }
 
 // checkTime re-applies jwt's time rules to a token that verified before:
 // valid while nbf <= now < exp.
-func (t *verifiedToken) checkTime(now time.Time) Result {
+func (t *verifiedToken) checkTime(now time.Time) checkResult {
 	if !now.Before(t.expires) {
 		return invalid(expiredError(t.expires))
 	}
 	if now.Before(t.notBefore) {
-		return invalid(ErrNotYetValid)
+		return invalid(errNotYetValid)
 	}
-	return Result{Status: Valid}
+	return checkResult{Status: statusValid}
 }
 
 // explain turns a jwt error into one of this package's sentinels, with a
 // detail that helps fix a misconfiguration. Details quote the token's own
 // header and claims (never the key), shortened.
-func (v *Verifier) explain(parsed *jwt.Token, claims *jwt.RegisteredClaims, err error) error {
+func (v *tokenVerifier) explain(parsed *jwt.Token, claims *jwt.RegisteredClaims, err error) error {
 	if errors.Is(err, jwt.ErrTokenMalformed) || parsed == nil {
 		detail := strings.TrimPrefix(err.Error(), jwt.ErrTokenMalformed.Error()+": ")
-		return fmt.Errorf("%w: %s", ErrMalformed, detail)
+		return fmt.Errorf("%w: %s", errMalformed, detail)
 	}
 	if alg, _ := parsed.Header["alg"].(string); alg != v.alg {
-		return fmt.Errorf("%w: token alg %s, key verifies %s", ErrAlgorithm, shortQuote(alg), v.alg)
+		return fmt.Errorf("%w: token alg %s, key verifies %s", errAlgorithm, shortQuote(alg), v.alg)
 	}
 	if !errors.Is(err, jwt.ErrTokenInvalidClaims) {
 		// The signature did not verify (or the key could not be used with it).
-		return ErrSignature
+		return errSignature
 	}
 	// The signature is good; say which claim is wrong, the most basic first.
 	switch {
 	case claims.ExpiresAt == nil:
-		return ErrNoExpiry
+		return errNoExpiry
 	case errors.Is(err, jwt.ErrTokenExpired):
 		return expiredError(claims.ExpiresAt.Time)
 	case errors.Is(err, jwt.ErrTokenNotValidYet):
-		return ErrNotYetValid
+		return errNotYetValid
 	case v.issuer != "" && claims.Issuer != v.issuer:
-		return fmt.Errorf("%w: token iss %s, want %q", ErrIssuer, shortQuote(claims.Issuer), v.issuer)
+		return fmt.Errorf("%w: token iss %s, want %q", errIssuer, shortQuote(claims.Issuer), v.issuer)
 	}
-	return fmt.Errorf("%w: %v", ErrMalformed, err)
+	return fmt.Errorf("%w: %v", errMalformed, err)
 }
 
-func invalid(err error) Result { return Result{Status: Invalid, Err: err} }
+func invalid(err error) checkResult { return checkResult{Status: statusInvalid, Err: err} }
 
 func expiredError(exp time.Time) error {
-	return fmt.Errorf("%w: exp %s", ErrExpired, exp.UTC().Format(time.RFC3339))
+	return fmt.Errorf("%w: exp %s", errExpired, exp.UTC().Format(time.RFC3339))
 }
 
 // shortQuote quotes a value taken from a token, cut to a length fit for a log line.

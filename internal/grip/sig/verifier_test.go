@@ -21,156 +21,156 @@ func TestCheckToken(t *testing.T) {
 		issuer string
 		key    string // verifier key
 		token  func(t *testing.T) string
-		want   Status
+		want   checkStatus
 		err    error
 	}{
 		// Valid tokens, one per algorithm.
 		{"HS256 valid", "pushpin", ks.secret,
 			func(t *testing.T) string { return sign(t, jwt.SigningMethodHS256, hs, claims("pushpin", time.Hour)) },
-			Valid, nil},
+			statusValid, nil},
 		{"ES256 valid", fastlyIss, ks.ecPEM,
 			func(t *testing.T) string {
 				return sign(t, jwt.SigningMethodES256, ks.ec, claims(fastlyIss, time.Minute))
 			},
-			Valid, nil},
+			statusValid, nil},
 		{"RS256 valid", "", ks.rsaPEM,
 			func(t *testing.T) string { return sign(t, jwt.SigningMethodRS256, ks.rsaKey, claims("x", time.Minute)) },
-			Valid, nil},
+			statusValid, nil},
 		{"issuer not configured accepts any iss", "", ks.secret,
 			func(t *testing.T) string { return sign(t, jwt.SigningMethodHS256, hs, claims("anyone", time.Hour)) },
-			Valid, nil},
+			statusValid, nil},
 		{"issuer not configured accepts no iss", "", ks.secret,
 			func(t *testing.T) string {
 				return sign(t, jwt.SigningMethodHS256, hs, jwt.MapClaims{"exp": testNow.Add(time.Hour).Unix()})
 			},
-			Valid, nil},
+			statusValid, nil},
 		{"nbf in the past", "", ks.secret,
 			func(t *testing.T) string {
 				c := claims("pushpin", time.Hour)
 				c["nbf"] = testNow.Add(-time.Second).Unix()
 				return sign(t, jwt.SigningMethodHS256, hs, c)
 			},
-			Valid, nil},
+			statusValid, nil},
 
 		// Claims.
 		{"expired", "pushpin", ks.secret,
 			func(t *testing.T) string { return sign(t, jwt.SigningMethodHS256, hs, claims("pushpin", -time.Second)) },
-			Invalid, ErrExpired},
+			statusInvalid, errExpired},
 		{"exp equal to now is expired", "pushpin", ks.secret,
 			func(t *testing.T) string { return sign(t, jwt.SigningMethodHS256, hs, claims("pushpin", 0)) },
-			Invalid, ErrExpired},
+			statusInvalid, errExpired},
 		{"expired ES256", fastlyIss, ks.ecPEM,
 			func(t *testing.T) string {
 				return sign(t, jwt.SigningMethodES256, ks.ec, claims(fastlyIss, -time.Hour))
 			},
-			Invalid, ErrExpired},
+			statusInvalid, errExpired},
 		{"missing exp", "pushpin", ks.secret,
 			func(t *testing.T) string { return sign(t, jwt.SigningMethodHS256, hs, jwt.MapClaims{"iss": "pushpin"}) },
-			Invalid, ErrNoExpiry},
+			statusInvalid, errNoExpiry},
 		{"missing exp, no issuer configured", "", ks.secret,
 			func(t *testing.T) string { return sign(t, jwt.SigningMethodHS256, hs, jwt.MapClaims{}) },
-			Invalid, ErrNoExpiry},
+			statusInvalid, errNoExpiry},
 		{"nbf in the future", "", ks.secret,
 			func(t *testing.T) string {
 				c := claims("pushpin", time.Hour)
 				c["nbf"] = testNow.Add(time.Minute).Unix()
 				return sign(t, jwt.SigningMethodHS256, hs, c)
 			},
-			Invalid, ErrNotYetValid},
+			statusInvalid, errNotYetValid},
 		{"wrong iss", "pushpin", ks.secret,
 			func(t *testing.T) string {
 				return sign(t, jwt.SigningMethodHS256, hs, claims("someone-else", time.Hour))
 			},
-			Invalid, ErrIssuer},
+			statusInvalid, errIssuer},
 		{"missing iss when one is configured", "pushpin", ks.secret,
 			func(t *testing.T) string {
 				return sign(t, jwt.SigningMethodHS256, hs, jwt.MapClaims{"exp": testNow.Add(time.Hour).Unix()})
 			},
-			Invalid, ErrIssuer},
+			statusInvalid, errIssuer},
 		{"exp is not a number", "", ks.secret,
 			func(t *testing.T) string {
 				return sign(t, jwt.SigningMethodHS256, hs, jwt.MapClaims{"exp": "tomorrow"})
 			},
-			Invalid, ErrMalformed},
+			statusInvalid, errMalformed},
 
 		// Wrong keys.
 		{"HS256 wrong secret", "pushpin", ks.secret,
 			func(t *testing.T) string {
 				return sign(t, jwt.SigningMethodHS256, []byte("changeme"), claims("pushpin", time.Hour))
 			},
-			Invalid, ErrSignature},
+			statusInvalid, errSignature},
 		{"ES256 wrong key", fastlyIss, ks.ecPEM,
 			func(t *testing.T) string {
 				return sign(t, jwt.SigningMethodES256, ks.ecOther, claims(fastlyIss, time.Minute))
 			},
-			Invalid, ErrSignature},
+			statusInvalid, errSignature},
 		{"RS256 wrong key", "", ks.rsaPEM,
 			func(t *testing.T) string {
 				return sign(t, jwt.SigningMethodRS256, ks.rsaOther, claims("x", time.Minute))
 			},
-			Invalid, ErrSignature},
+			statusInvalid, errSignature},
 		{"tampered claims", "pushpin", ks.secret,
 			func(t *testing.T) string {
 				good := strings.Split(sign(t, jwt.SigningMethodHS256, hs, claims("pushpin", time.Hour)), ".")
 				forged := strings.Split(sign(t, jwt.SigningMethodHS256, hs, claims("pushpin", 48*time.Hour)), ".")
 				return good[0] + "." + forged[1] + "." + good[2]
 			},
-			Invalid, ErrSignature},
+			statusInvalid, errSignature},
 
 		// Algorithm pinning.
 		{"alg none against HS256", "pushpin", ks.secret,
 			func(t *testing.T) string {
 				return sign(t, jwt.SigningMethodNone, jwt.UnsafeAllowNoneSignatureType, claims("pushpin", time.Hour))
 			},
-			Invalid, ErrAlgorithm},
+			statusInvalid, errAlgorithm},
 		{"alg none against ES256", fastlyIss, ks.ecPEM,
 			func(t *testing.T) string {
 				return sign(t, jwt.SigningMethodNone, jwt.UnsafeAllowNoneSignatureType, claims(fastlyIss, time.Hour))
 			},
-			Invalid, ErrAlgorithm},
+			statusInvalid, errAlgorithm},
 		{"HS256 signed with the RSA public key PEM", "", ks.rsaPEM,
 			func(t *testing.T) string {
 				return sign(t, jwt.SigningMethodHS256, []byte(ks.rsaPEM), claims("x", time.Hour))
 			},
-			Invalid, ErrAlgorithm},
+			statusInvalid, errAlgorithm},
 		{"HS256 signed with the EC public key PEM", fastlyIss, ks.ecPEM,
 			func(t *testing.T) string {
 				return sign(t, jwt.SigningMethodHS256, []byte(ks.ecPEM), claims(fastlyIss, time.Hour))
 			},
-			Invalid, ErrAlgorithm},
+			statusInvalid, errAlgorithm},
 		{"HS256 signed with the EC public key JWK", fastlyIss, ks.ecJWK,
 			func(t *testing.T) string {
 				return sign(t, jwt.SigningMethodHS256, []byte(ks.ecJWK), claims(fastlyIss, time.Hour))
 			},
-			Invalid, ErrAlgorithm},
+			statusInvalid, errAlgorithm},
 		{"ES256 token against an HS256 secret", "", ks.secret,
 			func(t *testing.T) string { return sign(t, jwt.SigningMethodES256, ks.ec, claims("x", time.Hour)) },
-			Invalid, ErrAlgorithm},
+			statusInvalid, errAlgorithm},
 		{"RS384 token against an RS256 key", "", ks.rsaPEM,
 			func(t *testing.T) string { return sign(t, jwt.SigningMethodRS384, ks.rsaKey, claims("x", time.Hour)) },
-			Invalid, ErrAlgorithm},
+			statusInvalid, errAlgorithm},
 		{"PS256 token against an RS256 key", "", ks.rsaPEM,
 			func(t *testing.T) string { return sign(t, jwt.SigningMethodPS256, ks.rsaKey, claims("x", time.Hour)) },
-			Invalid, ErrAlgorithm},
+			statusInvalid, errAlgorithm},
 		{"no alg in header", "", ks.secret,
 			func(t *testing.T) string {
 				good := strings.Split(sign(t, jwt.SigningMethodHS256, hs, claims("x", time.Hour)), ".")
 				return b64url([]byte(`{"typ":"JWT"}`)) + "." + good[1] + "." + good[2]
 			},
-			Invalid, ErrAlgorithm},
+			statusInvalid, errAlgorithm},
 
 		// Garbage.
-		{"empty", "", ks.secret, func(*testing.T) string { return "" }, Invalid, ErrMalformed},
-		{"one segment", "", ks.secret, func(*testing.T) string { return "garbage" }, Invalid, ErrMalformed},
-		{"three junk segments", "", ks.secret, func(*testing.T) string { return "a.b.c" }, Invalid, ErrMalformed},
+		{"empty", "", ks.secret, func(*testing.T) string { return "" }, statusInvalid, errMalformed},
+		{"one segment", "", ks.secret, func(*testing.T) string { return "garbage" }, statusInvalid, errMalformed},
+		{"three junk segments", "", ks.secret, func(*testing.T) string { return "a.b.c" }, statusInvalid, errMalformed},
 		{"header not JSON", "", ks.secret,
-			func(*testing.T) string { return b64url([]byte("nope")) + ".e30.c2ln" }, Invalid, ErrMalformed},
+			func(*testing.T) string { return b64url([]byte("nope")) + ".e30.c2ln" }, statusInvalid, errMalformed},
 		{"signature not base64url", "", ks.secret,
 			func(t *testing.T) string {
 				good := strings.Split(sign(t, jwt.SigningMethodHS256, hs, claims("x", time.Hour)), ".")
 				return good[0] + "." + good[1] + ".!!!"
 			},
-			Invalid, ErrMalformed},
+			statusInvalid, errMalformed},
 		{"non-canonical base64 signature", "", ks.secret,
 			func(t *testing.T) string {
 				// 32 signature bytes leave 2 unused bits in the last
@@ -180,15 +180,15 @@ func TestCheckToken(t *testing.T) {
 				last := strings.IndexByte(alphabet, token[len(token)-1])
 				return token[:len(token)-1] + string(alphabet[last^1])
 			},
-			Invalid, ErrMalformed},
+			statusInvalid, errMalformed},
 		{"too long", "", ks.secret,
-			func(*testing.T) string { return strings.Repeat("a", maxTokenLen+1) }, Invalid, ErrMalformed},
+			func(*testing.T) string { return strings.Repeat("a", maxTokenLen+1) }, statusInvalid, errMalformed},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			v := newTestVerifier(t, tt.issuer, tt.key)
 			token := tt.token(t)
-			got := v.CheckToken(token)
+			got := v.checkToken(token)
 			if got.Status != tt.want {
 				t.Fatalf("Status = %v (%v), want %v", got.Status, got.Err, tt.want)
 			}
@@ -232,19 +232,19 @@ func TestCheck(t *testing.T) {
 	tests := []struct {
 		name   string
 		header http.Header
-		want   Status
+		want   checkStatus
 		err    error
 	}{
-		{"no header", http.Header{"Connection-Id": {"abc"}}, NotProxied, nil},
-		{"nil header", nil, NotProxied, nil},
-		{"valid", http.Header{"Grip-Sig": {good}}, Valid, nil},
-		{"empty value", http.Header{"Grip-Sig": {""}}, Invalid, ErrMalformed},
-		{"two headers", http.Header{"Grip-Sig": {good, good}}, Invalid, ErrMultipleTokens},
-		{"comma-joined by a front door", http.Header{"Grip-Sig": {good + "," + good}}, Invalid, ErrMalformed},
+		{"no header", http.Header{"Connection-Id": {"abc"}}, statusNotProxied, nil},
+		{"nil header", nil, statusNotProxied, nil},
+		{"valid", http.Header{"Grip-Sig": {good}}, statusValid, nil},
+		{"empty value", http.Header{"Grip-Sig": {""}}, statusInvalid, errMalformed},
+		{"two headers", http.Header{"Grip-Sig": {good, good}}, statusInvalid, errMultipleTokens},
+		{"comma-joined by a front door", http.Header{"Grip-Sig": {good + "," + good}}, statusInvalid, errMalformed},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := v.Check(tt.header)
+			got := v.check(tt.header)
 			if got.Status != tt.want || !errors.Is(got.Err, tt.err) || (tt.err == nil) != (got.Err == nil) {
 				t.Fatalf("Check = %v, %v; want %v, %v", got.Status, got.Err, tt.want, tt.err)
 			}
@@ -253,15 +253,15 @@ func TestCheck(t *testing.T) {
 }
 
 func TestNilVerifier(t *testing.T) {
-	var v *Verifier
-	if got := v.Check(http.Header{}); got.Status != NotProxied {
+	var v *tokenVerifier
+	if got := v.check(http.Header{}); got.Status != statusNotProxied {
 		t.Errorf("no header: Status = %v, want not proxied", got.Status)
 	}
-	got := v.Check(http.Header{"Grip-Sig": {"a.b.c"}})
-	if got.Status != Invalid || !errors.Is(got.Err, ErrNoVerifier) {
+	got := v.check(http.Header{"Grip-Sig": {"a.b.c"}})
+	if got.Status != statusInvalid || !errors.Is(got.Err, errNoVerifier) {
 		t.Errorf("with header: %v, %v; want invalid, ErrNoVerifier", got.Status, got.Err)
 	}
-	if alg := v.Algorithm(); alg != "" {
+	if alg := v.algorithm(); alg != "" {
 		t.Errorf("Algorithm = %q, want empty", alg)
 	}
 }
@@ -269,7 +269,7 @@ func TestNilVerifier(t *testing.T) {
 func TestCacheRechecksTime(t *testing.T) {
 	ks := testKeys(t)
 	now := testNow
-	v, err := NewVerifier("pushpin", ks.secret, WithClock(func() time.Time { return now }))
+	v, err := newVerifier("pushpin", ks.secret, withClock(func() time.Time { return now }))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -280,18 +280,18 @@ func TestCacheRechecksTime(t *testing.T) {
 	steps := []struct {
 		name string
 		at   time.Time
-		want Status
+		want checkStatus
 		err  error
 	}{
-		{"first check verifies", testNow, Valid, nil},
-		{"repeat is valid", testNow.Add(59 * time.Second), Valid, nil},
-		{"repeat after exp", testNow.Add(time.Minute), Invalid, ErrExpired},
-		{"repeat before nbf", testNow.Add(-2 * time.Minute), Invalid, ErrNotYetValid},
-		{"back inside the window", testNow, Valid, nil},
+		{"first check verifies", testNow, statusValid, nil},
+		{"repeat is valid", testNow.Add(59 * time.Second), statusValid, nil},
+		{"repeat after exp", testNow.Add(time.Minute), statusInvalid, errExpired},
+		{"repeat before nbf", testNow.Add(-2 * time.Minute), statusInvalid, errNotYetValid},
+		{"back inside the window", testNow, statusValid, nil},
 	}
 	for _, s := range steps {
 		now = s.at
-		got := v.CheckToken(token)
+		got := v.checkToken(token)
 		if got.Status != s.want || !errors.Is(got.Err, s.err) {
 			t.Fatalf("%s: %v, %v; want %v, %v", s.name, got.Status, got.Err, s.want, s.err)
 		}
@@ -306,16 +306,16 @@ func TestCacheSkipsVerification(t *testing.T) {
 	a := sign(t, jwt.SigningMethodHS256, []byte(ks.secret), claims("pushpin", time.Hour))
 	b := sign(t, jwt.SigningMethodHS256, []byte(ks.secret), claims("pushpin", 2*time.Hour))
 
-	if got := v.CheckToken(a); got.Status != Valid {
+	if got := v.checkToken(a); got.Status != statusValid {
 		t.Fatalf("first check: %v, %v", got.Status, got.Err)
 	}
-	if allocs := testing.AllocsPerRun(50, func() { v.CheckToken(a) }); allocs != 0 {
+	if allocs := testing.AllocsPerRun(50, func() { v.checkToken(a) }); allocs != 0 {
 		t.Errorf("repeated token: %v allocs per check, want 0 (cache hit)", allocs)
 	}
 	// Failed tokens do not evict the cached one.
-	v.CheckToken("garbage")
-	v.CheckToken(a[:len(a)-2] + "xx")
-	if allocs := testing.AllocsPerRun(50, func() { v.CheckToken(a) }); allocs != 0 {
+	v.checkToken("garbage")
+	v.checkToken(a[:len(a)-2] + "xx")
+	if allocs := testing.AllocsPerRun(50, func() { v.checkToken(a) }); allocs != 0 {
 		t.Errorf("after failures: %v allocs per check, want 0", allocs)
 	}
 	// Alternating tokens miss the cache every time.
@@ -323,9 +323,9 @@ func TestCacheSkipsVerification(t *testing.T) {
 	allocs := testing.AllocsPerRun(50, func() {
 		flip = !flip
 		if flip {
-			v.CheckToken(b)
+			v.checkToken(b)
 		} else {
-			v.CheckToken(a)
+			v.checkToken(a)
 		}
 	})
 	if allocs == 0 {
@@ -341,13 +341,13 @@ func TestConcurrentChecks(t *testing.T) {
 		sign(t, jwt.SigningMethodHS256, []byte(ks.secret), claims("pushpin", 2*time.Hour)),
 		sign(t, jwt.SigningMethodHS256, []byte("changeme"), claims("pushpin", time.Hour)),
 	}
-	want := []Status{Valid, Valid, Invalid}
+	want := []checkStatus{statusValid, statusValid, statusInvalid}
 	var wg sync.WaitGroup
 	for g := range 4 {
 		wg.Go(func() {
 			for i := range 200 {
 				k := (g + i) % len(tokens)
-				if got := v.CheckToken(tokens[k]); got.Status != want[k] {
+				if got := v.checkToken(tokens[k]); got.Status != want[k] {
 					t.Errorf("token %d: %v, want %v", k, got.Status, want[k])
 					return
 				}
@@ -358,7 +358,7 @@ func TestConcurrentChecks(t *testing.T) {
 }
 
 func TestStatusString(t *testing.T) {
-	for s, want := range map[Status]string{NotProxied: "not proxied", Valid: "valid", Invalid: "invalid", Status(9): "unknown"} {
+	for s, want := range map[checkStatus]string{statusNotProxied: "not proxied", statusValid: "valid", statusInvalid: "invalid", checkStatus(9): "unknown"} {
 		if got := s.String(); got != want {
 			t.Errorf("Status(%d).String() = %q, want %q", int(s), got, want)
 		}
@@ -366,12 +366,12 @@ func TestStatusString(t *testing.T) {
 }
 
 func TestWithClockNilKeepsDefault(t *testing.T) {
-	v, err := NewVerifier("", "changeme", WithClock(nil))
+	v, err := newVerifier("", "changeme", withClock(nil))
 	if err != nil {
 		t.Fatal(err)
 	}
 	token := sign(t, jwt.SigningMethodHS256, []byte("changeme"), jwt.MapClaims{"exp": time.Now().Add(time.Hour).Unix()})
-	if got := v.CheckToken(token); got.Status != Valid {
+	if got := v.checkToken(token); got.Status != statusValid {
 		t.Fatalf("Status = %v (%v), want valid against the real clock", got.Status, got.Err)
 	}
 }
@@ -394,7 +394,7 @@ func TestErrorDetails(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := v.CheckToken(tt.token)
+			got := v.checkToken(tt.token)
 			if got.Err == nil || !strings.Contains(got.Err.Error(), tt.want) {
 				t.Fatalf("Err = %v, want it to contain %q", got.Err, tt.want)
 			}
