@@ -111,7 +111,9 @@ func TestAdaptErrorsSayWhy(t *testing.T) {
 
 // A handler's response with no header map is still a valid answer.
 func TestAdaptNilHeader(t *testing.T) {
-	h := func(context.Context, *Request) (*Response, error) { return &Response{Status: http.StatusNoContent}, nil }
+	h := func(context.Context, *Request) (*Response, error) {
+		return &Response{Status: http.StatusNoContent}, nil
+	}
 	resp, err := Adapt(h)(context.Background(), json.RawMessage(httpAPIChatEvent))
 	if v2, ok := resp.(events.APIGatewayV2HTTPResponse); err != nil || !ok || v2.StatusCode != 204 {
 		t.Fatalf("Adapt = %#v, %v", resp, err)
