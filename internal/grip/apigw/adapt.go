@@ -38,11 +38,11 @@ func Adapt(h Handler) func(ctx context.Context, event json.RawMessage) (any, err
 		}
 		switch door {
 		case restAPI:
-			return serve(ctx, h, event, FromV1, (*Response).V1)
+			return serve(ctx, h, event, FromV1, (*Response).restAPIResponse)
 		case httpAPI:
-			return serve(ctx, h, event, FromV2, (*Response).V2)
+			return serve(ctx, h, event, FromV2, (*Response).httpAPIResponse)
 		}
-		return serve(ctx, h, event, FromFunctionURL, (*Response).FunctionURL)
+		return serve(ctx, h, event, FromFunctionURL, (*Response).functionURLResponse)
 	}
 }
 

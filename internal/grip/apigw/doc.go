@@ -15,9 +15,9 @@
 // header names (front doors pass names in any case), the query as
 // url.Values, and the body decoded from base64 when the event says it is. A
 // body that claims base64 but is not is an error wrapping ErrBadBody.
-// Response.V1, V2 and FunctionURL convert back. Adapt does both for a
-// Handler and works out the front door by itself; an event it cannot read
-// is an error wrapping ErrUnknownEvent that says what is wrong:
+// Adapt converts for a Handler both ways and works out the front door by
+// itself; an event it cannot read is an error wrapping ErrUnknownEvent
+// that says what is wrong:
 //
 //	func main() {
 //		lambda.Start(apigw.Adapt(func(ctx context.Context, r *apigw.Request) (*apigw.Response, error) {

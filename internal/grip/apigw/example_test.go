@@ -97,10 +97,19 @@ func ExampleFromV2() {
 
 // A WebSocket-over-HTTP response goes as base64 with its Content-Type
 // untouched, so the proxy gets the exact bytes.
-func ExampleResponse_V1() {
-	resp := apigw.Text(http.StatusOK, "application/websocket-events", "OPEN\r\n")
-	v1 := resp.V1()
-	fmt.Println(v1.Headers["Content-Type"], v1.IsBase64Encoded, v1.Body)
+func Example_webSocketOverHTTP() {
+	open := func(ctx context.Context, r *apigw.Request) (*apigw.Response, error) {
+		return apigw.Text(http.StatusOK, "application/websocket-events", "OPEN\r\n"), nil
+	}
+	event := `{"httpMethod": "POST", "path": "/chat", "body": "T1BFTg0K", "isBase64Encoded": true,
+		"headers": {"content-type": "application/websocket-events"}}`
+
+	out, err := lambda.NewHandler(apigw.Adapt(open)).Invoke(context.Background(), []byte(event))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(string(out))
 	// Output:
-	// application/websocket-events true T1BFTg0K
+	// {"statusCode":200,"headers":{"Content-Type":"application/websocket-events"},"multiValueHeaders":null,"body":"T1BFTg0K","isBase64Encoded":true}
 }
