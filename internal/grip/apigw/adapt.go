@@ -1,11 +1,14 @@
 package apigw
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
+
+	"github.com/aws/aws-lambda-go/lambda"
 )
 
 // Handler serves one HTTP request, whichever front door it came through.
@@ -26,29 +29,51 @@ var ErrNilResponse = errors.New("apigw: handler returned a nil response and a ni
 //	function URL            events.LambdaFunctionURLRequest -> events.LambdaFunctionURLResponse
 //
 // The event is decoded with encoding/json into the front door's type (see
-// frontDoorOf for how they are told apart); the runtime encodes the
-// response. An event that is not JSON, not one of these, or has a member
-// of the wrong JSON type is an error wrapping ErrUnknownEvent. A body that
-// is not valid base64 is answered 400 without calling h.
-func Adapt(h Handler) func(ctx context.Context, event json.RawMessage) (any, error) {
-	return func(ctx context.Context, event json.RawMessage) (any, error) {
-		door, err := frontDoorOf(event)
-		if err != nil {
-			return nil, err
-		}
-		switch door {
-		case restAPI:
-			return serve(ctx, h, event, FromV1, (*Response).restAPIResponse)
-		case httpAPI:
-			return serve(ctx, h, event, FromV2, (*Response).httpAPIResponse)
-		}
-		return serve(ctx, h, event, FromFunctionURL, (*Response).functionURLResponse)
+// frontDoorOf for how they are told apart), and the response encoded as the
+// runtime would. An event that is not JSON, not one of these, or has a
+// member of the wrong JSON type is an error wrapping ErrUnknownEvent. A
+// body that is not valid base64 is answered 400 without calling h.
+//
+// The result is a lambda.Handler, event JSON in and response JSON out: the
+// runtime then skips its own reflective decoding into a json.RawMessage,
+// a third pass over the event.
+func Adapt(h Handler) lambda.Handler { return adapter{h} }
+
+type adapter struct{ h Handler }
+
+func (a adapter) Invoke(ctx context.Context, event []byte) ([]byte, error) {
+	resp, err := a.respond(ctx, event)
+	if err != nil {
+		return nil, err
 	}
+	// As the runtime encodes a response: no HTML escaping, no newline.
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(resp); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+}
+
+// respond returns the response in the front door's events type.
+func (a adapter) respond(ctx context.Context, event []byte) (any, error) {
+	door, err := frontDoorOf(event)
+	if err != nil {
+		return nil, err
+	}
+	switch door {
+	case restAPI:
+		return serve(ctx, a.h, event, FromV1, (*Response).restAPIResponse)
+	case httpAPI:
+		return serve(ctx, a.h, event, FromV2, (*Response).httpAPIResponse)
+	}
+	return serve(ctx, a.h, event, FromFunctionURL, (*Response).functionURLResponse)
 }
 
 // serve decodes the event into its events type E, runs h, and converts the
 // response into the front door's type R.
-func serve[E, R any](ctx context.Context, h Handler, event json.RawMessage,
+func serve[E, R any](ctx context.Context, h Handler, event []byte,
 	convert func(*E) (*Request, error), respond func(*Response) R) (any, error) {
 	var e E
 	if err := json.Unmarshal(event, &e); err != nil {

@@ -65,7 +65,7 @@ func Example_unknownEvent() {
 	ok := func(context.Context, *apigw.Request) (*apigw.Response, error) { return apigw.Text(200, "", "ok"), nil }
 	sqs := `{"Records": [{"messageId": "1", "body": "x", "eventSource": "aws:sqs"}]}`
 
-	_, err := apigw.Adapt(ok)(context.Background(), json.RawMessage(sqs))
+	_, err := apigw.Adapt(ok).Invoke(context.Background(), []byte(sqs))
 	fmt.Println(errors.Is(err, apigw.ErrUnknownEvent))
 	fmt.Println(err)
 	// Output:

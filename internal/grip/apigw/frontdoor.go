@@ -37,7 +37,7 @@ type doorProbe struct {
 //     an HTTP API, and no routeKey means a function URL behind a custom
 //     domain;
 //   - anything else is an error wrapping ErrUnknownEvent.
-func frontDoorOf(event json.RawMessage) (frontDoor, error) {
+func frontDoorOf(event []byte) (frontDoor, error) {
 	var p doorProbe
 	if err := json.Unmarshal(event, &p); err != nil {
 		return 0, fmt.Errorf("%w: %w", ErrUnknownEvent, err)

@@ -62,7 +62,11 @@ func hostileEvents(t testing.TB) []string {
 // only wrapping ErrUnknownEvent, else one of the three response types.
 func checkHostile(t *testing.T, event []byte) {
 	t.Helper()
-	resp, err := Adapt(mirror)(context.Background(), event)
+	resp, err := adapter{mirror}.respond(context.Background(), event)
+	out, invokeErr := Adapt(mirror).Invoke(context.Background(), event)
+	if (err == nil) != (invokeErr == nil) || (err == nil && !json.Valid(out)) {
+		t.Fatalf("Adapt(%q): Invoke = %s, %v; respond gave error %v", event, out, invokeErr, err)
+	}
 	if err != nil {
 		if !errors.Is(err, ErrUnknownEvent) {
 			t.Fatalf("Adapt(%q): error %v does not wrap ErrUnknownEvent", event, err)
@@ -102,7 +106,7 @@ func TestAdaptErrorsSayWhy(t *testing.T) {
 		{`{"Records":[]}`, "no httpMethod, and no version 2.0 with requestContext.http.method"},
 	}
 	for _, tt := range tests {
-		_, err := Adapt(mirror)(context.Background(), json.RawMessage(tt.event))
+		_, err := Adapt(mirror).Invoke(context.Background(), []byte(tt.event))
 		if !errors.Is(err, ErrUnknownEvent) || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("Adapt(%s): err = %v, want ErrUnknownEvent naming %q", tt.event, err, tt.want)
 		}
@@ -114,7 +118,7 @@ func TestAdaptNilHeader(t *testing.T) {
 	h := func(context.Context, *Request) (*Response, error) {
 		return &Response{Status: http.StatusNoContent}, nil
 	}
-	resp, err := Adapt(h)(context.Background(), json.RawMessage(httpAPIChatEvent))
+	resp, err := adapter{h}.respond(context.Background(), []byte(httpAPIChatEvent))
 	if v2, ok := resp.(events.APIGatewayV2HTTPResponse); err != nil || !ok || v2.StatusCode != 204 {
 		t.Fatalf("Adapt = %#v, %v", resp, err)
 	}
