@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/http"
 
+	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambda"
 )
 
@@ -24,19 +25,22 @@ var ErrNilResponse = errors.New("apigw: handler returned a nil response and a ni
 // Adapt turns a Handler into a Lambda handler for lambda.Start that accepts
 // all three HTTP front doors and answers each in its own response type:
 //
-//	REST API (payload 1.0)  events.APIGatewayProxyRequest   -> events.APIGatewayProxyResponse
-//	HTTP API (payload 2.0)  events.APIGatewayV2HTTPRequest  -> events.APIGatewayV2HTTPResponse
-//	function URL            events.LambdaFunctionURLRequest -> events.LambdaFunctionURLResponse
+//	REST API (payload 1.0)  events.APIGatewayProxyRequest  -> events.APIGatewayProxyResponse
+//	HTTP API (payload 2.0)  events.APIGatewayV2HTTPRequest -> events.APIGatewayV2HTTPResponse
+//	function URL            events.APIGatewayV2HTTPRequest -> events.LambdaFunctionURLResponse
 //
-// The event is decoded with encoding/json into the front door's type (see
-// frontDoorOf for how they are told apart), and the response encoded as the
-// runtime would. An event that is not JSON, not one of these, or has a
-// member of the wrong JSON type is an error wrapping ErrUnknownEvent. A
-// body that is not valid base64 is answered 400 without calling h.
+// A function URL event is payload 2.0 without the route (the same members
+// as events.LambdaFunctionURLRequest), so it is read as one. The event is
+// decoded with encoding/json, as payload 2.0 first (the template's HTTP
+// API: one pass), then as payload 1.0 if it has an httpMethod; the
+// response is encoded as the runtime would. An event that is not JSON, not
+// one of these, or has a member of the wrong JSON type is an error wrapping
+// ErrUnknownEvent. A body that is not valid base64 is answered 400 without
+// calling h.
 //
 // The result is a lambda.Handler, event JSON in and response JSON out: the
-// runtime then skips its own reflective decoding into a json.RawMessage,
-// a third pass over the event.
+// runtime hands over the event's bytes as they are, without decoding them
+// into a json.RawMessage first (one more pass over the event and a copy).
 func Adapt(h Handler) lambda.Handler { return adapter{h} }
 
 type adapter struct{ h Handler }
@@ -58,31 +62,41 @@ func (a adapter) Invoke(ctx context.Context, event []byte) ([]byte, error) {
 
 // respond returns the response in the front door's events type.
 func (a adapter) respond(ctx context.Context, event []byte) (any, error) {
-	door, err := frontDoorOf(event)
-	if err != nil {
-		return nil, err
+	var e eventV2
+	errV2 := json.Unmarshal(event, &e)
+	if errV2 == nil && e.HTTPMethod == "" {
+		door, err := e.frontDoor()
+		if err != nil {
+			return nil, err
+		}
+		req, err := FromV2(&e.APIGatewayV2HTTPRequest)
+		if door == httpAPI {
+			return serve(ctx, a.h, req, err, (*Response).httpAPIResponse)
+		}
+		return serve(ctx, a.h, req, err, (*Response).functionURLResponse)
 	}
-	switch door {
-	case restAPI:
-		return serve(ctx, a.h, event, FromV1, (*Response).restAPIResponse)
-	case httpAPI:
-		return serve(ctx, a.h, event, FromV2, (*Response).httpAPIResponse)
+	// Payload 1.0, or an event that is not payload 2.0 as it stands: a
+	// payload 1.0 event may have members of other types than 2.0's.
+	var e1 events.APIGatewayProxyRequest
+	errV1 := json.Unmarshal(event, &e1)
+	switch {
+	case errV1 == nil && e1.HTTPMethod != "":
+		req, err := FromV1(&e1)
+		return serve(ctx, a.h, req, err, (*Response).restAPIResponse)
+	case errV2 == nil:
+		// It has an httpMethod, so it is payload 1.0: say what is wrong as that.
+		return nil, fmt.Errorf("%w: %w", ErrUnknownEvent, errV1)
 	}
-	return serve(ctx, a.h, event, FromFunctionURL, (*Response).functionURLResponse)
+	return nil, fmt.Errorf("%w: %w", ErrUnknownEvent, errV2)
 }
 
-// serve decodes the event into its events type E, runs h, and converts the
-// response into the front door's type R.
-func serve[E, R any](ctx context.Context, h Handler, event []byte,
-	convert func(*E) (*Request, error), respond func(*Response) R) (any, error) {
-	var e E
-	if err := json.Unmarshal(event, &e); err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrUnknownEvent, err)
-	}
-	req, err := convert(&e)
-	if err != nil {
+// serve runs h on a converted request and converts its response into the
+// front door's type R. convertErr is the conversion's error.
+func serve[R any](ctx context.Context, h Handler, req *Request, convertErr error,
+	respond func(*Response) R) (any, error) {
+	if convertErr != nil {
 		// Only a bad body gets here: the client's fault, so a 400.
-		return respond(Error(http.StatusBadRequest, err.Error())), nil
+		return respond(Error(http.StatusBadRequest, convertErr.Error())), nil
 	}
 	resp, err := h(ctx, req)
 	if err != nil {

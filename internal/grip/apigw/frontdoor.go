@@ -1,9 +1,10 @@
 package apigw
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
+
+	"github.com/aws/aws-lambda-go/events"
 )
 
 // frontDoor is which HTTP front door sent an event.
@@ -15,21 +16,15 @@ const (
 	functionURL                  // payload 2.0 without a route
 )
 
-// doorProbe holds the few members that tell the event shapes apart.
-type doorProbe struct {
-	Version        string `json:"version"`
-	HTTPMethod     string `json:"httpMethod"`
-	RouteKey       string `json:"routeKey"`
-	RequestContext struct {
-		DomainName string `json:"domainName"`
-		RouteKey   string `json:"routeKey"`
-		HTTP       struct {
-			Method string `json:"method"`
-		} `json:"http"`
-	} `json:"requestContext"`
+// eventV2 is a payload 2.0 event, with the one member that marks payload
+// 1.0 instead. HTTP APIs and function URLs send the same shape, so one
+// decode into it reads either and tells which it is (see frontDoor).
+type eventV2 struct {
+	events.APIGatewayV2HTTPRequest
+	HTTPMethod string `json:"httpMethod"` // payload 1.0 only
 }
 
-// frontDoorOf tells the event shapes apart:
+// frontDoor tells the event shapes apart:
 //   - a top-level "httpMethod" means payload 1.0;
 //   - otherwise "version": "2.0" with requestContext.http.method is payload
 //     2.0: a requestContext.domainName containing ".lambda-url." means a
@@ -37,19 +32,15 @@ type doorProbe struct {
 //     an HTTP API, and no routeKey means a function URL behind a custom
 //     domain;
 //   - anything else is an error wrapping ErrUnknownEvent.
-func frontDoorOf(event []byte) (frontDoor, error) {
-	var p doorProbe
-	if err := json.Unmarshal(event, &p); err != nil {
-		return 0, fmt.Errorf("%w: %w", ErrUnknownEvent, err)
-	}
+func (e *eventV2) frontDoor() (frontDoor, error) {
 	switch {
-	case p.HTTPMethod != "":
+	case e.HTTPMethod != "":
 		return restAPI, nil
-	case p.Version != "2.0" || p.RequestContext.HTTP.Method == "":
+	case e.Version != "2.0" || e.RequestContext.HTTP.Method == "":
 		return 0, fmt.Errorf("%w: no httpMethod, and no version 2.0 with requestContext.http.method", ErrUnknownEvent)
-	case strings.Contains(p.RequestContext.DomainName, ".lambda-url."):
+	case strings.Contains(e.RequestContext.DomainName, ".lambda-url."):
 		return functionURL, nil
-	case p.RouteKey != "" || p.RequestContext.RouteKey != "":
+	case e.RouteKey != "" || e.RequestContext.RouteKey != "":
 		return httpAPI, nil
 	}
 	return functionURL, nil
