@@ -5,7 +5,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-lambda-go/lambda"
 )
 
 // Handler serves one HTTP request, whichever front door it came through.
@@ -18,70 +22,35 @@ type Handler func(ctx context.Context, r *Request) (*Response, error)
 // ErrNilResponse: a Handler returned neither a response nor an error.
 var ErrNilResponse = errors.New("apigw: handler returned a nil response and a nil error")
 
-// LambdaHandler is what Adapt returns, for lambda.Start. Called as a func,
-// it takes the event and returns the front door's response type. The
-// runtime calls its Invoke method instead (event JSON in, response JSON
-// out), which skips the runtime's own decoding into a json.RawMessage and
-// its reflective encoding of the response: most of an invocation's cost.
-type LambdaHandler func(ctx context.Context, event json.RawMessage) (any, error)
-
 // Adapt turns a Handler into a Lambda handler for lambda.Start that accepts
-// all three HTTP front doors and answers each in its own response type.
+// all three HTTP front doors and answers each in its own response type:
 //
-// How the event kind is told apart:
-//   - a top-level "httpMethod" means REST API (payload 1.0, also what an HTTP
-//     API sends with payload format 1.0): events.APIGatewayProxyResponse;
-//   - otherwise "version": "2.0" with requestContext.http.method is payload
-//     2.0: a requestContext.domainName containing ".lambda-url." means a
-//     function URL, else a routeKey (top level or in requestContext) means an
-//     HTTP API, and no routeKey means a function URL (behind a custom domain);
-//   - anything else is an error wrapping ErrUnknownEvent.
+//	REST API (payload 1.0)  events.APIGatewayProxyRequest  -> events.APIGatewayProxyResponse
+//	HTTP API (payload 2.0)  events.APIGatewayV2HTTPRequest -> events.APIGatewayV2HTTPResponse
+//	function URL            events.APIGatewayV2HTTPRequest -> events.LambdaFunctionURLResponse
 //
-// The event is decoded as encoding/json would decode it into the events
-// types, in one pass; members Adapt does not read are only checked for
-// syntax. A body that is not valid base64 is answered 400 without calling h.
-func Adapt(h Handler) LambdaHandler {
-	return func(ctx context.Context, event json.RawMessage) (any, error) {
-		e, err := readEvent(string(event))
-		if err != nil {
-			return nil, err
-		}
-		kind, err := e.kind()
-		if err != nil {
-			return nil, err
-		}
-		req, err := e.request(kind)
-		var resp *Response
-		if err != nil {
-			// Only a bad body gets here: the client's fault, so a 400.
-			resp = Error(http.StatusBadRequest, err.Error())
-		} else if resp, err = h(ctx, req); err != nil {
-			return nil, err
-		} else if resp == nil {
-			return nil, ErrNilResponse
-		}
-		switch kind {
-		case kindV1:
-			return resp.V1(), nil
-		case kindV2:
-			return resp.V2(), nil
-		}
-		return resp.FunctionURL(), nil
-	}
-}
+// A function URL event is payload 2.0 without the route (the same members
+// as events.LambdaFunctionURLRequest), so it is read as one. The event is
+// decoded with encoding/json, as payload 2.0 first (the template's HTTP
+// API: one pass), then as payload 1.0 if it has an httpMethod; the
+// response is encoded as the runtime would. An event that is not JSON, not
+// one of these, or has a member of the wrong JSON type is an error wrapping
+// ErrUnknownEvent. A body that is not valid base64 is answered 400 without
+// calling h.
+//
+// The result is a lambda.Handler, event JSON in and response JSON out: the
+// runtime hands over the event's bytes as they are, without decoding them
+// into a json.RawMessage first (one more pass over the event and a copy).
+func Adapt(h Handler) lambda.Handler { return adapter{h} }
 
-// Invoke runs the handler on an event's JSON and returns the response's
-// JSON, byte for byte what the runtime's encoding/json would write.
-func (f LambdaHandler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
-	resp, err := f(ctx, payload)
+type adapter struct{ h Handler }
+
+func (a adapter) Invoke(ctx context.Context, event []byte) ([]byte, error) {
+	resp, err := a.respond(ctx, event)
 	if err != nil {
 		return nil, err
 	}
-	if out, ok := appendResponse(nil, resp); ok {
-		return out, nil
-	}
-	// Not one of Adapt's response types (a LambdaHandler made by hand): as
-	// the runtime would encode it.
+	// As the runtime encodes a response: no HTML escaping, no newline.
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
@@ -89,4 +58,52 @@ func (f LambdaHandler) Invoke(ctx context.Context, payload []byte) ([]byte, erro
 		return nil, err
 	}
 	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+}
+
+// respond returns the response in the front door's events type.
+func (a adapter) respond(ctx context.Context, event []byte) (any, error) {
+	var e eventV2
+	errV2 := json.Unmarshal(event, &e)
+	if errV2 == nil && e.HTTPMethod == "" {
+		door, err := e.frontDoor()
+		if err != nil {
+			return nil, err
+		}
+		req, err := FromV2(&e.APIGatewayV2HTTPRequest)
+		if door == httpAPI {
+			return serve(ctx, a.h, req, err, (*Response).httpAPIResponse)
+		}
+		return serve(ctx, a.h, req, err, (*Response).functionURLResponse)
+	}
+	// Payload 1.0, or an event that is not payload 2.0 as it stands: a
+	// payload 1.0 event may have members of other types than 2.0's.
+	var e1 events.APIGatewayProxyRequest
+	errV1 := json.Unmarshal(event, &e1)
+	switch {
+	case errV1 == nil && e1.HTTPMethod != "":
+		req, err := FromV1(&e1)
+		return serve(ctx, a.h, req, err, (*Response).restAPIResponse)
+	case errV2 == nil:
+		// It has an httpMethod, so it is payload 1.0: say what is wrong as that.
+		return nil, fmt.Errorf("%w: %w", ErrUnknownEvent, errV1)
+	}
+	return nil, fmt.Errorf("%w: %w", ErrUnknownEvent, errV2)
+}
+
+// serve runs h on a converted request and converts its response into the
+// front door's type R. convertErr is the conversion's error.
+func serve[R any](ctx context.Context, h Handler, req *Request, convertErr error,
+	respond func(*Response) R) (any, error) {
+	if convertErr != nil {
+		// Only a bad body gets here: the client's fault, so a 400.
+		return respond(Error(http.StatusBadRequest, convertErr.Error())), nil
+	}
+	resp, err := h(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	if resp == nil {
+		return nil, ErrNilResponse
+	}
+	return respond(resp), nil
 }

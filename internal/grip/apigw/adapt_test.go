@@ -141,8 +141,7 @@ func TestAdaptErrors(t *testing.T) {
 			}
 		})
 	}
-	// The runtime rejects non-JSON itself; Adapt must too when called directly.
-	if _, err := Adapt(ok)(context.Background(), json.RawMessage("not json")); !errors.Is(err, ErrUnknownEvent) {
+	if _, err := Adapt(ok).Invoke(context.Background(), []byte("not json")); !errors.Is(err, ErrUnknownEvent) {
 		t.Errorf("not JSON: err = %v, want ErrUnknownEvent", err)
 	}
 }

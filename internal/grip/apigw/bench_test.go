@@ -28,11 +28,11 @@ func openHandler(_ context.Context, r *Request) (*Response, error) {
 // BenchmarkAdaptV1 is the whole trip for the same event: decode, convert,
 // handle (trivially), convert back, without the response's JSON.
 func BenchmarkAdaptV1(b *testing.B) {
-	handler := Adapt(openHandler)
+	handler := adapter{openHandler}
 	raw := []byte(restChatEvent)
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := handler(context.Background(), raw); err != nil {
+		if _, err := handler.respond(context.Background(), raw); err != nil {
 			b.Fatal(err)
 		}
 	}

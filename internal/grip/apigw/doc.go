@@ -9,12 +9,15 @@
 //	HTTP API (SAM HttpApi) events.APIGatewayV2HTTPRequest  events.APIGatewayV2HTTPResponse
 //	function URL           events.LambdaFunctionURLRequest events.LambdaFunctionURLResponse
 //
-// FromV1, FromV2 and FromFunctionURL give the same Request for the same HTTP
-// request: canonical header names (front doors pass names in any case), the
-// query as url.Values, and the body decoded from base64 when the event says
-// it is. A body that claims base64 but is not is an error wrapping ErrBadBody.
-// Response.V1, V2 and FunctionURL convert back. Adapt does both for a
-// Handler and works out the kind of event by itself:
+// The events types are aws-lambda-go's, decoded with encoding/json: plain
+// data, as every Go Lambda function knows them. FromV1, FromV2 and
+// FromFunctionURL give the same Request for the same HTTP request: canonical
+// header names (front doors pass names in any case), the query as
+// url.Values, and the body decoded from base64 when the event says it is. A
+// body that claims base64 but is not is an error wrapping ErrBadBody.
+// Adapt converts for a Handler both ways and works out the front door by
+// itself; an event it cannot read is an error wrapping ErrUnknownEvent
+// that says what is wrong:
 //
 //	func main() {
 //		lambda.Start(apigw.Adapt(func(ctx context.Context, r *apigw.Request) (*apigw.Response, error) {

@@ -215,3 +215,37 @@ func TestFromErrors(t *testing.T) {
 		})
 	}
 }
+
+// Adapt reads a function URL event as an HTTP API event: the Request must be
+// what FromFunctionURL gives, and for every event what From* gives for its
+// events type, whatever the front door.
+func TestAdaptSeesWhatFromSees(t *testing.T) {
+	tests := []struct {
+		name  string
+		event string
+		from  func(string) (*Request, error)
+	}{
+		{"REST API", restChatEvent, func(ev string) (*Request, error) {
+			return FromV1(decodeEvent[events.APIGatewayProxyRequest](t, ev))
+		}},
+		{"HTTP API", httpAPIChatEvent, func(ev string) (*Request, error) {
+			return FromV2(decodeEvent[events.APIGatewayV2HTTPRequest](t, ev))
+		}},
+		{"function URL", functionURLChatEvent, func(ev string) (*Request, error) {
+			return FromFunctionURL(decodeEvent[events.LambdaFunctionURLRequest](t, ev))
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			want, err := tt.from(tt.event)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var seen *Request
+			if _, err := invoke(t, echoWoH(&seen), tt.event); err != nil {
+				t.Fatal(err)
+			}
+			assertRequest(t, seen, want)
+		})
+	}
+}

@@ -10,11 +10,11 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 )
 
-// V1 converts the response for an API Gateway REST API (payload format 1.0).
-// A header with one value goes in Headers, one with several in
-// MultiValueHeaders. Header values, Content-Type included, are passed
+// restAPIResponse converts the response for an API Gateway REST API
+// (payload format 1.0). A header with one value goes in Headers, one with
+// several in MultiValueHeaders. Header values, Content-Type included, are passed
 // through exactly. A Status of 0 means 200; a nil Response is an empty 200.
-func (r *Response) V1() events.APIGatewayProxyResponse {
+func (r *Response) restAPIResponse() events.APIGatewayProxyResponse {
 	body, isBase64 := r.encodedBody()
 	var single map[string]string
 	var multi map[string][]string
@@ -43,10 +43,10 @@ func (r *Response) V1() events.APIGatewayProxyResponse {
 	}
 }
 
-// V2 converts the response for an API Gateway HTTP API (payload format 2.0).
+// httpAPIResponse converts the response for an API Gateway HTTP API (payload format 2.0).
 // That format has one value per header, so repeated values are joined with
 // ", ", except Set-Cookie, whose values go in Cookies.
-func (r *Response) V2() events.APIGatewayV2HTTPResponse {
+func (r *Response) httpAPIResponse() events.APIGatewayV2HTTPResponse {
 	body, isBase64 := r.encodedBody()
 	headers, cookies := r.joinedHeaders()
 	return events.APIGatewayV2HTTPResponse{
@@ -58,9 +58,9 @@ func (r *Response) V2() events.APIGatewayV2HTTPResponse {
 	}
 }
 
-// FunctionURL converts the response for a Lambda function URL: the same
-// rules as V2.
-func (r *Response) FunctionURL() events.LambdaFunctionURLResponse {
+// functionURLResponse converts the response for a Lambda function URL: the
+// same rules as httpAPIResponse.
+func (r *Response) functionURLResponse() events.LambdaFunctionURLResponse {
 	body, isBase64 := r.encodedBody()
 	headers, cookies := r.joinedHeaders()
 	return events.LambdaFunctionURLResponse{

@@ -18,7 +18,7 @@ func TestResponseConversions(t *testing.T) {
 		name string
 		resp *Response
 		v1   events.APIGatewayProxyResponse
-		v2   events.APIGatewayV2HTTPResponse // FunctionURL must match it field for field
+		v2   events.APIGatewayV2HTTPResponse // functionURLResponse must match it field for field
 	}{
 		{
 			name: "WebSocket-over-HTTP accept: base64, exact Content-Type, empty meta kept",
@@ -131,17 +131,17 @@ func TestResponseConversions(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := tt.resp.V1(); !reflect.DeepEqual(got, tt.v1) {
+			if got := tt.resp.restAPIResponse(); !reflect.DeepEqual(got, tt.v1) {
 				t.Errorf("V1\n got: %#v\nwant: %#v", got, tt.v1)
 			}
-			if got := tt.resp.V2(); !reflect.DeepEqual(got, tt.v2) {
+			if got := tt.resp.httpAPIResponse(); !reflect.DeepEqual(got, tt.v2) {
 				t.Errorf("V2\n got: %#v\nwant: %#v", got, tt.v2)
 			}
 			wantURL := events.LambdaFunctionURLResponse{
 				StatusCode: tt.v2.StatusCode, Headers: tt.v2.Headers, Body: tt.v2.Body,
 				IsBase64Encoded: tt.v2.IsBase64Encoded, Cookies: tt.v2.Cookies,
 			}
-			if got := tt.resp.FunctionURL(); !reflect.DeepEqual(got, wantURL) {
+			if got := tt.resp.functionURLResponse(); !reflect.DeepEqual(got, wantURL) {
 				t.Errorf("FunctionURL\n got: %#v\nwant: %#v", got, wantURL)
 			}
 		})
@@ -196,7 +196,7 @@ func TestHelpers(t *testing.T) {
 			if tt.resp.Status != tt.status || !reflect.DeepEqual(tt.resp.Header, tt.header) || string(tt.resp.Body) != tt.body {
 				t.Fatalf("got %d %v %q; want %d %v %q", tt.resp.Status, tt.resp.Header, tt.resp.Body, tt.status, tt.header, tt.body)
 			}
-			if v1 := tt.resp.V1(); v1.IsBase64Encoded != tt.wantBase64 {
+			if v1 := tt.resp.restAPIResponse(); v1.IsBase64Encoded != tt.wantBase64 {
 				t.Errorf("V1 IsBase64Encoded = %v, want %v", v1.IsBase64Encoded, tt.wantBase64)
 			}
 		})
@@ -207,7 +207,7 @@ func TestHelpers(t *testing.T) {
 // may keep and reuse its header map.
 func TestResponseHeadersAreCopies(t *testing.T) {
 	r := &Response{Header: http.Header{"Grip-Channel": {"a", "b"}}}
-	v1 := r.V1()
+	v1 := r.restAPIResponse()
 	r.Header["Grip-Channel"][0] = "changed"
 	if got := v1.MultiValueHeaders["Grip-Channel"]; !slices.Equal(got, []string{"a", "b"}) {
 		t.Errorf("V1 multi-value header changed with the Response: %v", got)
