@@ -4,9 +4,14 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"time"
 
 	"github.com/faas-grip/faas-grip-go/internal/grip"
 )
+
+// retryBudget bounds the one more try to the endpoints that missed a
+// broadcast; with publishBudget it stays far inside the function's timeout.
+const retryBudget = time.Second
 
 // broadcast publishes a request's messages to the room, bounded by
 // publishBudget. With several GRIP endpoints some may accept them while
@@ -15,13 +20,16 @@ import (
 // try to the endpoints that missed them instead, and the sender is asked to
 // resend only when no endpoint took the messages.
 func (h *Handler) broadcast(ctx context.Context, log *slog.Logger, items []grip.Item) (resend bool) {
-	ctx, cancel := context.WithTimeout(ctx, publishBudget)
+	pctx, cancel := context.WithTimeout(ctx, publishBudget)
 	defer cancel()
-	err := h.Publisher.Publish(ctx, items...)
+	err := h.Publisher.Publish(pctx, items...)
 	var partial *grip.DeliveryError
 	if errors.As(err, &partial) && len(partial.Delivered) > 0 {
 		log.Warn("publish reached some endpoints; retrying the others", "messages", len(items), "error", err)
-		err = h.Publisher.PublishExcept(ctx, partial.Delivered, items...)
+		// A budget of its own: an endpoint that hung used up the first.
+		rctx, cancel := context.WithTimeout(ctx, retryBudget)
+		defer cancel()
+		err = h.Publisher.PublishExcept(rctx, partial.Delivered, items...)
 		if err != nil {
 			log.Error("publish failed at some endpoints; their clients miss these messages", "messages", len(items), "error", err)
 		}

@@ -50,12 +50,12 @@ type config struct {
 // loadConfig reads CHAT_CHANNEL, CHAT_RATE, CHAT_BURST and
 // CHAT_MAX_MESSAGE_BYTES. A value that does not parse, or would turn a limit
 // off, fails the cold start: a typo must not silently leave the chat open.
-func loadConfig(getenv func(string) string) (config, error) {
+func loadConfig(getenv func(string) string, g grip.Config) (config, error) {
 	c := config{Channel: defaultChannel}
 	if v := getenv("CHAT_CHANNEL"); v != "" {
 		c.Channel = v
 	}
-	if err := grip.ValidChannel(c.Channel); err != nil {
+	if err := g.CheckChannel(c.Channel); err != nil { // with GRIP_PREFIX, as the proxy sees it
 		return config{}, fmt.Errorf("CHAT_CHANNEL: %w", err)
 	}
 

@@ -19,7 +19,7 @@ func main() {
 
 // setup builds the handler once per cold start; edge checks Grip-Sig first.
 func setup(_ context.Context, cold edge.ColdStart) (apigw.Handler, error) {
-	cfg, err := loadConfig(cold.Getenv)
+	cfg, err := loadConfig(cold.Getenv, cold.Grip)
 	if err != nil {
 		return nil, err
 	}

@@ -289,3 +289,33 @@ func TestNickValidation(t *testing.T) {
 		t.Errorf("a broken meta value falls back to %q, got %q", defaultNick, got)
 	}
 }
+
+// hungEndpoint's Publish hangs until its budget runs out, as an endpoint that
+// never answers would, after another endpoint took the items.
+type hungEndpoint struct {
+	eventtest.Publisher
+	retryCtxErr error
+	retried     bool
+}
+
+func (p *hungEndpoint) Publish(ctx context.Context, items ...grip.Item) error {
+	<-ctx.Done()
+	return &grip.DeliveryError{Failed: []*grip.PublishError{{Endpoint: "http://b:5561", EndpointID: "ep-b", Err: ctx.Err()}}, Delivered: []string{"ep-a"}}
+}
+
+func (p *hungEndpoint) PublishExcept(ctx context.Context, skip []string, items ...grip.Item) error {
+	p.retried, p.retryCtxErr = true, ctx.Err()
+	return nil
+}
+
+// The one more try to the endpoint that missed a broadcast has a budget of
+// its own: the hung endpoint used up the first.
+func TestChatRetryAfterAHungEndpointHasItsOwnBudget(t *testing.T) {
+	h, _ := newHandler(t, map[string]string{"GRIP_URL": testGripURL})
+	pub := &hungEndpoint{}
+	h.Publisher = pub
+	eventtest.Invoke(t, apigw.Adapt(h.Handle), eventtest.Load(t, "chat-message.json"))
+	if !pub.retried || pub.retryCtxErr != nil {
+		t.Errorf("retried %v with context error %v, want a retry with time left", pub.retried, pub.retryCtxErr)
+	}
+}

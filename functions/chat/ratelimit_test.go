@@ -5,9 +5,11 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/faas-grip/faas-grip-go/internal/grip"
 )
 
-// Finding 2: every message is an invocation plus a fan-out to everyone, so
+// Every message is an invocation plus a fan-out to everyone, so
 // each connection gets a token bucket kept in its meta.
 func TestChatRateLimitPerConnection(t *testing.T) {
 	h, pub := newHandler(t, map[string]string{"GRIP_URL": testGripURL})
@@ -163,12 +165,12 @@ func TestLoadConfig(t *testing.T) {
 	env := func(vars map[string]string) func(string) string {
 		return func(k string) string { return vars[k] }
 	}
-	c, err := loadConfig(env(nil))
+	c, err := loadConfig(env(nil), grip.Config{})
 	want := config{Channel: "chat", Limits: Limits{MessagesPerSecond: 10, Burst: 20, MaxMessageBytes: 4096}}
 	if err != nil || c != want {
 		t.Errorf("defaults: %+v, %v; want %+v", c, err, want)
 	}
-	c, err = loadConfig(env(map[string]string{"CHAT_CHANNEL": "room", "CHAT_RATE": "2.5", "CHAT_BURST": "5", "CHAT_MAX_MESSAGE_BYTES": "100"}))
+	c, err = loadConfig(env(map[string]string{"CHAT_CHANNEL": "room", "CHAT_RATE": "2.5", "CHAT_BURST": "5", "CHAT_MAX_MESSAGE_BYTES": "100"}), grip.Config{})
 	want = config{Channel: "room", Limits: Limits{MessagesPerSecond: 2.5, Burst: 5, MaxMessageBytes: 100}}
 	if err != nil || c != want {
 		t.Errorf("set: %+v, %v; want %+v", c, err, want)
@@ -179,9 +181,20 @@ func TestLoadConfig(t *testing.T) {
 		{"CHAT_MAX_MESSAGE_BYTES": "-4"}, {"CHAT_MAX_MESSAGE_BYTES": "4k"},
 		{"CHAT_CHANNEL": "ro\u202eom"}, {"CHAT_CHANNEL": "zero\u200bwidth"}, {"CHAT_CHANNEL": "bell\a"},
 	} {
-		if _, err := loadConfig(env(bad)); err == nil {
+		if _, err := loadConfig(env(bad), grip.Config{}); err == nil {
 			t.Errorf("%v: no error; a bad limit must fail the cold start", bad)
 		}
+	}
+}
+
+// CHAT_CHANNEL is checked as the proxy sees it, with GRIP_PREFIX.
+func TestLoadConfigCountsThePrefix(t *testing.T) {
+	env := func(k string) string { return map[string]string{"CHAT_CHANNEL": strings.Repeat("c", 254)}[k] }
+	if _, err := loadConfig(env, grip.Config{}); err != nil {
+		t.Fatalf("254 bytes without a prefix: %v", err)
+	}
+	if _, err := loadConfig(env, grip.Config{Prefix: "pfx-"}); err == nil || !strings.Contains(err.Error(), "CHAT_CHANNEL") {
+		t.Errorf("254 bytes after pfx-: %v, want the cold start to fail naming CHAT_CHANNEL", err)
 	}
 }
 

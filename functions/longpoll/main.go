@@ -8,7 +8,6 @@ import (
 
 	"github.com/faas-grip/faas-grip-go/internal/edge"
 	"github.com/faas-grip/faas-grip-go/internal/grip/apigw"
-	"github.com/faas-grip/faas-grip-go/internal/history"
 )
 
 func main() {
@@ -17,13 +16,8 @@ func main() {
 
 // setup builds the handler once per cold start; edge checks Grip-Sig first.
 func setup(ctx context.Context, cold edge.ColdStart) (apigw.Handler, error) {
-	store, err := history.FromEnv(ctx, cold.Getenv)
-	if err != nil {
-		return nil, err
-	}
-	h := &Handler{Grip: cold.Grip, History: store, DefaultChannel: "news",
-		Timeout: holdTimeout(cold.Getenv), Logger: cold.Logger}
-	if err := h.CheckConfig(); err != nil {
+	h := &Handler{Grip: cold.Grip, DefaultChannel: "news", Logger: cold.Logger}
+	if err := h.Configure(ctx, cold.Getenv); err != nil {
 		return nil, err
 	}
 	return h.Handle, nil

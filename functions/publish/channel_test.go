@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -10,6 +11,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/faas-grip/faas-grip-go/internal/feed"
+	"github.com/faas-grip/faas-grip-go/internal/grip"
 )
 
 // A channel name that looks like another (bidi, zero-width, controls),
@@ -79,5 +81,39 @@ func TestSSEClientsGetExactlyTheLegitimateMessages(t *testing.T) {
 	}
 	if !reflect.DeepEqual(sse, want) {
 		t.Errorf("SSE clients of news get\n%q\nwant\n%q", sse, want)
+	}
+}
+
+// With GRIP_PREFIX the prefix counts towards a name's length, and so does the
+// SSE twin: a name too long is that record's failure alone, found before
+// anything is sent, and the rest of the batch is published.
+func TestPublishChannelLengthCountsThePrefixAndTheTwin(t *testing.T) {
+	h, pub := newHandler(t)
+	h.Grip = grip.Config{Prefix: "pfx-"}
+	rec := func(id, body string) events.SQSMessage {
+		return events.SQSMessage{MessageId: id, EventSource: "aws:sqs", Body: body}
+	}
+	resp := h.HandleSQS(t.Context(), events.SQSEvent{Records: []events.SQSMessage{
+		rec("m1", `{"channel":"news","text":"first"}`),
+		rec("m2", `{"channel":"`+strings.Repeat("x", 250)+`","text":"too long with pfx- and .sse"}`),
+		rec("m3", `{"channel":"news","formats":{"ws-message":{"content":"third"}}}`),
+	}})
+	if len(resp.BatchItemFailures) != 1 || resp.BatchItemFailures[0].ItemIdentifier != "m2" {
+		t.Errorf("failures %+v, want m2 alone", resp.BatchItemFailures)
+	}
+	n := 0
+	for _, call := range pub.Calls {
+		n += len(call)
+	}
+	if n == 0 {
+		t.Error("m1 and m3 must be published")
+	}
+}
+
+// An item the library refuses to encode fails before anything is sent: the
+// batch is then sent one message at a time, so only that message fails.
+func TestAnItemErrorIsRefusedAlone(t *testing.T) {
+	if !refused(fmt.Errorf("publish: %w", &grip.ItemError{Index: 1, Err: grip.ErrInvalidChannel})) {
+		t.Error("an *grip.ItemError must count as refused")
 	}
 }

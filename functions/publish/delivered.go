@@ -17,15 +17,16 @@ type endpointPublisher interface {
 	PublishExcept(ctx context.Context, skip []string, items ...grip.Item) error
 }
 
-// deliveryKey names the message for the delivery records: its SQS message
-// id (the same on every delivery), else its channel and idempotency key
-// (a retried direct invoke), else nothing.
+// deliveryKey names the message for the delivery records as historyKey
+// names it for the history: the sender's idempotency key first (the same
+// message sent twice, through SQS or a direct invoke, is one message), else
+// its SQS message id (the same on every delivery), else nothing.
 func (p pending) deliveryKey() string {
 	switch {
-	case p.recordID != "":
-		return "sqs:" + p.recordID
 	case p.msg.IdempotencyKey != "":
 		return fmt.Sprintf("key:%d:%s:%s", len(p.msg.Channel), p.msg.Channel, p.msg.IdempotencyKey)
+	case p.recordID != "":
+		return "sqs:" + p.recordID
 	}
 	return ""
 }

@@ -3,6 +3,8 @@ package main
 import (
 	"encoding/json"
 	"testing"
+
+	"github.com/faas-grip/faas-grip-go/internal/grip"
 )
 
 // FuzzParseMessage: any input either parses into items that encode, or is an
@@ -18,7 +20,7 @@ func FuzzParseMessage(f *testing.F) {
 		f.Add([]byte(seed))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
-		p, err := parseMessage(body)
+		p, err := parseMessage(body, grip.Config{})
 		if err != nil {
 			if _, ok := err.(*InputError); !ok {
 				t.Fatalf("error %T is not an *InputError: %v", err, err)

@@ -20,6 +20,7 @@ type Publisher interface {
 
 // Handler publishes what it is given, from SQS or a direct invoke.
 type Handler struct {
+	Grip      grip.Config // the channel prefix, which counts towards a name's length
 	Publisher Publisher
 	History   history.Store // nil: text messages are published without ids
 	Logger    *slog.Logger
@@ -74,7 +75,7 @@ func (h *Handler) Handle(ctx context.Context, payload json.RawMessage) (any, err
 func (h *Handler) HandleDirect(ctx context.Context, bodies []json.RawMessage) (DirectResponse, error) {
 	batch := make([]pending, 0, len(bodies))
 	for i, body := range bodies {
-		p, err := parse(body)
+		p, err := h.parse(body)
 		if err != nil {
 			h.Logger.Warn("invalid message", "index", i, "error", err)
 			return DirectResponse{}, err
@@ -97,7 +98,7 @@ func (h *Handler) HandleSQS(ctx context.Context, e events.SQSEvent) events.SQSEv
 	var resp events.SQSEventResponse
 	batch := make([]pending, 0, len(e.Records))
 	for _, rec := range e.Records {
-		p, err := parse([]byte(rec.Body))
+		p, err := h.parse([]byte(rec.Body))
 		if err != nil {
 			// Retrying cannot fix bad input; reporting it lets the DLQ keep it for a human.
 			h.Logger.Warn("invalid message", "message_id", rec.MessageId, "error", err)
@@ -128,6 +129,6 @@ type pending struct {
 	err       error
 }
 
-func parse(body []byte) (pending, error) {
-	return parseMessage(bytes.TrimSpace(body))
+func (h *Handler) parse(body []byte) (pending, error) {
+	return parseMessage(bytes.TrimSpace(body), h.Grip)
 }

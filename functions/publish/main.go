@@ -20,6 +20,6 @@ func setup(ctx context.Context, cold edge.ColdStart) (edge.EventHandler, error) 
 	if err != nil {
 		return nil, err
 	}
-	h := &Handler{Publisher: cold.Publisher, History: store, Logger: cold.Logger}
+	h := &Handler{Grip: cold.Grip, Publisher: cold.Publisher, History: store, Logger: cold.Logger}
 	return h.Handle, nil
 }

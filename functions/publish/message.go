@@ -55,7 +55,7 @@ func (e *InputError) Error() string {
 }
 
 // parseMessage decodes and validates one message. It never echoes the input.
-func parseMessage(body []byte) (pending, error) {
+func parseMessage(body []byte, cfg grip.Config) (pending, error) {
 	var m Message
 	if len(body) > maxMessageBytes {
 		return pending{}, &InputError{Reason: fmt.Sprintf("larger than %d bytes", maxMessageBytes)}
@@ -76,7 +76,7 @@ func parseMessage(body []byte) (pending, error) {
 	}
 	// feed.CheckChannel also refuses the SSE twin of a channel ("news.sse"):
 	// publishing there would reach the SSE clients of "news" unframed.
-	if err := feed.CheckChannel(m.Channel); err != nil {
+	if err := feed.CheckChannel(cfg, m.Channel); err != nil {
 		return pending{}, &InputError{Field: "channel", Reason: feed.ChannelProblem(err)}
 	}
 	switch {

@@ -230,3 +230,17 @@ func (brokenDeliveries) Delivered(context.Context, ...string) (map[string][]stri
 func (brokenDeliveries) MarkDelivered(context.Context, map[string][]string) error {
 	return io.ErrUnexpectedEOF
 }
+
+// The same message sent twice with one idempotency key (two SQS sends, or an
+// SQS send and a direct invoke) is one message for the delivery records, as
+// it is for the history: an endpoint that took it once is not sent it again.
+func TestDeliveryKeyFollowsTheIdempotencyKey(t *testing.T) {
+	msg := Message{Channel: "news", IdempotencyKey: "order-1"}
+	a, b := pending{recordID: "m1", msg: msg}, pending{recordID: "m2", msg: msg}
+	if a.deliveryKey() != b.deliveryKey() {
+		t.Errorf("%q and %q: one message, two delivery keys", a.deliveryKey(), b.deliveryKey())
+	}
+	if c := (pending{recordID: "m3", msg: Message{Channel: "news"}}); c.deliveryKey() != "sqs:m3" {
+		t.Errorf("without a key: %q, want the SQS message id", c.deliveryKey())
+	}
+}

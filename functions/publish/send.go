@@ -125,10 +125,18 @@ func (h *Handler) sendRun(ctx context.Context, req []pending) (failed []pending)
 	return failed
 }
 
-// refused reports a 4xx that may be about the request's content (400 Bad
-// Request, 413 Content Too Large, ...): not one about credentials, the URL
-// or the rate, which every message would get again.
+// refused reports an error that may be about the request's content: a 4xx
+// such as 400 Bad Request or 413 Content Too Large (not one about
+// credentials, the URL or the rate, which every message would get again),
+// or an item the library would not encode.
 func refused(err error) bool {
+	// An item the library refused to encode (a channel too long with the
+	// prefix, say) fails the request before it is sent: only its message is
+	// at fault.
+	var ie *grip.ItemError
+	if errors.As(err, &ie) {
+		return true
+	}
 	var pe *grip.PublishError
 	if !errors.As(err, &pe) || pe.Status < 400 || pe.Status > 499 {
 		return false

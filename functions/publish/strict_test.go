@@ -5,6 +5,8 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"github.com/faas-grip/faas-grip-go/internal/grip"
 )
 
 // encoding/json takes the last of duplicate keys and matches keys without
@@ -68,7 +70,7 @@ func TestStrictKeysAcceptValidInput(t *testing.T) {
 		`{"channel":"news","formats":{"ws-message":{"content-bin":"AAE="},"http-response":{"body-bin":"AAE=","headers":null},"http-stream":null}}`,
 		`{"channel":"ünï/\u00e9","text":"héllo \u2603 \ud83d\ude00"}`,
 	} {
-		if _, err := parseMessage([]byte(payload)); err != nil {
+		if _, err := parseMessage([]byte(payload), grip.Config{}); err != nil {
 			t.Errorf("%s: %v", payload, err)
 		}
 	}
@@ -84,7 +86,7 @@ func BenchmarkParseMessage(b *testing.B) {
 		b.Run("message="+name, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				if _, err := parseMessage([]byte(body)); err != nil {
+				if _, err := parseMessage([]byte(body), grip.Config{}); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -61,3 +61,26 @@ func TestCheckConfigRefusesBadDefaultChannel(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// The prefix and the SSE twin count towards a name's length: a name one of
+// them would push past the proxies' limit is a 400 at the request, never a
+// 500 when the hold is written.
+func TestStreamChannelLengthCountsThePrefixAndTheTwin(t *testing.T) {
+	for _, tc := range []struct {
+		prefix  string
+		channel string
+	}{
+		{"", strings.Repeat("x", 254)},     // its twin, x….sse, is 258 bytes
+		{"pfx-", strings.Repeat("x", 250)}, // pfx-x… is 254, its twin 258
+	} {
+		for _, accept := range []string{"text/plain", "text/event-stream"} {
+			h := newHandlerLogging(t, map[string]string{"GRIP_URL": "http://127.0.0.1:5561", "GRIP_SIG_REQUIRED": "false", "GRIP_PREFIX": tc.prefix}, slog.New(slog.DiscardHandler))
+			r := &apigw.Request{Method: "GET", Query: url.Values{"channel": {tc.channel}},
+				Header: http.Header{"Grip-Sig": {"x"}, "Accept": {accept}}}
+			resp, err := h.Handle(t.Context(), r)
+			if err != nil || resp.Status != http.StatusBadRequest || !strings.Contains(string(resp.Body), "too long") {
+				t.Errorf("prefix %q, %d bytes, %s: %d %q, %v; want 400 saying too long", tc.prefix, len(tc.channel), accept, resp.Status, resp.Body, err)
+			}
+		}
+	}
+}

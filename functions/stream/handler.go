@@ -26,7 +26,7 @@ type Handler struct {
 // CheckConfig refuses, at cold start, a configured channel name that a
 // request could not use either.
 func (h *Handler) CheckConfig() error {
-	if err := feed.CheckChannel(h.DefaultChannel); err != nil {
+	if err := feed.CheckChannel(h.Grip, h.DefaultChannel); err != nil {
 		return fmt.Errorf("default channel: %w", err)
 	}
 	return nil
@@ -42,7 +42,7 @@ func (h *Handler) Handle(ctx context.Context, r *apigw.Request) (*apigw.Response
 	if channel == "" {
 		channel = h.DefaultChannel
 	}
-	if err := feed.CheckChannel(channel); err != nil {
+	if err := feed.CheckChannel(h.Grip, channel); err != nil {
 		problem := feed.ChannelProblem(err)
 		log.Warn("bad channel", "reason", problem, "channel_len", len(channel))
 		return apigw.Error(http.StatusBadRequest, problem), nil

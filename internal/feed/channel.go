@@ -8,20 +8,29 @@ import (
 )
 
 // CheckChannel is the check of a channel name that a user chose, for every
-// function that takes one (stream, long-poll, publish): grip.ValidChannel,
-// and no name that is the SSE twin of another (see SSEChannel). Publishing
+// function that takes one (stream, long-poll, publish): the name with cfg's
+// prefix (grip.Config.CheckChannel), its SSE twin too, since stream holds
+// and publish sends both; and no name that is the SSE twin of another (see
+// SSEChannel). Publishing
 // to "news.sse" would otherwise send raw text, or forged "event:" lines, to
 // the SSE clients of "news", and move the twin's last id so that Pushpin
 // drops the next legitimate message (its prev-id no longer matches).
 //
 // The error is a *grip.ChannelError; its Problem is safe to show the client.
-func CheckChannel(name string) error {
-	if err := grip.ValidChannel(name); err != nil {
+func CheckChannel(cfg grip.Config, name string) error {
+	if err := cfg.CheckChannel(name); err != nil {
 		return err
 	}
 	if IsSSEChannel(name) {
 		return &grip.ChannelError{Name: name, Problem: `a name ending in "` + SSESuffix +
 			`" is reserved for the Server-Sent Events twin of another channel: choose another name`}
+	}
+	if err := cfg.CheckChannel(SSEChannel(name)); err != nil {
+		var ce *grip.ChannelError
+		if errors.As(err, &ce) {
+			return &grip.ChannelError{Name: name, Problem: `its Server-Sent Events twin (the name and "` + SSESuffix + `") is too long: ` + ce.Problem}
+		}
+		return err
 	}
 	return nil
 }

@@ -10,7 +10,7 @@ import (
 
 func TestCheckChannel(t *testing.T) {
 	for _, ok := range []string{"news", "news.ssex", "sse", "a.sse.b"} {
-		if err := CheckChannel(ok); err != nil {
+		if err := CheckChannel(grip.Config{}, ok); err != nil {
 			t.Errorf("CheckChannel(%q) = %v", ok, err)
 		}
 	}
@@ -21,15 +21,48 @@ func TestCheckChannel(t *testing.T) {
 		"a\u202Eb":      "U+202E at byte 1",
 		"":              "empty",
 	} {
-		err := CheckChannel(name)
+		err := CheckChannel(grip.Config{}, name)
 		if !errors.Is(err, grip.ErrInvalidChannel) || !strings.Contains(ChannelProblem(err), want) {
 			t.Errorf("CheckChannel(%q) = %v (%q), want ErrInvalidChannel saying %q", name, err, ChannelProblem(err), want)
 		}
 	}
 	// Every twin is refused as a user name, so no user channel can collide with one.
 	for _, name := range []string{"news", "a", "ünï"} {
-		if CheckChannel(SSEChannel(name)) == nil {
+		if CheckChannel(grip.Config{}, SSEChannel(name)) == nil {
 			t.Errorf("the twin of %q passes as a user name", name)
+		}
+	}
+}
+
+// The prefix and the SSE twin count towards the length limit: a name that
+// passes here is one the proxies accept on every channel it is used on.
+func TestCheckChannelCountsThePrefixAndTheTwin(t *testing.T) {
+	const limit = 256 // grip's longest channel name, prefix included
+	prefixed := grip.Config{Prefix: "pfx-"}
+	longest := strings.Repeat("x", limit-len(prefixed.Prefix)-len(SSESuffix))
+	for _, tc := range []struct {
+		cfg  grip.Config
+		name string
+		ok   bool
+		want string
+	}{
+		{grip.Config{}, strings.Repeat("x", limit-len(SSESuffix)), true, ""},
+		{grip.Config{}, strings.Repeat("x", limit-len(SSESuffix)+1), false, "twin"},
+		{grip.Config{}, strings.Repeat("x", limit+1), false, "longer than"},
+		{prefixed, longest, true, ""},
+		{prefixed, longest + "x", false, "twin"},
+		{prefixed, strings.Repeat("x", limit-len(prefixed.Prefix)+1), false, "longer than"},
+	} {
+		err := CheckChannel(tc.cfg, tc.name)
+		if (err == nil) != tc.ok || (err != nil && !strings.Contains(ChannelProblem(err), tc.want)) {
+			t.Errorf("prefix %q, %d bytes: %v, want ok=%v (%q)", tc.cfg.Prefix, len(tc.name), err, tc.ok, tc.want)
+		}
+		if err == nil {
+			for _, ch := range []string{tc.name, SSEChannel(tc.name)} {
+				if err := tc.cfg.CheckChannel(ch); err != nil {
+					t.Errorf("passed, but the proxy name %q fails: %v", ch, err)
+				}
+			}
 		}
 	}
 }

@@ -18,6 +18,11 @@ type Config struct {
 // subscribe messages); Publish and Hold.Apply apply it themselves.
 func (c Config) Channel(name string) string { return c.Prefix + name }
 
+// CheckChannel checks a channel name as the proxies will see it: with the
+// prefix, which counts towards the length limit. Use it for every name a
+// user or a setting chooses; ValidChannel alone misses the prefix's bytes.
+func (c Config) CheckChannel(name string) error { return checkChannel(c.Prefix, name) }
+
 // LogValue makes slog print the endpoints redacted.
 func (c Config) LogValue() slog.Value {
 	names := make([]string, len(c.Endpoints))

@@ -15,8 +15,11 @@ type Env struct {
 	// SigRequired (GRIP_SIG_REQUIRED, default true) asks the Grip-Sig policy
 	// to refuse every request when no verify key is configured.
 	SigRequired bool
-	// Deployed says the GRIP URL came from Secrets Manager, not a local
-	// GRIP_URL: the Grip-Sig policy then refuses keys anyone can guess.
+	// Deployed says this is a deployment, where a guessable Grip-Sig key is
+	// refused: the GRIP URL came from Secrets Manager, or the process runs
+	// in Lambda itself (AWS_LAMBDA_FUNCTION_NAME set, AWS_SAM_LOCAL not:
+	// sam local and this repository's local stack set it). So a GRIP_URL
+	// set on a deployed function gets the same refusal as the secret.
 	Deployed bool
 }
 
@@ -53,7 +56,8 @@ func Load(ctx context.Context, getenv func(string) string, sm SecretGetter) (*En
 		required = b
 	}
 
-	env := &Env{SigRequired: required, Deployed: fromSecret}
+	inLambda := getenv("AWS_LAMBDA_FUNCTION_NAME") != "" && getenv("AWS_SAM_LOCAL") != "true"
+	env := &Env{SigRequired: required, Deployed: fromSecret || inLambda}
 	if gripURL != "" {
 		cfg, err := grip.ParseConfig(gripURL, getenv("GRIP_PREFIX"))
 		if err != nil {

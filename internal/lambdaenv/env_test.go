@@ -189,3 +189,23 @@ func merge(a, b map[string]string) map[string]string {
 	}
 	return out
 }
+
+// A GRIP_URL set on a deployed function counts as deployed: only sam local
+// and the local stack (AWS_SAM_LOCAL=true), or a process outside Lambda,
+// may use a guessable key.
+func TestDeployedWhereverTheURLComesFrom(t *testing.T) {
+	for _, tc := range []struct {
+		vars map[string]string
+		want bool
+	}{
+		{map[string]string{}, false},
+		{map[string]string{"AWS_LAMBDA_FUNCTION_NAME": "chat"}, true},
+		{map[string]string{"AWS_LAMBDA_FUNCTION_NAME": "chat", "AWS_SAM_LOCAL": "true"}, false},
+	} {
+		tc.vars["GRIP_URL"] = "http://127.0.0.1:5561?verify-iss=pushpin&verify-key=changeme"
+		env, err := Load(t.Context(), func(k string) string { return tc.vars[k] }, nil)
+		if err != nil || env.Deployed != tc.want {
+			t.Errorf("%v: Deployed %v, %v; want %v", tc.vars, env != nil && env.Deployed, err, tc.want)
+		}
+	}
+}

@@ -182,7 +182,9 @@ func (b *bench) functionEnv() (map[string]string, error) {
 		}
 		b.grip = g
 	}
-	return map[string]string{"GRIP_URL": b.grip.url + "?verify-iss=pushpin&verify-key=changeme"}, nil
+	// A local run, as sam local marks it: the sample events are signed with
+	// Pushpin's stock key, which a deployment refuses.
+	return map[string]string{"GRIP_URL": b.grip.url + "?verify-iss=pushpin&verify-key=changeme", "AWS_SAM_LOCAL": "true"}, nil
 }
 
 // needChat is nil when the chat function was built, else why a chat
