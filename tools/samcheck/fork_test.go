@@ -51,6 +51,14 @@ func TestForkAFunction(t *testing.T) {
 	}
 	doStep(4)
 
+	// The fork's files must be ones git keeps: a .gitignore rule that hides
+	// them would lose the fork at the first commit.
+	for _, f := range []string{"functions/myfeature/main.go", "functions/myfeature/handler.go", "events/myfeature-plain.json"} {
+		if out, err := run(t, Root(), time.Minute, "git", "check-ignore", "--no-index", "-v", f); err == nil {
+			t.Errorf("git would ignore the fork's %s: %s", f, out)
+		}
+	}
+
 	artifacts := t.TempDir()
 	mustRun(t, dir, 3*time.Minute, "make", "--no-print-directory", "build-MyfeatureFunction", "ARTIFACTS_DIR="+artifacts)
 	checkBootstrap(t, filepath.Join(artifacts, "bootstrap"))
