@@ -68,8 +68,14 @@ func dialChat(t *testing.T, ctx context.Context, name string) *chatClient {
 // API is at controlURL.
 func dialChatThrough(t *testing.T, ctx context.Context, proxyURL, controlURL, name string) *chatClient {
 	t.Helper()
+	return dialChatWith(t, ctx, proxyURL, controlURL, name, nil)
+}
+
+// dialChatWith is dialChatThrough with extra handshake headers.
+func dialChatWith(t *testing.T, ctx context.Context, proxyURL, controlURL, name string, header http.Header) *chatClient {
+	t.Helper()
 	url := "ws" + strings.TrimPrefix(proxyURL, "http") + "/chat"
-	conn, resp, err := websocket.Dial(ctx, url, nil)
+	conn, resp, err := websocket.Dial(ctx, url, &websocket.DialOptions{HTTPHeader: header})
 	if err != nil {
 		t.Fatalf("%s: dial %s: %v", name, url, err)
 	}
