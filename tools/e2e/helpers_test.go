@@ -187,7 +187,13 @@ type streamClient struct {
 
 func openStream(t *testing.T, ctx context.Context, path string, header http.Header) *streamClient {
 	t.Helper()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, stack(t).ProxyURL()+path, nil)
+	return openStreamURL(t, ctx, stack(t).ProxyURL()+path, header)
+}
+
+// openStreamURL is openStream at a URL of any proxy.
+func openStreamURL(t *testing.T, ctx context.Context, u string, header http.Header) *streamClient {
+	t.Helper()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -200,7 +206,7 @@ func openStream(t *testing.T, ctx context.Context, path string, header http.Head
 	}
 	if resp.StatusCode != http.StatusOK {
 		resp.Body.Close()
-		t.Fatalf("GET %s: status %d", path, resp.StatusCode)
+		t.Fatalf("GET %s: status %d", u, resp.StatusCode)
 	}
 	s := &streamClient{t: t, lines: make(chan string, 256)}
 	go func() {

@@ -249,7 +249,7 @@ func get(t *testing.T, ctx context.Context, u string) (*http.Response, string) {
 func streamAndPoll(t *testing.T, ctx context.Context, s *devstack.Stack, proxy string) {
 	t.Helper()
 	channel := uniqueChannel("hookup")
-	st := openStreamAt(t, ctx, proxy+"/stream?channel="+channel)
+	st := openStreamURL(t, ctx, proxy+"/stream?channel="+channel, nil)
 	if got := st.next(); got != "streaming "+channel {
 		t.Fatalf("stream opened with %q", got)
 	}
@@ -291,32 +291,6 @@ func streamAndPoll(t *testing.T, ctx context.Context, s *devstack.Stack, proxy s
 	}
 }
 
-func openStreamAt(t *testing.T, ctx context.Context, u string) *streamClient {
-	t.Helper()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if resp.StatusCode != http.StatusOK {
-		b, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		t.Fatalf("GET %s: %d %s", u, resp.StatusCode, b)
-	}
-	s := &streamClient{t: t, lines: make(chan string, 256)}
-	go func() {
-		defer close(s.lines)
-		sc := bufio.NewScanner(resp.Body)
-		for sc.Scan() {
-			s.lines <- sc.Text()
-		}
-	}()
-	t.Cleanup(func() { resp.Body.Close() })
-	return s
-}
 
 // chatThrough connects two WebSocket clients through proxy, renames one
 // and checks a message reaches both.
