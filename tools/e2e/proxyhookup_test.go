@@ -291,7 +291,6 @@ func streamAndPoll(t *testing.T, ctx context.Context, s *devstack.Stack, proxy s
 	}
 }
 
-
 // chatThrough connects two WebSocket clients through proxy, renames one
 // and checks a message reaches both.
 func chatThrough(t *testing.T, ctx context.Context, proxy, controlURL string) {
