@@ -61,9 +61,6 @@ func NewPolicy(endpoints []grip.Endpoint, opts PolicyOptions) (*Policy, error) {
 	return p, nil
 }
 
-// verifierCount returns how many distinct keys the policy verifies with.
-func (p *Policy) verifierCount() int { return len(p.verifiers) }
-
 // Refusal is why a request is not served, with the status to answer.
 // Reason is safe to log; Message is safe to show the client. Neither holds
 // a key or a token.

@@ -112,7 +112,7 @@ func TestEndpointKey(t *testing.T) {
 	}
 	// The default key verifies: one ES256 verifier pinned to the issuer.
 	p, err := policyFor(t, "https://api.fastly.com/service/S?key=tok", PolicyOptions{Required: true, Deployed: true})
-	if err != nil || p.verifierCount() != 1 || p.verifiers[0].algorithm() != "ES256" || p.verifiers[0].issuer != "fastly:S" {
+	if err != nil || len(p.verifiers) != 1 || p.verifiers[0].algorithm() != "ES256" || p.verifiers[0].issuer != "fastly:S" {
 		t.Fatalf("got %+v, %v", p, err)
 	}
 }
@@ -147,7 +147,7 @@ func TestDeployedWeakVerifyKeysRefused(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			p, err := policyFor(t, tc.gripURL, PolicyOptions{Required: true, Deployed: true})
 			if !tc.weak {
-				if err != nil || p.verifierCount() != 1 {
+				if err != nil || len(p.verifiers) != 1 {
 					t.Fatalf("strong key refused: %v", err)
 				}
 				return
@@ -175,7 +175,7 @@ func TestLocalRunMayUseTheStockKey(t *testing.T) {
 		"http://127.0.0.1:5561?iss=pushpin&key=changeme",
 	} {
 		p, err := policyFor(t, gripURL, PolicyOptions{Required: true})
-		if err != nil || p.verifierCount() != 1 {
+		if err != nil || len(p.verifiers) != 1 {
 			t.Errorf("%s: %v", gripURL, err)
 		}
 	}
