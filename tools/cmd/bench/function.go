@@ -132,3 +132,17 @@ func (f *function) stop() {
 	_ = f.proc.Kill()
 	f.api.close()
 }
+
+// startReady starts a function with no event queued and returns once it has
+// initialised and asked for work.
+func startReady(bin string, env map[string]string) (*function, error) {
+	f, _, err := startFunction(bin, env, nil)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := f.waitInit(10 * time.Second); err != nil {
+		f.stop()
+		return nil, err
+	}
+	return f, nil
+}

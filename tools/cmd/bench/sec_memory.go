@@ -20,15 +20,11 @@ func (b *bench) memory(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	bin := b.hostBins[chatFunction]
-	f, _, err := startFunction(bin, env, nil)
+	f, err := startReady(b.hostBins[chatFunction], env)
 	if err != nil {
 		return err
 	}
 	defer f.stop()
-	if _, err := f.waitInit(10 * time.Second); err != nil {
-		return err
-	}
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 	defer cancel()
 	// RSS a tenth of the way in too: the heap settles early, and a leak

@@ -21,15 +21,11 @@ func (b *bench) publishes(ctx context.Context) error {
 	if err := b.needChat(); err != nil {
 		return err
 	}
-	bin := b.hostBins[chatFunction]
-	f, _, err := startFunction(bin, env, nil)
+	f, err := startReady(b.hostBins[chatFunction], env)
 	if err != nil {
 		return err
 	}
 	defer f.stop()
-	if _, err := f.waitInit(10 * time.Second); err != nil {
-		return err
-	}
 	s := b.r.section("(f) publish requests made by one chat invocation carrying k messages",
 		"k", "publish requests (must be 1)", "items published")
 	for _, k := range []int{1, 10, 100} {
