@@ -10,8 +10,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/aws/aws-lambda-go/lambda"
-
 	"github.com/faas-grip/faas-grip-go/internal/edge"
 	"github.com/faas-grip/faas-grip-go/internal/grip"
 	"github.com/faas-grip/faas-grip-go/internal/grip/apigw"
@@ -39,7 +37,7 @@ func benchHandler(b *testing.B) *deployed {
 	b.Helper()
 	d := &deployed{}
 	var err error
-	d.Handle, err = edge.NewHTTPHandler(b.Context(), func(k string) string {
+	d.Lambda, err = edge.NewHTTPHandler(b.Context(), func(k string) string {
 		return map[string]string{"GRIP_URL": testGripURL}[k]
 	}, slog.New(slog.NewJSONHandler(io.Discard, nil)), func(_ context.Context, cold edge.ColdStart) (apigw.Handler, error) {
 		// A burst of 100 lets chat-message-100 broadcast all its messages, as
@@ -75,11 +73,11 @@ func benchEvent(b *testing.B, name string) []byte {
 }
 
 // BenchmarkInvoke is one invocation as the runtime makes it: event JSON in,
-// response JSON out, through apigw.Adapt.
+// response JSON out, through the edge (Grip-Sig checked).
 func BenchmarkInvoke(b *testing.B) {
 	for _, name := range benchEvents {
 		b.Run("event="+strings.TrimSuffix(name, ".json"), func(b *testing.B) {
-			invoker := lambda.NewHandler(apigw.Adapt(benchHandler(b).Handle))
+			invoker := benchHandler(b).Lambda
 			event := benchEvent(b, name)
 			ctx := context.Background()
 			b.ReportAllocs()
@@ -94,7 +92,7 @@ func BenchmarkInvoke(b *testing.B) {
 }
 
 // BenchmarkHandle is the handler alone on the already converted request:
-// Grip-Sig check, WebSocket-over-HTTP decode, chat logic and response.
+// WebSocket-over-HTTP decode, chat logic and response.
 func BenchmarkHandle(b *testing.B) {
 	for _, name := range benchEvents {
 		if strings.Contains(name, "restapi") || strings.Contains(name, "function-url") {
@@ -106,7 +104,7 @@ func BenchmarkHandle(b *testing.B) {
 			ctx := context.Background()
 			b.ReportAllocs()
 			for b.Loop() {
-				resp, err := h.Handle(ctx, req)
+				resp, err := h.Handler.Handle(ctx, req)
 				if err != nil || resp.Status != 200 {
 					b.Fatalf("status %v, err %v", resp, err)
 				}

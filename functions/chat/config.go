@@ -1,10 +1,12 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"strconv"
 
+	"github.com/faas-grip/faas-grip-go/internal/edge"
 	"github.com/faas-grip/faas-grip-go/internal/grip"
 )
 
@@ -39,6 +41,17 @@ func (l Limits) withDefaults() Limits {
 		l.MaxMessageBytes = defaultMaxMessageBytes
 	}
 	return l
+}
+
+// configure builds the handler once per cold start from what the edge
+// loaded and the chat's own settings (loadConfig). Any error stops the cold
+// start.
+func configure(_ context.Context, cold edge.ColdStart) (*Handler, error) {
+	cfg, err := loadConfig(cold.Getenv, cold.Grip)
+	if err != nil {
+		return nil, err
+	}
+	return &Handler{Grip: cold.Grip, Publisher: cold.Publisher, Channel: cfg.Channel, Limits: cfg.Limits, Logger: cold.Logger}, nil
 }
 
 // config is what the chat reads from its environment at cold start.

@@ -42,7 +42,7 @@ func (h *Handler) now() time.Time {
 	return time.Now()
 }
 
-// Handle is the function's entry point, for every front door apigw.Adapt knows.
+// Handle answers one request; the edge has checked its Grip-Sig.
 func (h *Handler) Handle(ctx context.Context, r *apigw.Request) (*apigw.Response, error) {
 	switch r.Method {
 	case http.MethodGet, http.MethodHead:

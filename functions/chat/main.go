@@ -18,11 +18,10 @@ func main() {
 }
 
 // setup builds the handler once per cold start; edge checks Grip-Sig first.
-func setup(_ context.Context, cold edge.ColdStart) (apigw.Handler, error) {
-	cfg, err := loadConfig(cold.Getenv, cold.Grip)
+func setup(ctx context.Context, cold edge.ColdStart) (apigw.Handler, error) {
+	h, err := configure(ctx, cold)
 	if err != nil {
 		return nil, err
 	}
-	h := &Handler{Grip: cold.Grip, Publisher: cold.Publisher, Channel: cfg.Channel, Limits: cfg.Limits, Logger: cold.Logger}
 	return h.Handle, nil
 }

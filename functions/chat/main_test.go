@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/faas-grip/faas-grip-go/internal/edge"
 	"github.com/faas-grip/faas-grip-go/internal/grip"
 	"github.com/faas-grip/faas-grip-go/internal/grip/apigw"
@@ -17,11 +18,12 @@ import (
 // The sample events carry a Grip-Sig signed with Pushpin's default key.
 const testGripURL = "http://127.0.0.1:5561?verify-iss=pushpin&verify-key=changeme"
 
-// deployed is the chat as edge serves it: Handle checks Grip-Sig before the
-// Handler (embedded, so tests can set its clock and limits) runs.
+// deployed is the chat as edge serves it: Lambda takes event JSON and checks
+// Grip-Sig before the Handler (embedded, so tests can set its clock and
+// limits) runs.
 type deployed struct {
 	*Handler
-	Handle apigw.Handler
+	Lambda lambda.Handler
 }
 
 // newHandler builds the chat through edge, as main does, with a recording
@@ -31,7 +33,7 @@ func newHandler(t *testing.T, vars map[string]string) (*deployed, *eventtest.Pub
 	pub := &eventtest.Publisher{}
 	d := &deployed{}
 	var err error
-	d.Handle, err = edge.NewHTTPHandler(t.Context(), func(k string) string { return vars[k] }, eventtest.Logger(t, "changeme"),
+	d.Lambda, err = edge.NewHTTPHandler(t.Context(), func(k string) string { return vars[k] }, eventtest.Logger(t, "changeme"),
 		func(_ context.Context, cold edge.ColdStart) (apigw.Handler, error) {
 			d.Handler = &Handler{Grip: cold.Grip, Publisher: pub, Channel: "chat", Logger: cold.Logger}
 			return d.Handler.Handle, nil
@@ -114,7 +116,7 @@ func TestChatEvents(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.event, func(t *testing.T) {
 			h, pub := newHandler(t, map[string]string{"GRIP_URL": testGripURL})
-			out := eventtest.Invoke(t, apigw.Adapt(h.Handle), eventtest.Load(t, tc.event))
+			out := eventtest.Invoke(t, h.Lambda, eventtest.Load(t, tc.event))
 			resp, body := eventtest.RESTResponse(t, out)
 			if resp.StatusCode != tc.status {
 				t.Fatalf("status %d, want %d; body %q", resp.StatusCode, tc.status, body)
@@ -143,7 +145,7 @@ func TestChatEvents(t *testing.T) {
 
 func TestChatPage(t *testing.T) {
 	h, _ := newHandler(t, map[string]string{"GRIP_URL": testGripURL})
-	out := eventtest.Invoke(t, apigw.Adapt(h.Handle), eventtest.Load(t, "chat-page.json"))
+	out := eventtest.Invoke(t, h.Lambda, eventtest.Load(t, "chat-page.json"))
 	resp, body := eventtest.RESTResponse(t, out)
 	if resp.StatusCode != 200 || resp.Headers["Content-Type"] != "text/html; charset=utf-8" {
 		t.Fatalf("status %d content type %q", resp.StatusCode, resp.Headers["Content-Type"])
@@ -170,7 +172,7 @@ func TestChatOtherFrontDoors(t *testing.T) {
 	for _, event := range []string{"chat-message-restapi.json", "chat-message-function-url.json"} {
 		t.Run(event, func(t *testing.T) {
 			h, pub := newHandler(t, map[string]string{"GRIP_URL": testGripURL})
-			out := eventtest.Invoke(t, apigw.Adapt(h.Handle), eventtest.Load(t, event))
+			out := eventtest.Invoke(t, h.Lambda, eventtest.Load(t, event))
 			var resp struct {
 				StatusCode      int               `json:"statusCode"`
 				Headers         map[string]string `json:"headers"`
@@ -208,7 +210,7 @@ func TestChatRefusesUnsignedAndForged(t *testing.T) {
 			if tc.sig != "" {
 				r.Header.Set("Grip-Sig", tc.sig)
 			}
-			resp, _ := h.Handle(t.Context(), r)
+			resp, _ := eventtest.Serve(t, h.Lambda, r)
 			if resp.Status != tc.status {
 				t.Errorf("status %d, want %d", resp.Status, tc.status)
 			}
@@ -224,7 +226,7 @@ func TestChatNotWebSocketOverHTTP(t *testing.T) {
 	var e map[string]any
 	decodeJSON(t, eventtest.Load(t, "chat-message.json"), &e)
 	e["headers"].(map[string]any)["content-type"] = "text/plain"
-	out := eventtest.Invoke(t, apigw.Adapt(h.Handle), encodeJSON(t, e))
+	out := eventtest.Invoke(t, h.Lambda, encodeJSON(t, e))
 	resp, body := eventtest.RESTResponse(t, out)
 	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(string(body), "websocket-events") {
 		t.Errorf("status %d body %q, want 400 naming the content type", resp.StatusCode, body)
@@ -234,7 +236,7 @@ func TestChatNotWebSocketOverHTTP(t *testing.T) {
 func TestChatPublishFailureTellsTheSender(t *testing.T) {
 	h, pub := newHandler(t, map[string]string{"GRIP_URL": testGripURL})
 	pub.Err = &grip.PublishError{Endpoint: "http://127.0.0.1:5561", Status: 503}
-	out := eventtest.Invoke(t, apigw.Adapt(h.Handle), eventtest.Load(t, "chat-message.json"))
+	out := eventtest.Invoke(t, h.Lambda, eventtest.Load(t, "chat-message.json"))
 	_, body := eventtest.RESTResponse(t, out)
 	want := []string{`TEXT m:{"type":"notice","code":"not-delivered","text":"your message could not be delivered, please send it again"}`}
 	if got := eventtest.Events(t, body); !reflect.DeepEqual(got, want) {
@@ -261,7 +263,7 @@ func TestChatPartialDeliveryIsNotResent(t *testing.T) {
 				Delivered: []string{"ep-a"},
 			}
 			pub.ExceptErr = tc.exceptErr
-			out := eventtest.Invoke(t, apigw.Adapt(h.Handle), eventtest.Load(t, "chat-message.json"))
+			out := eventtest.Invoke(t, h.Lambda, eventtest.Load(t, "chat-message.json"))
 			_, body := eventtest.RESTResponse(t, out)
 			if got := eventtest.Events(t, body); len(got) != 0 {
 				t.Errorf("events %q, want none: endpoint A's clients already have the message", got)
@@ -314,7 +316,7 @@ func TestChatRetryAfterAHungEndpointHasItsOwnBudget(t *testing.T) {
 	h, _ := newHandler(t, map[string]string{"GRIP_URL": testGripURL})
 	pub := &hungEndpoint{}
 	h.Publisher = pub
-	eventtest.Invoke(t, apigw.Adapt(h.Handle), eventtest.Load(t, "chat-message.json"))
+	eventtest.Invoke(t, h.Lambda, eventtest.Load(t, "chat-message.json"))
 	if !pub.retried || pub.retryCtxErr != nil {
 		t.Errorf("retried %v with context error %v, want a retry with time left", pub.retried, pub.retryCtxErr)
 	}

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/faas-grip/faas-grip-go/internal/grip/apigw"
+	"github.com/faas-grip/faas-grip-go/tools/eventtest"
 )
 
 // Finding 6: the page comes with a Content-Security-Policy that allows its
@@ -70,7 +71,7 @@ func TestChatTextResponsesAreNotSniffed(t *testing.T) {
 		"not WoH":      notWoH,
 		"bad WoH body": func() *apigw.Request { r := wohRequest(t, nil); r.Body = []byte("TEXT zz\r\n"); return r }(),
 	} {
-		resp, _ := h.Handle(t.Context(), r)
+		resp, _ := eventtest.Serve(t, h.Lambda, r)
 		if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/") {
 			t.Errorf("%s: Content-Type %q, expected a text response", name, ct)
 		}

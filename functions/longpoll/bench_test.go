@@ -9,10 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/aws/aws-lambda-go/lambda"
-
 	"github.com/faas-grip/faas-grip-go/internal/edge"
-	"github.com/faas-grip/faas-grip-go/internal/grip/apigw"
 	"github.com/faas-grip/faas-grip-go/internal/history"
 	"github.com/faas-grip/faas-grip-go/tools/eventtest"
 )
@@ -37,21 +34,23 @@ func benchHandler(b *testing.B, store string) *deployed {
 			}
 		}
 	}
-	h, err := edge.NewHTTPHandler(b.Context(), func(k string) string { return env[k] },
-		slog.New(slog.NewJSONHandler(io.Discard, nil)), setup)
+	d := &deployed{}
+	var err error
+	d.Lambda, err = edge.NewHTTPHandler(b.Context(), func(k string) string { return env[k] },
+		slog.New(slog.NewJSONHandler(io.Discard, nil)), eventtest.Capture(setup, &d.Handle))
 	if err != nil {
 		b.Fatal(err)
 	}
-	return &deployed{Handle: h}
+	return d
 }
 
 // BenchmarkInvoke is one invocation as the runtime makes it: event JSON in,
-// response JSON out, through apigw.Adapt.
+// response JSON out, through the edge (Grip-Sig checked).
 func BenchmarkInvoke(b *testing.B) {
 	for _, store := range []string{"none", "dir"} {
 		for _, name := range benchEvents {
 			b.Run("event="+strings.TrimSuffix(name, ".json")+"/history="+store, func(b *testing.B) {
-				invoker := lambda.NewHandler(apigw.Adapt(benchHandler(b, store).Handle))
+				invoker := benchHandler(b, store).Lambda
 				event := eventtest.Load(b, name)
 				ctx := context.Background()
 				b.ReportAllocs()

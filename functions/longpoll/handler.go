@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -27,29 +26,15 @@ type Handler struct {
 	Logger         *slog.Logger
 }
 
-// CheckConfig refuses, at cold start, a configured channel name that a
-// request could not use either.
-func (h *Handler) CheckConfig() error {
-	if err := feed.CheckChannel(h.Grip, h.DefaultChannel); err != nil {
-		return fmt.Errorf("default channel: %w", err)
-	}
-	return nil
-}
-
-// Handle is the function's entry point, for every front door apigw.Adapt knows.
+// Handle answers one request; the edge has checked its Grip-Sig.
 func (h *Handler) Handle(ctx context.Context, r *apigw.Request) (*apigw.Response, error) {
 	log := h.Logger.With("request_id", r.RequestID)
 	if r.Method != http.MethodGet {
 		return apigw.Error(http.StatusMethodNotAllowed, "use GET /longpoll?channel=<name>&last_id=<id>"), nil
 	}
-	channel := r.Query.Get("channel")
-	if channel == "" {
-		channel = h.DefaultChannel
-	}
-	if err := feed.CheckChannel(h.Grip, channel); err != nil {
-		problem := feed.ChannelProblem(err)
-		log.Warn("bad channel", "reason", problem, "channel_len", len(channel))
-		return apigw.Error(http.StatusBadRequest, problem), nil
+	channel, refused := feed.RequestedChannel(r, h.Grip, h.DefaultChannel, log)
+	if refused != nil {
+		return refused, nil
 	}
 	lastID, ok := resumeID(r, h.Grip.Channel(channel))
 	if !ok {

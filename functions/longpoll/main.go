@@ -16,8 +16,8 @@ func main() {
 
 // setup builds the handler once per cold start; edge checks Grip-Sig first.
 func setup(ctx context.Context, cold edge.ColdStart) (apigw.Handler, error) {
-	h := &Handler{Grip: cold.Grip, DefaultChannel: "news", Logger: cold.Logger}
-	if err := h.Configure(ctx, cold.Getenv); err != nil {
+	h, err := configure(ctx, cold)
+	if err != nil {
 		return nil, err
 	}
 	return h.Handle, nil

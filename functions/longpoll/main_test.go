@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/faas-grip/faas-grip-go/internal/edge"
 	"github.com/faas-grip/faas-grip-go/internal/grip/apigw"
 	"github.com/faas-grip/faas-grip-go/internal/history"
@@ -20,7 +21,8 @@ const testGripURL = "http://127.0.0.1:5561?verify-iss=pushpin&verify-key=changem
 // deployed is the long-poll as edge serves it: the Grip-Sig check, then the
 // handler; History is the store the handler reads, for tests to fill.
 type deployed struct {
-	Handle  apigw.Handler
+	Lambda  lambda.Handler // event JSON in, Grip-Sig checked
+	Handle  apigw.Handler  // the handler setup returned
 	History history.Store
 }
 
@@ -53,7 +55,7 @@ func newHandlerLogging(t *testing.T, vars map[string]string, n int, logger *slog
 		env[history.EnvDir], d.History = dir, store
 	}
 	var err error
-	if d.Handle, err = edge.NewHTTPHandler(t.Context(), func(k string) string { return env[k] }, logger, setup); err != nil {
+	if d.Lambda, err = edge.NewHTTPHandler(t.Context(), func(k string) string { return env[k] }, logger, eventtest.Capture(setup, &d.Handle)); err != nil {
 		t.Fatal(err)
 	}
 	return d
@@ -90,7 +92,7 @@ func TestLongpollEvents(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			h := newHandler(t, map[string]string{"GRIP_URL": testGripURL}, tc.history)
-			out := eventtest.Invoke(t, apigw.Adapt(h.Handle), eventtest.Load(t, tc.event))
+			out := eventtest.Invoke(t, h.Lambda, eventtest.Load(t, tc.event))
 			resp, body := eventtest.RESTResponse(t, out)
 			if resp.StatusCode != 200 {
 				t.Fatalf("status %d: %s", resp.StatusCode, body)
@@ -127,7 +129,7 @@ func TestLongpollRequests(t *testing.T) {
 			h := newHandler(t, tc.vars, 0)
 			q, _ := url.ParseQuery(tc.query)
 			r := &apigw.Request{Method: tc.method, Header: http.Header{"Grip-Sig": {"eyJhbGciOiJIUzI1NiJ9.eyJleHAiOjR9.c2ln"}}, Query: q}
-			resp, err := h.Handle(t.Context(), r)
+			resp, err := eventtest.Serve(t, h.Lambda, r)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -144,7 +146,7 @@ func TestLongpollRequests(t *testing.T) {
 
 func TestLongpollWithoutHistory(t *testing.T) {
 	h := newHandlerLogging(t, map[string]string{"GRIP_URL": testGripURL}, -1, eventtest.Logger(t, "changeme"))
-	out := eventtest.Invoke(t, apigw.Adapt(h.Handle), eventtest.Load(t, "longpoll-resume.json"))
+	out := eventtest.Invoke(t, h.Lambda, eventtest.Load(t, "longpoll-resume.json"))
 	resp, _ := eventtest.RESTResponse(t, out)
 	if resp.Headers["Grip-Hold"] != "response" || resp.Headers["Grip-Channel"] != "news; prev-id=1" {
 		t.Errorf("without history the request is held on the client's id: %v", resp.Headers)

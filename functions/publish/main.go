@@ -7,7 +7,6 @@ import (
 	"context"
 
 	"github.com/faas-grip/faas-grip-go/internal/edge"
-	"github.com/faas-grip/faas-grip-go/internal/history"
 )
 
 func main() {
@@ -16,10 +15,9 @@ func main() {
 
 // setup builds the handler once per cold start.
 func setup(ctx context.Context, cold edge.ColdStart) (edge.EventHandler, error) {
-	store, err := history.FromEnv(ctx, cold.Getenv)
+	h, err := configure(ctx, cold)
 	if err != nil {
 		return nil, err
 	}
-	h := &Handler{Grip: cold.Grip, Publisher: cold.Publisher, History: store, Logger: cold.Logger}
 	return h.Handle, nil
 }

@@ -8,10 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/aws/aws-lambda-go/lambda"
-
 	"github.com/faas-grip/faas-grip-go/internal/edge"
-	"github.com/faas-grip/faas-grip-go/internal/grip/apigw"
 	"github.com/faas-grip/faas-grip-go/tools/eventtest"
 )
 
@@ -20,21 +17,23 @@ var benchEvents = []string{"stream-plain.json", "stream-sse.json"}
 // benchHandler is the stream as edge serves it (Grip-Sig check included).
 func benchHandler(b *testing.B) *deployed {
 	b.Helper()
-	h, err := edge.NewHTTPHandler(b.Context(), func(k string) string {
+	d := &deployed{}
+	var err error
+	d.Lambda, err = edge.NewHTTPHandler(b.Context(), func(k string) string {
 		return map[string]string{"GRIP_URL": testGripURL}[k]
-	}, slog.New(slog.NewJSONHandler(io.Discard, nil)), setup)
+	}, slog.New(slog.NewJSONHandler(io.Discard, nil)), eventtest.Capture(setup, &d.Handle))
 	if err != nil {
 		b.Fatal(err)
 	}
-	return &deployed{Handle: h}
+	return d
 }
 
 // BenchmarkInvoke is one invocation as the runtime makes it: event JSON in,
-// response JSON out, through apigw.Adapt.
+// response JSON out, through the edge (Grip-Sig checked).
 func BenchmarkInvoke(b *testing.B) {
 	for _, name := range benchEvents {
 		b.Run("event="+strings.TrimSuffix(name, ".json"), func(b *testing.B) {
-			invoker := lambda.NewHandler(apigw.Adapt(benchHandler(b).Handle))
+			invoker := benchHandler(b).Lambda
 			event := eventtest.Load(b, name)
 			ctx := context.Background()
 			b.ReportAllocs()

@@ -49,19 +49,6 @@ func TestStreamRefusesBadChannelNames(t *testing.T) {
 	}
 }
 
-// A configured channel name is checked at cold start like a request's.
-func TestCheckConfigRefusesBadDefaultChannel(t *testing.T) {
-	for _, name := range []string{"news\u202E", "news.sse", ""} {
-		h := &Handler{DefaultChannel: name}
-		if err := h.CheckConfig(); err == nil || !strings.Contains(err.Error(), "default channel") {
-			t.Errorf("DefaultChannel %q: %v, want an error", name, err)
-		}
-	}
-	if err := (&Handler{DefaultChannel: "news"}).CheckConfig(); err != nil {
-		t.Error(err)
-	}
-}
-
 // The prefix and the SSE twin count towards a name's length: a name one of
 // them would push past the proxies' limit is a 400 at the request, never a
 // 500 when the hold is written.

@@ -15,9 +15,9 @@ func main() {
 }
 
 // setup builds the handler once per cold start; edge checks Grip-Sig first.
-func setup(_ context.Context, cold edge.ColdStart) (apigw.Handler, error) {
-	h := &Handler{Grip: cold.Grip, DefaultChannel: "news", Logger: cold.Logger}
-	if err := h.CheckConfig(); err != nil {
+func setup(ctx context.Context, cold edge.ColdStart) (apigw.Handler, error) {
+	h, err := configure(ctx, cold)
+	if err != nil {
 		return nil, err
 	}
 	return h.Handle, nil

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/faas-grip/faas-grip-go/internal/edge"
 	"github.com/faas-grip/faas-grip-go/internal/grip/apigw"
 	"github.com/faas-grip/faas-grip-go/tools/eventtest"
@@ -17,7 +18,12 @@ import (
 const testGripURL = "http://127.0.0.1:5561?verify-iss=pushpin&verify-key=changeme"
 
 // deployed is the stream as edge serves it: the Grip-Sig check, then the handler.
-type deployed struct{ Handle apigw.Handler }
+// deployed is the function as edge serves it: Lambda takes event JSON and
+// checks Grip-Sig; Handle is the handler its setup returned.
+type deployed struct {
+	Lambda lambda.Handler
+	Handle apigw.Handler
+}
 
 // newHandler builds the function through edge with main's own setup.
 func newHandler(t *testing.T, vars map[string]string) *deployed {
@@ -27,11 +33,12 @@ func newHandler(t *testing.T, vars map[string]string) *deployed {
 
 func newHandlerLogging(t *testing.T, vars map[string]string, logger *slog.Logger) *deployed {
 	t.Helper()
-	h, err := edge.NewHTTPHandler(t.Context(), func(k string) string { return vars[k] }, logger, setup)
-	if err != nil {
+	d := &deployed{}
+	var err error
+	if d.Lambda, err = edge.NewHTTPHandler(t.Context(), func(k string) string { return vars[k] }, logger, eventtest.Capture(setup, &d.Handle)); err != nil {
 		t.Fatal(err)
 	}
-	return &deployed{Handle: h}
+	return d
 }
 
 func TestStreamEvents(t *testing.T) {
@@ -68,7 +75,7 @@ func TestStreamEvents(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.event, func(t *testing.T) {
 			h := newHandler(t, map[string]string{"GRIP_URL": testGripURL})
-			out := eventtest.Invoke(t, apigw.Adapt(h.Handle), eventtest.Load(t, tc.event))
+			out := eventtest.Invoke(t, h.Lambda, eventtest.Load(t, tc.event))
 			resp, body := eventtest.RESTResponse(t, out)
 			if resp.StatusCode != 200 {
 				t.Fatalf("status %d: %s", resp.StatusCode, body)
@@ -115,7 +122,7 @@ func TestStreamRequests(t *testing.T) {
 			if tc.sig {
 				r.Header.Set("Grip-Sig", "eyJhbGciOiJIUzI1NiJ9.eyJleHAiOjR9.c2ln")
 			}
-			resp, err := h.Handle(t.Context(), r)
+			resp, err := eventtest.Serve(t, h.Lambda, r)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -2,10 +2,11 @@ package edge
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
+	"strconv"
 
 	"github.com/faas-grip/faas-grip-go/internal/grip"
-	"github.com/faas-grip/faas-grip-go/internal/lambdaenv"
 )
 
 // ColdStart is what the edge loaded once per cold start, for a function's
@@ -21,14 +22,63 @@ type ColdStart struct {
 	// Getenv reads the function's own settings: os.Getenv when deployed, a
 	// map in tests.
 	Getenv func(string) string
+	// Deployed says this is a deployment, where guessable keys are refused:
+	// the GRIP URL came from Secrets Manager, or the process runs in Lambda
+	// itself (AWS_LAMBDA_FUNCTION_NAME set, AWS_SAM_LOCAL not: sam local and
+	// this repository's local stack set it). So a GRIP_URL set on a deployed
+	// function gets the same refusal as the secret.
+	Deployed bool
+
+	// sigRequired (GRIP_SIG_REQUIRED, default true) asks the Grip-Sig policy
+	// to refuse every request when no verify key is configured.
+	sigRequired bool
 }
 
-// load reads the GRIP configuration. sm is nil outside tests: a Secrets
-// Manager client is then made from the environment, if the secret is needed.
-func load(ctx context.Context, getenv func(string) string, logger *slog.Logger, sm lambdaenv.SecretGetter) (*lambdaenv.Env, ColdStart, error) {
-	env, err := lambdaenv.Load(ctx, getenv, sm)
-	if err != nil {
-		return nil, ColdStart{}, err
+// load reads the GRIP settings: GRIP_URL if set, else the Secrets Manager
+// secret named by GRIP_URL_SECRET_ARN (sm may be nil: a client is then made
+// from the environment, if the secret is needed). With neither, there are
+// no endpoints: handlers still answer, and publishing fails with a clear
+// error.
+func load(ctx context.Context, getenv func(string) string, logger *slog.Logger, sm secretGetter) (ColdStart, error) {
+	gripURL := getenv("GRIP_URL")
+	fromSecret := false
+	if gripURL == "" {
+		if arn := getenv("GRIP_URL_SECRET_ARN"); arn != "" {
+			if sm == nil {
+				client, err := newSecretsManager(getenv)
+				if err != nil {
+					return ColdStart{}, err
+				}
+				sm = client
+			}
+			secret, err := fetchSecret(ctx, sm, arn)
+			if err != nil {
+				return ColdStart{}, err
+			}
+			gripURL, fromSecret = secret, true
+		}
 	}
-	return env, ColdStart{Grip: env.Grip, Publisher: env.Publisher, Logger: logger, Getenv: getenv}, nil
+
+	required := true
+	if v := getenv("GRIP_SIG_REQUIRED"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return ColdStart{}, fmt.Errorf("GRIP_SIG_REQUIRED must be true or false, not %q", v)
+		}
+		required = b
+	}
+
+	inLambda := getenv("AWS_LAMBDA_FUNCTION_NAME") != "" && getenv("AWS_SAM_LOCAL") != "true"
+	cold := ColdStart{Logger: logger, Getenv: getenv, Deployed: fromSecret || inLambda, sigRequired: required}
+	if gripURL != "" {
+		cfg, err := grip.ParseConfig(gripURL, getenv("GRIP_PREFIX"))
+		if err != nil {
+			return ColdStart{}, fmt.Errorf("GRIP URL: %w", err)
+		}
+		cold.Grip = cfg
+	} else {
+		cold.Grip.Prefix = getenv("GRIP_PREFIX")
+	}
+	cold.Publisher = grip.NewPublisher(cold.Grip)
+	return cold, nil
 }

@@ -16,7 +16,6 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/faas-grip/faas-grip-go/internal/grip/apigw"
-	"github.com/faas-grip/faas-grip-go/internal/recovery"
 )
 
 const testKey = "s3cr3t-sig-key-never-logged-anywhere-at-all"
@@ -71,7 +70,7 @@ func TestGripSigCheckedBeforeTheHandler(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			var logs bytes.Buffer
 			calls := 0
-			h, err := NewHTTPHandler(t.Context(), getenv(tc.vars), slog.New(slog.NewJSONHandler(&logs, nil)), served(&calls))
+			h, err := newGuardedHandler(t.Context(), getenv(tc.vars), slog.New(slog.NewJSONHandler(&logs, nil)), served(&calls))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -105,7 +104,7 @@ func TestGripSigCheckedBeforeTheHandler(t *testing.T) {
 // PublicMethods serve without a Grip-Sig; other methods still need one.
 func TestPublicMethods(t *testing.T) {
 	calls := 0
-	h, err := NewHTTPHandler(t.Context(), getenv(map[string]string{"GRIP_URL": pushpinURL}), slog.New(slog.DiscardHandler), served(&calls), PublicMethods(http.MethodGet))
+	h, err := newGuardedHandler(t.Context(), getenv(map[string]string{"GRIP_URL": pushpinURL}), slog.New(slog.DiscardHandler), served(&calls), PublicMethods(http.MethodGet))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,7 +121,7 @@ func TestPublicMethods(t *testing.T) {
 
 func TestPanicsAreRecovered(t *testing.T) {
 	var logs bytes.Buffer
-	h, err := NewHTTPHandler(t.Context(), getenv(map[string]string{"GRIP_SIG_REQUIRED": "false", "GRIP_URL": "http://127.0.0.1:5561"}), slog.New(slog.NewJSONHandler(&logs, nil)),
+	h, err := newGuardedHandler(t.Context(), getenv(map[string]string{"GRIP_SIG_REQUIRED": "false", "GRIP_URL": "http://127.0.0.1:5561"}), slog.New(slog.NewJSONHandler(&logs, nil)),
 		func(context.Context, ColdStart) (apigw.Handler, error) {
 			return func(context.Context, *apigw.Request) (*apigw.Response, error) { panic("boom") }, nil
 		})
@@ -144,8 +143,8 @@ func TestPanicsAreRecovered(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e(t.Context(), json.RawMessage(`{}`)); !errors.Is(err, recovery.ErrPanic) {
-		t.Errorf("event handler panic: %v, want ErrPanic", err)
+	if _, err := e(t.Context(), json.RawMessage(`{}`)); !errors.Is(err, errPanic) {
+		t.Errorf("event handler panic: %v, want errPanic", err)
 	}
 }
 
@@ -162,11 +161,11 @@ func TestSetup(t *testing.T) {
 	}
 
 	failing := errors.New("CHAT_RATE must be a number")
-	if _, err := NewHTTPHandler(t.Context(), getenv(nil), slog.New(slog.DiscardHandler),
+	if _, err := newGuardedHandler(t.Context(), getenv(nil), slog.New(slog.DiscardHandler),
 		func(context.Context, ColdStart) (apigw.Handler, error) { return nil, failing }); !errors.Is(err, failing) {
 		t.Errorf("setup error: %v", err)
 	}
-	if _, err := NewHTTPHandler(t.Context(), getenv(nil), slog.New(slog.DiscardHandler),
+	if _, err := newGuardedHandler(t.Context(), getenv(nil), slog.New(slog.DiscardHandler),
 		func(context.Context, ColdStart) (apigw.Handler, error) { return nil, nil }); !errors.Is(err, errNoHandler) {
 		t.Errorf("no handler: %v", err)
 	}
@@ -176,21 +175,28 @@ func TestSetup(t *testing.T) {
 	}
 	// A bad environment fails before setup runs.
 	called := false
-	_, err = NewHTTPHandler(t.Context(), getenv(map[string]string{"GRIP_SIG_REQUIRED": "maybe"}), slog.New(slog.DiscardHandler),
+	_, err = newGuardedHandler(t.Context(), getenv(map[string]string{"GRIP_SIG_REQUIRED": "maybe"}), slog.New(slog.DiscardHandler),
 		func(context.Context, ColdStart) (apigw.Handler, error) { called = true; return nil, nil })
 	if err == nil || called {
 		t.Errorf("GRIP_SIG_REQUIRED=maybe: %v, setup called %v", err, called)
 	}
 }
 
-// fakeSecrets answers GetSecretString from a map.
-type fakeSecrets map[string]string
+// fakeSecrets answers GetSecretString from a map, or with err.
+type fakeSecrets struct {
+	values map[string]string
+	err    error
+}
 
 func (f fakeSecrets) GetSecretString(_ context.Context, id string) (string, error) {
-	if v, ok := f[id]; ok {
-		return v, nil
+	if f.err != nil {
+		return "", f.err
 	}
-	return "", errors.New("ResourceNotFoundException")
+	v, ok := f.values[id]
+	if !ok {
+		return "", errors.New("ResourceNotFoundException")
+	}
+	return v, nil
 }
 
 // A deployment (GRIP URL from the secret) must not verify with Pushpin's
@@ -198,20 +204,20 @@ func (f fakeSecrets) GetSecretString(_ context.Context, id string) (string, erro
 // local run (GRIP_URL) may.
 func TestDeployedStockKeyRefused(t *testing.T) {
 	stock := "http://127.0.0.1:5561?verify-iss=pushpin&verify-key=changeme"
-	sm := fakeSecrets{"arn:stock": stock, "arn:strong": pushpinURL}
+	sm := fakeSecrets{values: map[string]string{"arn:stock": stock, "arn:strong": pushpinURL}}
 	calls := 0
-	_, err := newHTTPHandler(t.Context(), getenv(map[string]string{"GRIP_URL_SECRET_ARN": "arn:stock"}), slog.New(slog.DiscardHandler), sm, served(&calls))
+	_, err := newGuardedHandler(t.Context(), getenv(map[string]string{"GRIP_URL_SECRET_ARN": "arn:stock"}), slog.New(slog.DiscardHandler), served(&calls), withSecrets(sm))
 	if err == nil || !strings.Contains(err.Error(), "sig_key") || strings.Contains(err.Error(), "changeme") {
 		t.Errorf("stock key from the secret: %v, want an error saying what to do", err)
 	}
-	h, err := newHTTPHandler(t.Context(), getenv(map[string]string{"GRIP_URL_SECRET_ARN": "arn:strong"}), slog.New(slog.DiscardHandler), sm, served(&calls))
+	h, err := newGuardedHandler(t.Context(), getenv(map[string]string{"GRIP_URL_SECRET_ARN": "arn:strong"}), slog.New(slog.DiscardHandler), served(&calls), withSecrets(sm))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if resp, _ := h(t.Context(), &apigw.Request{Method: "GET", Header: http.Header{"Grip-Sig": {signed(t, testKey)}}}); resp.Status != 200 {
 		t.Errorf("signed request with the secret's key: %d", resp.Status)
 	}
-	if _, err := NewHTTPHandler(t.Context(), getenv(map[string]string{"GRIP_URL": stock}), slog.New(slog.DiscardHandler), served(&calls)); err != nil {
+	if _, err := newGuardedHandler(t.Context(), getenv(map[string]string{"GRIP_URL": stock}), slog.New(slog.DiscardHandler), served(&calls)); err != nil {
 		t.Errorf("local run with the stock key: %v", err)
 	}
 }
@@ -240,3 +246,6 @@ func TestColdStartFailureExits(t *testing.T) {
 		t.Errorf("stdout %q leaks the key or ran setup", stdout.String())
 	}
 }
+
+// withSecrets reads the GRIP URL secret from sm instead of Secrets Manager.
+func withSecrets(sm secretGetter) Option { return func(o *options) { o.secrets = sm } }

@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
-
-	"github.com/faas-grip/faas-grip-go/internal/recovery"
 )
 
 // EventHandler handles one raw event (an SQS batch, a direct invoke's
@@ -18,7 +16,7 @@ type EventHandler func(ctx context.Context, payload json.RawMessage) (any, error
 // It builds no Grip-Sig verifier: an event function's binary then links
 // none of the JWT code.
 func NewEventHandler(ctx context.Context, getenv func(string) string, logger *slog.Logger, setup func(context.Context, ColdStart) (EventHandler, error)) (EventHandler, error) {
-	_, cold, err := load(ctx, getenv, logger, nil)
+	cold, err := load(ctx, getenv, logger, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -29,5 +27,5 @@ func NewEventHandler(ctx context.Context, getenv func(string) string, logger *sl
 	if h == nil {
 		return nil, errNoHandler
 	}
-	return recovery.Event(logger, h), nil
+	return recoverEvent(logger, h), nil
 }

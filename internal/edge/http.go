@@ -4,17 +4,18 @@ import (
 	"context"
 	"log/slog"
 
+	"github.com/aws/aws-lambda-go/lambda"
+
 	"github.com/faas-grip/faas-grip-go/internal/grip/apigw"
 	"github.com/faas-grip/faas-grip-go/internal/grip/sig"
-	"github.com/faas-grip/faas-grip-go/internal/lambdaenv"
-	"github.com/faas-grip/faas-grip-go/internal/recovery"
 )
 
 // Option changes what ServeHTTP and NewHTTPHandler serve.
 type Option func(*options)
 
 type options struct {
-	public map[string]bool // methods served without a Grip-Sig check
+	public  map[string]bool // methods served without a Grip-Sig check
+	secrets secretGetter    // nil: a Secrets Manager client from the environment
 }
 
 // PublicMethods lets requests with these methods reach the handler without
@@ -30,23 +31,28 @@ func PublicMethods(methods ...string) Option {
 }
 
 // NewHTTPHandler is ServeHTTP without the Lambda runtime: it returns the
-// function as deployed (the Grip-Sig check, then the handler, under panic
-// recovery), for tests and benchmarks. Pass it to apigw.Adapt to invoke it
-// with event JSON.
-func NewHTTPHandler(ctx context.Context, getenv func(string) string, logger *slog.Logger, setup func(context.Context, ColdStart) (apigw.Handler, error), opts ...Option) (apigw.Handler, error) {
-	return newHTTPHandler(ctx, getenv, logger, nil, setup, opts...)
+// function as deployed, event JSON in and response JSON out (the front
+// door's event adapted, the Grip-Sig check, then the handler, under panic
+// recovery), for tests and benchmarks.
+func NewHTTPHandler(ctx context.Context, getenv func(string) string, logger *slog.Logger, setup func(context.Context, ColdStart) (apigw.Handler, error), opts ...Option) (lambda.Handler, error) {
+	h, err := newGuardedHandler(ctx, getenv, logger, setup, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return adapt(h), nil
 }
 
-func newHTTPHandler(ctx context.Context, getenv func(string) string, logger *slog.Logger, sm lambdaenv.SecretGetter, setup func(context.Context, ColdStart) (apigw.Handler, error), opts ...Option) (apigw.Handler, error) {
+// newGuardedHandler is NewHTTPHandler before the event adaptation.
+func newGuardedHandler(ctx context.Context, getenv func(string) string, logger *slog.Logger, setup func(context.Context, ColdStart) (apigw.Handler, error), opts ...Option) (apigw.Handler, error) {
 	o := options{public: map[string]bool{}}
 	for _, opt := range opts {
 		opt(&o)
 	}
-	env, cold, err := load(ctx, getenv, logger, sm)
+	cold, err := load(ctx, getenv, logger, o.secrets)
 	if err != nil {
 		return nil, err
 	}
-	policy, err := sig.NewPolicy(env.Grip.Endpoints, sig.PolicyOptions{Required: env.SigRequired, Deployed: env.Deployed})
+	policy, err := sig.NewPolicy(cold.Grip.Endpoints, sig.PolicyOptions{Required: cold.sigRequired, Deployed: cold.Deployed})
 	if err != nil {
 		return nil, err
 	}
@@ -57,7 +63,7 @@ func newHTTPHandler(ctx context.Context, getenv func(string) string, logger *slo
 	if h == nil {
 		return nil, errNoHandler
 	}
-	return recovery.HTTP(logger, guard(policy, o.public, logger, h)), nil
+	return recoverHTTP(logger, guard(policy, o.public, logger, h)), nil
 }
 
 // guard runs h only for requests the Grip-Sig policy accepts (or with a

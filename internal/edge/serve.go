@@ -25,7 +25,7 @@ func ServeHTTP(setup func(context.Context, ColdStart) (apigw.Handler, error), op
 	if err != nil {
 		exitColdStart(logger, err)
 	}
-	lambda.Start(apigw.Adapt(h))
+	lambda.Start(h)
 }
 
 // ServeEvents runs a function invoked with raw events (SQS, a direct

@@ -2,9 +2,13 @@ package feed
 
 import (
 	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
 	"strings"
 
 	"github.com/faas-grip/faas-grip-go/internal/grip"
+	"github.com/faas-grip/faas-grip-go/internal/grip/apigw"
 )
 
 // CheckChannel is the check of a channel name that a user chose, for every
@@ -46,4 +50,31 @@ func ChannelProblem(err error) string {
 		return "invalid channel name: " + ce.Problem
 	}
 	return "invalid channel name"
+}
+
+// RequestedChannel is the channel a stream or long-poll request asks for
+// with ?channel=, or fallback when it names none, checked with CheckChannel.
+// A name it refuses is logged (its reason and length, never the name) and
+// answered with refused, a 400 saying why; serve refused as it is.
+func RequestedChannel(r *apigw.Request, cfg grip.Config, fallback string, log *slog.Logger) (channel string, refused *apigw.Response) {
+	channel = r.Query.Get("channel")
+	if channel == "" {
+		channel = fallback
+	}
+	if err := CheckChannel(cfg, channel); err != nil {
+		problem := ChannelProblem(err)
+		log.Warn("bad channel", "reason", problem, "channel_len", len(channel))
+		return "", apigw.Error(http.StatusBadRequest, problem)
+	}
+	return channel, nil
+}
+
+// CheckDefaultChannel is CheckChannel for the channel a function serves when
+// a request names none: run at cold start, so that a name no request could
+// use (too long with GRIP_PREFIX, say) stops the function at once.
+func CheckDefaultChannel(cfg grip.Config, name string) error {
+	if err := CheckChannel(cfg, name); err != nil {
+		return fmt.Errorf("default channel: %w", err)
+	}
+	return nil
 }

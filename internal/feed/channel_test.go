@@ -1,11 +1,15 @@
 package feed
 
 import (
+	"bytes"
 	"errors"
+	"log/slog"
+	"net/url"
 	"strings"
 	"testing"
 
 	"github.com/faas-grip/faas-grip-go/internal/grip"
+	"github.com/faas-grip/faas-grip-go/internal/grip/apigw"
 )
 
 func TestCheckChannel(t *testing.T) {
@@ -64,5 +68,44 @@ func TestCheckChannelCountsThePrefixAndTheTwin(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// A function's default channel is checked at cold start like a request's,
+// and the error says it is the default.
+func TestCheckDefaultChannel(t *testing.T) {
+	for _, name := range []string{"news\u202E", "news.sse", ""} {
+		if err := CheckDefaultChannel(grip.Config{}, name); err == nil || !strings.Contains(err.Error(), "default channel") {
+			t.Errorf("%q: %v, want an error naming the default channel", name, err)
+		}
+	}
+	if err := CheckDefaultChannel(grip.Config{Prefix: strings.Repeat("p", 250)}, "news"); err == nil {
+		t.Error("a prefix that makes the name too long must be refused")
+	}
+	if err := CheckDefaultChannel(grip.Config{}, "news"); err != nil {
+		t.Error(err)
+	}
+}
+
+// RequestedChannel falls back to the default, and answers a bad name with a
+// 400 that says why, logged without the name.
+func TestRequestedChannel(t *testing.T) {
+	var logs bytes.Buffer
+	log := slog.New(slog.NewJSONHandler(&logs, nil))
+	r := &apigw.Request{Query: url.Values{}}
+	if ch, refused := RequestedChannel(r, grip.Config{}, "news", log); ch != "news" || refused != nil {
+		t.Errorf("no channel: %q, %v; want the default", ch, refused)
+	}
+	r.Query.Set("channel", "scores")
+	if ch, refused := RequestedChannel(r, grip.Config{}, "news", log); ch != "scores" || refused != nil {
+		t.Errorf("scores: %q, %v", ch, refused)
+	}
+	r.Query.Set("channel", "secret\u202Ename")
+	ch, refused := RequestedChannel(r, grip.Config{}, "news", log)
+	if ch != "" || refused == nil || refused.Status != 400 || !strings.Contains(string(refused.Body), "invalid channel name") {
+		t.Fatalf("bad name: %q, %+v", ch, refused)
+	}
+	if !strings.Contains(logs.String(), "bad channel") || strings.Contains(logs.String(), "secret") {
+		t.Errorf("log %s: want the reason without the name", logs.String())
 	}
 }

@@ -28,7 +28,7 @@ import (
 	"github.com/faas-grip/faas-grip-go/tools/template"
 )
 
-// Issue 10, end to end: GRIP_URL names two Pushpin instances, B is stopped
+// Several endpoints, end to end: GRIP_URL names two Pushpin instances, B is stopped
 // mid-run and started again. The real publish function reports the
 // records B missed; fed them again, as SQS redelivers them, it publishes
 // them to B only. Every long-poll client of each instance gets every

@@ -18,6 +18,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambda"
 
+	"github.com/faas-grip/faas-grip-go/internal/edge"
 	"github.com/faas-grip/faas-grip-go/internal/grip"
 	"github.com/faas-grip/faas-grip-go/internal/grip/apigw"
 	"github.com/faas-grip/faas-grip-go/internal/grip/woh"
@@ -165,41 +166,39 @@ func Headers(resp events.APIGatewayProxyResponse) map[string][]string {
 }
 
 // Request converts an API Gateway or function URL sample event into the
-// request a handler sees, whichever front door sent it.
+// request a handler sees, whichever front door sent it: the event goes
+// through the edge as deployed (Grip-Sig left out) and the handler keeps
+// what it is given.
 func Request(t testing.TB, payload []byte) *apigw.Request {
 	t.Helper()
-	var probe struct {
-		Version        string `json:"version"`
-		RequestContext struct {
-			Stage string `json:"stage"`
-		} `json:"requestContext"`
+	var seen *apigw.Request
+	capture := func(context.Context, edge.ColdStart) (apigw.Handler, error) {
+		return func(_ context.Context, r *apigw.Request) (*apigw.Response, error) {
+			seen = r
+			return &apigw.Response{}, nil
+		}, nil
 	}
-	if err := json.Unmarshal(payload, &probe); err != nil {
-		t.Fatalf("sample event: %v", err)
-	}
-	var (
-		req *apigw.Request
-		err error
-	)
-	switch {
-	case probe.Version != "2.0":
-		var e events.APIGatewayProxyRequest
-		if err = json.Unmarshal(payload, &e); err == nil {
-			req, err = apigw.FromV1(&e)
-		}
-	case probe.RequestContext.Stage == "":
-		var e events.LambdaFunctionURLRequest
-		if err = json.Unmarshal(payload, &e); err == nil {
-			req, err = apigw.FromFunctionURL(&e)
-		}
-	default:
-		var e events.APIGatewayV2HTTPRequest
-		if err = json.Unmarshal(payload, &e); err == nil {
-			req, err = apigw.FromV2(&e)
-		}
-	}
+	h, err := edge.NewHTTPHandler(t.Context(), func(string) string { return "" }, slog.New(slog.DiscardHandler), capture,
+		edge.PublicMethods("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"))
 	if err != nil {
+		t.Fatalf("edge: %v", err)
+	}
+	if _, err := h.Invoke(t.Context(), payload); err != nil {
 		t.Fatalf("sample event: %v", err)
 	}
-	return req
+	if seen == nil {
+		t.Fatal("sample event: the handler was not called")
+	}
+	return seen
+}
+
+// Capture wraps a function's setup so that the handler it returns is also
+// kept in *h: a benchmark can then time the handler alone, without the
+// event conversion and the Grip-Sig check that the edge puts around it.
+func Capture(setup func(context.Context, edge.ColdStart) (apigw.Handler, error), h *apigw.Handler) func(context.Context, edge.ColdStart) (apigw.Handler, error) {
+	return func(ctx context.Context, cold edge.ColdStart) (apigw.Handler, error) {
+		handler, err := setup(ctx, cold)
+		*h = handler
+		return handler, err
+	}
 }

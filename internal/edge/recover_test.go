@@ -1,4 +1,4 @@
-package recovery
+package edge
 
 import (
 	"bytes"
@@ -14,7 +14,7 @@ import (
 
 func TestHTTPRecovers(t *testing.T) {
 	var logs bytes.Buffer
-	h := HTTP(slog.New(slog.NewJSONHandler(&logs, nil)), func(context.Context, *apigw.Request) (*apigw.Response, error) {
+	h := recoverHTTP(slog.New(slog.NewJSONHandler(&logs, nil)), func(context.Context, *apigw.Request) (*apigw.Response, error) {
 		requests := map[string]*apigw.Request{}
 		return apigw.Text(200, "", requests["missing"].Method), nil // a real nil-pointer panic
 	})
@@ -28,7 +28,7 @@ func TestHTTPRecovers(t *testing.T) {
 }
 
 func TestHTTPPassesThrough(t *testing.T) {
-	h := HTTP(slog.Default(), func(context.Context, *apigw.Request) (*apigw.Response, error) {
+	h := recoverHTTP(slog.Default(), func(context.Context, *apigw.Request) (*apigw.Response, error) {
 		return apigw.Text(201, "", "ok"), nil
 	})
 	if resp, err := h(t.Context(), &apigw.Request{}); err != nil || resp.Status != 201 {
@@ -38,17 +38,17 @@ func TestHTTPPassesThrough(t *testing.T) {
 
 func TestEventRecovers(t *testing.T) {
 	var logs bytes.Buffer
-	h := Event(slog.New(slog.NewJSONHandler(&logs, nil)), func(context.Context, json.RawMessage) (any, error) {
+	h := recoverEvent(slog.New(slog.NewJSONHandler(&logs, nil)), func(context.Context, json.RawMessage) (any, error) {
 		panic("bad state")
 	})
 	out, err := h(t.Context(), json.RawMessage(`{}`))
-	if out != nil || !errors.Is(err, ErrPanic) || strings.Contains(err.Error(), "bad state") {
+	if out != nil || !errors.Is(err, errPanic) || strings.Contains(err.Error(), "bad state") {
 		t.Fatalf("got %v, %v", out, err)
 	}
 	if !strings.Contains(logs.String(), "bad state") {
 		t.Errorf("log lacks the panic: %s", logs.String())
 	}
-	ok := Event(slog.Default(), func(context.Context, json.RawMessage) (any, error) { return 1, nil })
+	ok := recoverEvent(slog.Default(), func(context.Context, json.RawMessage) (any, error) { return 1, nil })
 	if out, err := ok(t.Context(), nil); out != 1 || err != nil {
 		t.Errorf("got %v, %v", out, err)
 	}

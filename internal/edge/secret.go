@@ -1,4 +1,4 @@
-package lambdaenv
+package edge
 
 import (
 	"bytes"
@@ -19,22 +19,22 @@ import (
 	"github.com/faas-grip/faas-grip-go/internal/awsenv"
 )
 
-// SecretTimeout bounds the Secrets Manager call at cold start: a slow fetch
+// secretTimeout bounds the Secrets Manager call at cold start: a slow fetch
 // must fail the init clearly rather than eat the whole Lambda timeout.
-const SecretTimeout = 3 * time.Second
+const secretTimeout = 3 * time.Second
 
-// ErrSecret marks a failure to read the GRIP URL secret.
-var ErrSecret = errors.New("lambdaenv: cannot read the GRIP URL secret")
+// errSecret marks a failure to read the GRIP URL secret.
+var errSecret = errors.New("edge: cannot read the GRIP URL secret")
 
-// SecretGetter reads a secret's string value.
-type SecretGetter interface {
+// secretGetter reads a secret's string value.
+type secretGetter interface {
 	GetSecretString(ctx context.Context, secretID string) (string, error)
 }
 
-// SecretsManager calls the one Secrets Manager action we need,
+// secretsManager calls the one Secrets Manager action we need,
 // GetSecretValue, signed with SigV4. It replaces the SDK's secretsmanager
 // client, whose generated code weighs more than 100 KB in every bootstrap.
-type SecretsManager struct {
+type secretsManager struct {
 	endpoint string
 	region   string
 	creds    aws.CredentialsProvider
@@ -42,12 +42,12 @@ type SecretsManager struct {
 	client   *http.Client
 }
 
-// NewSecretsManager builds a client from the environment (the Lambda role's
+// newSecretsManager builds a client from the environment (the Lambda role's
 // credentials, AWS_REGION, AWS_ENDPOINT_URL for local endpoints).
-func NewSecretsManager(getenv func(string) string) (*SecretsManager, error) {
+func newSecretsManager(getenv func(string) string) (*secretsManager, error) {
 	cfg, err := awsenv.Config(getenv)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrSecret, err)
+		return nil, fmt.Errorf("%w: %v", errSecret, err)
 	}
 	endpoint := "https://secretsmanager." + cfg.Region + ".amazonaws.com"
 	if strings.HasPrefix(cfg.Region, "cn-") {
@@ -56,13 +56,13 @@ func NewSecretsManager(getenv func(string) string) (*SecretsManager, error) {
 	if cfg.BaseEndpoint != nil {
 		endpoint = strings.TrimSuffix(*cfg.BaseEndpoint, "/")
 	}
-	return &SecretsManager{endpoint: endpoint, region: cfg.Region, creds: cfg.Credentials,
+	return &secretsManager{endpoint: endpoint, region: cfg.Region, creds: cfg.Credentials,
 		signer: v4.NewSigner(), client: &http.Client{}}, nil
 }
 
 // GetSecretString returns the secret's SecretString. Errors carry AWS's error
 // type and message (AccessDeniedException, ResourceNotFoundException...).
-func (s *SecretsManager) GetSecretString(ctx context.Context, secretID string) (string, error) {
+func (s *secretsManager) GetSecretString(ctx context.Context, secretID string) (string, error) {
 	body, _ := json.Marshal(map[string]string{"SecretId": secretID}) // cannot fail
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.endpoint+"/", bytes.NewReader(body))
 	if err != nil {
@@ -110,17 +110,17 @@ func (s *SecretsManager) GetSecretString(ctx context.Context, secretID string) (
 	return *out.SecretString, nil
 }
 
-// FetchSecret returns the secret's string value. The error names the secret
+// fetchSecret returns the secret's string value. The error names the secret
 // and the reason, never the value.
-func FetchSecret(ctx context.Context, sm SecretGetter, secretID string) (string, error) {
-	ctx, cancel := context.WithTimeout(ctx, SecretTimeout)
+func fetchSecret(ctx context.Context, sm secretGetter, secretID string) (string, error) {
+	ctx, cancel := context.WithTimeout(ctx, secretTimeout)
 	defer cancel()
 	value, err := sm.GetSecretString(ctx, secretID)
 	if err != nil {
-		return "", fmt.Errorf("%w %s: %v", ErrSecret, secretID, err)
+		return "", fmt.Errorf("%w %s: %v", errSecret, secretID, err)
 	}
 	if value == "" {
-		return "", fmt.Errorf("%w %s: it has no string value", ErrSecret, secretID)
+		return "", fmt.Errorf("%w %s: it has no string value", errSecret, secretID)
 	}
 	return value, nil
 }

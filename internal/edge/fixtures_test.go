@@ -1,4 +1,4 @@
-package apigw
+package edge
 
 // Realistic events, as the front doors send them for a WebSocket-over-HTTP
 // request from Pushpin: a TEXT "hello" from the client (body base64), with a

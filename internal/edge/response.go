@@ -1,4 +1,4 @@
-package apigw
+package edge
 
 import (
 	"encoding/base64"
@@ -8,17 +8,18 @@ import (
 	"unicode/utf8"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/faas-grip/faas-grip-go/internal/grip/apigw"
 )
 
 // restAPIResponse converts the response for an API Gateway REST API
 // (payload format 1.0). A header with one value goes in Headers, one with
 // several in MultiValueHeaders. Header values, Content-Type included, are passed
 // through exactly. A Status of 0 means 200; a nil Response is an empty 200.
-func (r *Response) restAPIResponse() events.APIGatewayProxyResponse {
-	body, isBase64 := r.encodedBody()
+func restAPIResponse(r *apigw.Response) events.APIGatewayProxyResponse {
+	body, isBase64 := encodedBody(r)
 	var single map[string]string
 	var multi map[string][]string
-	for name, values := range r.header() {
+	for name, values := range responseHeader(r) {
 		switch len(values) {
 		case 0:
 			continue
@@ -35,7 +36,7 @@ func (r *Response) restAPIResponse() events.APIGatewayProxyResponse {
 		}
 	}
 	return events.APIGatewayProxyResponse{
-		StatusCode:        r.status(),
+		StatusCode:        responseStatus(r),
 		Headers:           single,
 		MultiValueHeaders: multi,
 		Body:              body,
@@ -46,11 +47,11 @@ func (r *Response) restAPIResponse() events.APIGatewayProxyResponse {
 // httpAPIResponse converts the response for an API Gateway HTTP API (payload format 2.0).
 // That format has one value per header, so repeated values are joined with
 // ", ", except Set-Cookie, whose values go in Cookies.
-func (r *Response) httpAPIResponse() events.APIGatewayV2HTTPResponse {
-	body, isBase64 := r.encodedBody()
-	headers, cookies := r.joinedHeaders()
+func httpAPIResponse(r *apigw.Response) events.APIGatewayV2HTTPResponse {
+	body, isBase64 := encodedBody(r)
+	headers, cookies := joinedHeaders(r)
 	return events.APIGatewayV2HTTPResponse{
-		StatusCode:      r.status(),
+		StatusCode:      responseStatus(r),
 		Headers:         headers,
 		Body:            body,
 		IsBase64Encoded: isBase64,
@@ -60,11 +61,11 @@ func (r *Response) httpAPIResponse() events.APIGatewayV2HTTPResponse {
 
 // functionURLResponse converts the response for a Lambda function URL: the
 // same rules as httpAPIResponse.
-func (r *Response) functionURLResponse() events.LambdaFunctionURLResponse {
-	body, isBase64 := r.encodedBody()
-	headers, cookies := r.joinedHeaders()
+func functionURLResponse(r *apigw.Response) events.LambdaFunctionURLResponse {
+	body, isBase64 := encodedBody(r)
+	headers, cookies := joinedHeaders(r)
 	return events.LambdaFunctionURLResponse{
-		StatusCode:      r.status(),
+		StatusCode:      responseStatus(r),
 		Headers:         headers,
 		Body:            body,
 		IsBase64Encoded: isBase64,
@@ -72,14 +73,14 @@ func (r *Response) functionURLResponse() events.LambdaFunctionURLResponse {
 	}
 }
 
-func (r *Response) status() int {
+func responseStatus(r *apigw.Response) int {
 	if r == nil || r.Status == 0 {
 		return http.StatusOK
 	}
 	return r.Status
 }
 
-func (r *Response) header() http.Header {
+func responseHeader(r *apigw.Response) http.Header {
 	if r == nil {
 		return nil
 	}
@@ -87,10 +88,10 @@ func (r *Response) header() http.Header {
 }
 
 // joinedHeaders flattens headers for payload format 2.0.
-func (r *Response) joinedHeaders() (map[string]string, []string) {
+func joinedHeaders(r *apigw.Response) (map[string]string, []string) {
 	var headers map[string]string
 	var cookies []string
-	for name, values := range r.header() {
+	for name, values := range responseHeader(r) {
 		switch {
 		case len(values) == 0:
 			continue
@@ -113,7 +114,7 @@ func (r *Response) joinedHeaders() (map[string]string, []string) {
 // encodedBody returns the body as the event's string, and whether it is
 // base64. Text (by Content-Type, and valid UTF-8) goes as is; anything else,
 // including application/websocket-events, goes as base64 so no byte is lost.
-func (r *Response) encodedBody() (string, bool) {
+func encodedBody(r *apigw.Response) (string, bool) {
 	if r == nil || len(r.Body) == 0 {
 		return "", false
 	}

@@ -1,4 +1,4 @@
-package apigw
+package edge
 
 import (
 	"encoding/base64"
@@ -6,25 +6,26 @@ import (
 	"fmt"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/faas-grip/faas-grip-go/internal/grip/apigw"
 )
 
 var (
-	// ErrBadBody: the event says its body is base64 but it is not.
-	ErrBadBody = errors.New("apigw: request body is not valid base64")
-	// ErrUnknownEvent: the event is not an HTTP event from API Gateway
+	// errBadBody: the event says its body is base64 but it is not.
+	errBadBody = errors.New("request body is not valid base64")
+	// errUnknownEvent: the event is not an HTTP event from API Gateway
 	// (REST v1 or HTTP API v2) or a Lambda function URL.
-	ErrUnknownEvent = errors.New("apigw: not an API Gateway or function URL HTTP event")
+	errUnknownEvent = errors.New("edge: not an API Gateway or function URL HTTP event")
 )
 
-// FromV1 converts an API Gateway REST API event (payload format 1.0; also
+// fromV1 converts an API Gateway REST API event (payload format 1.0; also
 // what an HTTP API sends with payload format 1.0).
 //
 // Headers come from both maps: multiValueHeaders holds every value of a name,
 // headers only the last, so a name in both takes the multi-value list. Names
 // in any case become canonical ("grip-sig" is read as Grip-Sig).
-func FromV1(e *events.APIGatewayProxyRequest) (*Request, error) {
+func fromV1(e *events.APIGatewayProxyRequest) (*apigw.Request, error) {
 	if e == nil {
-		return nil, fmt.Errorf("%w: nil event", ErrUnknownEvent)
+		return nil, fmt.Errorf("%w: nil event", errUnknownEvent)
 	}
 	body, err := decodeBody(e.Body, e.IsBase64Encoded)
 	if err != nil {
@@ -34,7 +35,7 @@ func FromV1(e *events.APIGatewayProxyRequest) (*Request, error) {
 	if method == "" {
 		method = e.RequestContext.HTTPMethod
 	}
-	return &Request{
+	return &apigw.Request{
 		Method:    method,
 		Path:      e.Path,
 		Header:    headerV1(e.Headers, e.MultiValueHeaders),
@@ -45,36 +46,15 @@ func FromV1(e *events.APIGatewayProxyRequest) (*Request, error) {
 	}, nil
 }
 
-// FromV2 converts an API Gateway HTTP API event (payload format 2.0).
+// fromV2 converts an API Gateway HTTP API event (payload format 2.0).
 //
 // HTTP APIs join repeated headers with commas into one value, and move
 // cookies out of the headers: they are joined back into one Cookie header.
 // The query comes from rawQueryString; malformed pairs in it are dropped,
 // as net/url's URL.Query does.
-func FromV2(e *events.APIGatewayV2HTTPRequest) (*Request, error) {
+func fromV2(e *events.APIGatewayV2HTTPRequest) (*apigw.Request, error) {
 	if e == nil {
-		return nil, fmt.Errorf("%w: nil event", ErrUnknownEvent)
-	}
-	return payloadV2{
-		method:    e.RequestContext.HTTP.Method,
-		rawPath:   e.RawPath,
-		httpPath:  e.RequestContext.HTTP.Path,
-		rawQuery:  e.RawQueryString,
-		query:     e.QueryStringParameters,
-		headers:   e.Headers,
-		cookies:   e.Cookies,
-		body:      e.Body,
-		isBase64:  e.IsBase64Encoded,
-		requestID: e.RequestContext.RequestID,
-		sourceIP:  e.RequestContext.HTTP.SourceIP,
-	}.request()
-}
-
-// FromFunctionURL converts a Lambda function URL event. Its shape is the
-// HTTP API payload 2.0 without the route, and it converts the same way.
-func FromFunctionURL(e *events.LambdaFunctionURLRequest) (*Request, error) {
-	if e == nil {
-		return nil, fmt.Errorf("%w: nil event", ErrUnknownEvent)
+		return nil, fmt.Errorf("%w: nil event", errUnknownEvent)
 	}
 	return payloadV2{
 		method:    e.RequestContext.HTTP.Method,
@@ -102,7 +82,7 @@ type payloadV2 struct {
 	requestID, sourceIP                 string
 }
 
-func (e payloadV2) request() (*Request, error) {
+func (e payloadV2) request() (*apigw.Request, error) {
 	body, err := decodeBody(e.body, e.isBase64)
 	if err != nil {
 		return nil, err
@@ -111,7 +91,7 @@ func (e payloadV2) request() (*Request, error) {
 	if path == "" {
 		path = e.httpPath
 	}
-	return &Request{
+	return &apigw.Request{
 		Method:    e.method,
 		Path:      path,
 		Header:    headerV2(e.headers, e.cookies),
@@ -132,7 +112,7 @@ func decodeBody(body string, isBase64 bool) ([]byte, error) {
 	}
 	raw, err := base64.StdEncoding.DecodeString(body)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrBadBody, err)
+		return nil, fmt.Errorf("%w: %w", errBadBody, err)
 	}
 	return raw, nil
 }

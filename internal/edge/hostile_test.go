@@ -1,4 +1,4 @@
-package apigw
+package edge
 
 import (
 	"context"
@@ -10,17 +10,19 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/faas-grip/faas-grip-go/internal/grip/apigw"
+
 	"github.com/aws/aws-lambda-go/events"
 )
 
 // mirror answers with the request it saw, as JSON: the response shows
 // every detail of the decoded request.
-func mirror(_ context.Context, r *Request) (*Response, error) {
+func mirror(_ context.Context, r *apigw.Request) (*apigw.Response, error) {
 	body, err := json.Marshal(r)
 	if err != nil {
 		return nil, err
 	}
-	return &Response{Status: 200, Header: r.Header.Clone(), Body: body}, nil
+	return &apigw.Response{Status: 200, Header: r.Header.Clone(), Body: body}, nil
 }
 
 // hostileEvents are the package's test events, the project's sample events,
@@ -59,27 +61,27 @@ func hostileEvents(t testing.TB) []string {
 }
 
 // checkHostile holds Adapt to its contract on any input: no panic, an error
-// only wrapping ErrUnknownEvent, else one of the three response types.
+// only wrapping errUnknownEvent, else one of the three response types.
 func checkHostile(t *testing.T, event []byte) {
 	t.Helper()
 	resp, err := adapter{mirror}.respond(context.Background(), event)
-	out, invokeErr := Adapt(mirror).Invoke(context.Background(), event)
+	out, invokeErr := adapt(mirror).Invoke(context.Background(), event)
 	if (err == nil) != (invokeErr == nil) || (err == nil && !json.Valid(out)) {
-		t.Fatalf("Adapt(%q): Invoke = %s, %v; respond gave error %v", event, out, invokeErr, err)
+		t.Fatalf("adapt(%q): Invoke = %s, %v; respond gave error %v", event, out, invokeErr, err)
 	}
 	if err != nil {
-		if !errors.Is(err, ErrUnknownEvent) {
-			t.Fatalf("Adapt(%q): error %v does not wrap ErrUnknownEvent", event, err)
+		if !errors.Is(err, errUnknownEvent) {
+			t.Fatalf("adapt(%q): error %v does not wrap errUnknownEvent", event, err)
 		}
 		return
 	}
 	if !json.Valid(event) {
-		t.Fatalf("Adapt(%q) accepted invalid JSON", event)
+		t.Fatalf("adapt(%q) accepted invalid JSON", event)
 	}
 	switch resp.(type) {
 	case events.APIGatewayProxyResponse, events.APIGatewayV2HTTPResponse, events.LambdaFunctionURLResponse:
 	default:
-		t.Fatalf("Adapt(%q) answered a %T", event, resp)
+		t.Fatalf("adapt(%q) answered a %T", event, resp)
 	}
 }
 
@@ -106,17 +108,17 @@ func TestAdaptErrorsSayWhy(t *testing.T) {
 		{`{"Records":[]}`, "no httpMethod, and no version 2.0 with requestContext.http.method"},
 	}
 	for _, tt := range tests {
-		_, err := Adapt(mirror).Invoke(context.Background(), []byte(tt.event))
-		if !errors.Is(err, ErrUnknownEvent) || !strings.Contains(err.Error(), tt.want) {
-			t.Errorf("Adapt(%s): err = %v, want ErrUnknownEvent naming %q", tt.event, err, tt.want)
+		_, err := adapt(mirror).Invoke(context.Background(), []byte(tt.event))
+		if !errors.Is(err, errUnknownEvent) || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("adapt(%s): err = %v, want errUnknownEvent naming %q", tt.event, err, tt.want)
 		}
 	}
 }
 
 // A handler's response with no header map is still a valid answer.
 func TestAdaptNilHeader(t *testing.T) {
-	h := func(context.Context, *Request) (*Response, error) {
-		return &Response{Status: http.StatusNoContent}, nil
+	h := func(context.Context, *apigw.Request) (*apigw.Response, error) {
+		return &apigw.Response{Status: http.StatusNoContent}, nil
 	}
 	resp, err := adapter{h}.respond(context.Background(), []byte(httpAPIChatEvent))
 	if v2, ok := resp.(events.APIGatewayV2HTTPResponse); err != nil || !ok || v2.StatusCode != 204 {

@@ -1,4 +1,4 @@
-package apigw
+package edge
 
 import (
 	"net/url"

@@ -1,4 +1,4 @@
-package apigw
+package edge
 
 import (
 	"bytes"
@@ -10,20 +10,15 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/faas-grip/faas-grip-go/internal/grip/apigw"
 )
 
-// Handler serves one HTTP request, whichever front door it came through.
-//
-// Return a Response for every answer the client should see, errors included
-// (see Error). Return an error only for failures the function cannot answer
-// (a bug, an outage): Lambda logs it and the front door answers 502.
-type Handler func(ctx context.Context, r *Request) (*Response, error)
+// errNilResponse: a handler returned neither a response nor an error.
+var errNilResponse = errors.New("edge: the handler returned a nil response and a nil error")
 
-// ErrNilResponse: a Handler returned neither a response nor an error.
-var ErrNilResponse = errors.New("apigw: handler returned a nil response and a nil error")
-
-// Adapt turns a Handler into a Lambda handler for lambda.Start that accepts
-// all three HTTP front doors and answers each in its own response type:
+// adapt turns a handler into a Lambda handler that accepts all three HTTP
+// front doors and answers each in its own response type:
 //
 //	REST API (payload 1.0)  events.APIGatewayProxyRequest  -> events.APIGatewayProxyResponse
 //	HTTP API (payload 2.0)  events.APIGatewayV2HTTPRequest -> events.APIGatewayV2HTTPResponse
@@ -35,15 +30,17 @@ var ErrNilResponse = errors.New("apigw: handler returned a nil response and a ni
 // API: one pass), then as payload 1.0 if it has an httpMethod; the
 // response is encoded as the runtime would. An event that is not JSON, not
 // one of these, or has a member of the wrong JSON type is an error wrapping
-// ErrUnknownEvent. A body that is not valid base64 is answered 400 without
+// errUnknownEvent. A body that is not valid base64 is answered 400 without
 // calling h.
 //
-// The result is a lambda.Handler, event JSON in and response JSON out: the
-// runtime hands over the event's bytes as they are, without decoding them
-// into a json.RawMessage first (one more pass over the event and a copy).
-func Adapt(h Handler) lambda.Handler { return adapter{h} }
+// The result takes event JSON and gives response JSON: the runtime hands
+// over the event's bytes as they are, without decoding them into a
+// json.RawMessage first (one more pass over the event and a copy). It is
+// unexported so that nothing but the edge, with its Grip-Sig check, can
+// hand a handler to the Lambda runtime.
+func adapt(h apigw.Handler) lambda.Handler { return adapter{h} }
 
-type adapter struct{ h Handler }
+type adapter struct{ h apigw.Handler }
 
 func (a adapter) Invoke(ctx context.Context, event []byte) ([]byte, error) {
 	resp, err := a.respond(ctx, event)
@@ -69,11 +66,11 @@ func (a adapter) respond(ctx context.Context, event []byte) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		req, err := FromV2(&e.APIGatewayV2HTTPRequest)
+		req, err := fromV2(&e.APIGatewayV2HTTPRequest)
 		if door == httpAPI {
-			return serve(ctx, a.h, req, err, (*Response).httpAPIResponse)
+			return serve(ctx, a.h, req, err, httpAPIResponse)
 		}
-		return serve(ctx, a.h, req, err, (*Response).functionURLResponse)
+		return serve(ctx, a.h, req, err, functionURLResponse)
 	}
 	// Payload 1.0, or an event that is not payload 2.0 as it stands: a
 	// payload 1.0 event may have members of other types than 2.0's.
@@ -81,29 +78,29 @@ func (a adapter) respond(ctx context.Context, event []byte) (any, error) {
 	errV1 := json.Unmarshal(event, &e1)
 	switch {
 	case errV1 == nil && e1.HTTPMethod != "":
-		req, err := FromV1(&e1)
-		return serve(ctx, a.h, req, err, (*Response).restAPIResponse)
+		req, err := fromV1(&e1)
+		return serve(ctx, a.h, req, err, restAPIResponse)
 	case errV2 == nil:
 		// It has an httpMethod, so it is payload 1.0: say what is wrong as that.
-		return nil, fmt.Errorf("%w: %w", ErrUnknownEvent, errV1)
+		return nil, fmt.Errorf("%w: %w", errUnknownEvent, errV1)
 	}
-	return nil, fmt.Errorf("%w: %w", ErrUnknownEvent, errV2)
+	return nil, fmt.Errorf("%w: %w", errUnknownEvent, errV2)
 }
 
 // serve runs h on a converted request and converts its response into the
 // front door's type R. convertErr is the conversion's error.
-func serve[R any](ctx context.Context, h Handler, req *Request, convertErr error,
-	respond func(*Response) R) (any, error) {
+func serve[R any](ctx context.Context, h apigw.Handler, req *apigw.Request, convertErr error,
+	respond func(*apigw.Response) R) (any, error) {
 	if convertErr != nil {
 		// Only a bad body gets here: the client's fault, so a 400.
-		return respond(Error(http.StatusBadRequest, convertErr.Error())), nil
+		return respond(apigw.Error(http.StatusBadRequest, convertErr.Error())), nil
 	}
 	resp, err := h(ctx, req)
 	if err != nil {
 		return nil, err
 	}
 	if resp == nil {
-		return nil, ErrNilResponse
+		return nil, errNilResponse
 	}
 	return respond(resp), nil
 }

@@ -1,4 +1,4 @@
-package apigw
+package edge
 
 import (
 	"encoding/base64"
@@ -8,6 +8,8 @@ import (
 	"net/url"
 	"reflect"
 	"testing"
+
+	"github.com/faas-grip/faas-grip-go/internal/grip/apigw"
 
 	"github.com/aws/aws-lambda-go/events"
 )
@@ -21,7 +23,7 @@ func decodeEvent[E any](t testing.TB, eventJSON string) *E {
 	return &e
 }
 
-func assertRequest(t *testing.T, got, want *Request) {
+func assertRequest(t *testing.T, got, want *apigw.Request) {
 	t.Helper()
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("request mismatch\n got: %#v\nwant: %#v", got, want)
@@ -32,9 +34,9 @@ func TestFromV1(t *testing.T) {
 	tests := []struct {
 		name  string
 		event string
-		want  *Request
+		want  *apigw.Request
 	}{
-		{"REST API chat event", restChatEvent, &Request{
+		{"REST API chat event", restChatEvent, &apigw.Request{
 			Method: "POST",
 			Path:   "/chat",
 			Header: http.Header{
@@ -57,7 +59,7 @@ func TestFromV1(t *testing.T) {
 			"httpMethod": "GET", "path": "/stream",
 			"headers": {"accept": "text/event-stream", "X-CUSTOM-thing": "1"},
 			"queryStringParameters": {"last": "42"},
-			"body": "plain text", "isBase64Encoded": false}`, &Request{
+			"body": "plain text", "isBase64Encoded": false}`, &apigw.Request{
 			Method: "GET", Path: "/stream",
 			Header: http.Header{"Accept": {"text/event-stream"}, "X-Custom-Thing": {"1"}},
 			Query:  url.Values{"last": {"42"}},
@@ -68,7 +70,7 @@ func TestFromV1(t *testing.T) {
 			"headers": {"Content-Type": "text/plain"},
 			"multiValueHeaders": {"grip-channel": ["a", "b"]},
 			"multiValueQueryStringParameters": {"x": ["1", "2"]},
-			"queryStringParameters": {"y": "3"}}`, &Request{
+			"queryStringParameters": {"y": "3"}}`, &apigw.Request{
 			Method: "POST", Path: "/p",
 			Header: http.Header{"Content-Type": {"text/plain"}, "Grip-Channel": {"a", "b"}},
 			Query:  url.Values{"x": {"1", "2"}, "y": {"3"}},
@@ -76,18 +78,18 @@ func TestFromV1(t *testing.T) {
 		{"one name in two spellings merges in sorted key order", `{
 			"httpMethod": "POST", "path": "/p",
 			"headers": {"x-a": "2", "X-B": "1", "x-b": "2"},
-			"multiValueHeaders": {"x-a": ["2"], "X-A": ["1"]}}`, &Request{
+			"multiValueHeaders": {"x-a": ["2"], "X-A": ["1"]}}`, &apigw.Request{
 			Method: "POST", Path: "/p",
 			Header: http.Header{"X-A": {"1", "2"}, "X-B": {"1"}},
 			Query:  url.Values{},
 		}},
 		{"method only in requestContext, empty body", `{
 			"path": "/p", "body": "", "isBase64Encoded": true,
-			"requestContext": {"httpMethod": "DELETE", "requestId": "r1", "identity": {"sourceIp": "192.0.2.1"}}}`, &Request{
+			"requestContext": {"httpMethod": "DELETE", "requestId": "r1", "identity": {"sourceIp": "192.0.2.1"}}}`, &apigw.Request{
 			Method: "DELETE", Path: "/p", Header: http.Header{}, Query: url.Values{},
 			RequestID: "r1", SourceIP: "192.0.2.1",
 		}},
-		{"binary body survives", `{"httpMethod": "POST", "path": "/b", "body": "AP8Q", "isBase64Encoded": true}`, &Request{
+		{"binary body survives", `{"httpMethod": "POST", "path": "/b", "body": "AP8Q", "isBase64Encoded": true}`, &apigw.Request{
 			Method: "POST", Path: "/b", Header: http.Header{}, Query: url.Values{},
 			Body: []byte{0x00, 0xff, 0x10},
 		}},
@@ -96,9 +98,9 @@ func TestFromV1(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			// Several runs: map order must not change the result.
 			for range 20 {
-				got, err := FromV1(decodeEvent[events.APIGatewayProxyRequest](t, tt.event))
+				got, err := fromV1(decodeEvent[events.APIGatewayProxyRequest](t, tt.event))
 				if err != nil {
-					t.Fatalf("FromV1: %v", err)
+					t.Fatalf("fromV1: %v", err)
 				}
 				assertRequest(t, got, tt.want)
 			}
@@ -110,9 +112,9 @@ func TestFromV2(t *testing.T) {
 	tests := []struct {
 		name  string
 		event string
-		want  *Request
+		want  *apigw.Request
 	}{
-		{"HTTP API chat event", httpAPIChatEvent, &Request{
+		{"HTTP API chat event", httpAPIChatEvent, &apigw.Request{
 			Method: "POST",
 			Path:   "/chat",
 			Header: http.Header{
@@ -135,7 +137,7 @@ func TestFromV2(t *testing.T) {
 			"queryStringParameters": {"last": "42"},
 			"headers": {"content-type": "text/plain"},
 			"requestContext": {"http": {"method": "PUT", "path": "/p"}},
-			"body": "héllo", "isBase64Encoded": false}`, &Request{
+			"body": "héllo", "isBase64Encoded": false}`, &apigw.Request{
 			Method: "PUT", Path: "/p",
 			Header: http.Header{"Content-Type": {"text/plain"}},
 			Query:  url.Values{"last": {"42"}},
@@ -143,27 +145,29 @@ func TestFromV2(t *testing.T) {
 		}},
 		{"malformed query pairs are dropped", `{
 			"version": "2.0", "routeKey": "$default", "rawPath": "/p", "rawQueryString": "a=%zz&b=1",
-			"requestContext": {"http": {"method": "GET"}}}`, &Request{
+			"requestContext": {"http": {"method": "GET"}}}`, &apigw.Request{
 			Method: "GET", Path: "/p", Header: http.Header{}, Query: url.Values{"b": {"1"}},
 		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := FromV2(decodeEvent[events.APIGatewayV2HTTPRequest](t, tt.event))
+			got, err := fromV2(decodeEvent[events.APIGatewayV2HTTPRequest](t, tt.event))
 			if err != nil {
-				t.Fatalf("FromV2: %v", err)
+				t.Fatalf("fromV2: %v", err)
 			}
 			assertRequest(t, got, tt.want)
 		})
 	}
 }
 
+// A function URL event has the members of payload 2.0 without the route:
+// the adapter reads it as one.
 func TestFromFunctionURL(t *testing.T) {
-	got, err := FromFunctionURL(decodeEvent[events.LambdaFunctionURLRequest](t, functionURLChatEvent))
+	got, err := fromV2(decodeEvent[events.APIGatewayV2HTTPRequest](t, functionURLChatEvent))
 	if err != nil {
-		t.Fatalf("FromFunctionURL: %v", err)
+		t.Fatalf("fromV2: %v", err)
 	}
-	assertRequest(t, got, &Request{
+	assertRequest(t, got, &apigw.Request{
 		Method: "POST",
 		Path:   "/chat",
 		Header: http.Header{
@@ -184,21 +188,17 @@ func TestFromErrors(t *testing.T) {
 	const badBody = "not base64!"
 	tests := []struct {
 		name string
-		from func() (*Request, error)
+		from func() (*apigw.Request, error)
 		want error
 	}{
-		{"v1 bad base64", func() (*Request, error) {
-			return FromV1(&events.APIGatewayProxyRequest{HTTPMethod: "POST", Body: badBody, IsBase64Encoded: true})
-		}, ErrBadBody},
-		{"v2 bad base64", func() (*Request, error) {
-			return FromV2(&events.APIGatewayV2HTTPRequest{Body: badBody, IsBase64Encoded: true})
-		}, ErrBadBody},
-		{"function URL bad base64", func() (*Request, error) {
-			return FromFunctionURL(&events.LambdaFunctionURLRequest{Body: badBody, IsBase64Encoded: true})
-		}, ErrBadBody},
-		{"v1 nil", func() (*Request, error) { return FromV1(nil) }, ErrUnknownEvent},
-		{"v2 nil", func() (*Request, error) { return FromV2(nil) }, ErrUnknownEvent},
-		{"function URL nil", func() (*Request, error) { return FromFunctionURL(nil) }, ErrUnknownEvent},
+		{"v1 bad base64", func() (*apigw.Request, error) {
+			return fromV1(&events.APIGatewayProxyRequest{HTTPMethod: "POST", Body: badBody, IsBase64Encoded: true})
+		}, errBadBody},
+		{"v2 bad base64", func() (*apigw.Request, error) {
+			return fromV2(&events.APIGatewayV2HTTPRequest{Body: badBody, IsBase64Encoded: true})
+		}, errBadBody},
+		{"v1 nil", func() (*apigw.Request, error) { return fromV1(nil) }, errUnknownEvent},
+		{"v2 nil", func() (*apigw.Request, error) { return fromV2(nil) }, errUnknownEvent},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -206,7 +206,7 @@ func TestFromErrors(t *testing.T) {
 			if !errors.Is(err, tt.want) || req != nil {
 				t.Fatalf("got %v, %v; want nil, %v", req, err, tt.want)
 			}
-			if tt.want == ErrBadBody {
+			if tt.want == errBadBody {
 				var corrupt base64.CorruptInputError
 				if !errors.As(err, &corrupt) {
 					t.Errorf("%v: want a base64.CorruptInputError inside", err)
@@ -216,23 +216,22 @@ func TestFromErrors(t *testing.T) {
 	}
 }
 
-// Adapt reads a function URL event as an HTTP API event: the Request must be
-// what FromFunctionURL gives, and for every event what From* gives for its
-// events type, whatever the front door.
+// adapt gives the handler what fromV1 or fromV2 gives for the event's
+// type, whatever the front door.
 func TestAdaptSeesWhatFromSees(t *testing.T) {
 	tests := []struct {
 		name  string
 		event string
-		from  func(string) (*Request, error)
+		from  func(string) (*apigw.Request, error)
 	}{
-		{"REST API", restChatEvent, func(ev string) (*Request, error) {
-			return FromV1(decodeEvent[events.APIGatewayProxyRequest](t, ev))
+		{"REST API", restChatEvent, func(ev string) (*apigw.Request, error) {
+			return fromV1(decodeEvent[events.APIGatewayProxyRequest](t, ev))
 		}},
-		{"HTTP API", httpAPIChatEvent, func(ev string) (*Request, error) {
-			return FromV2(decodeEvent[events.APIGatewayV2HTTPRequest](t, ev))
+		{"HTTP API", httpAPIChatEvent, func(ev string) (*apigw.Request, error) {
+			return fromV2(decodeEvent[events.APIGatewayV2HTTPRequest](t, ev))
 		}},
-		{"function URL", functionURLChatEvent, func(ev string) (*Request, error) {
-			return FromFunctionURL(decodeEvent[events.LambdaFunctionURLRequest](t, ev))
+		{"function URL", functionURLChatEvent, func(ev string) (*apigw.Request, error) {
+			return fromV2(decodeEvent[events.APIGatewayV2HTTPRequest](t, ev))
 		}},
 	}
 	for _, tt := range tests {
@@ -241,7 +240,7 @@ func TestAdaptSeesWhatFromSees(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var seen *Request
+			var seen *apigw.Request
 			if _, err := invoke(t, echoWoH(&seen), tt.event); err != nil {
 				t.Fatal(err)
 			}

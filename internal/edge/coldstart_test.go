@@ -1,8 +1,7 @@
-package lambdaenv
+package edge
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -20,19 +19,15 @@ import (
 
 const secretKey = "s3cr3t-sig-key-never-logged-anywhere-at-all"
 
-func getenv(vars map[string]string) func(string) string {
-	return func(k string) string { return vars[k] }
-}
-
 func TestLoadFromEnvironment(t *testing.T) {
-	env, err := Load(t.Context(), getenv(map[string]string{
+	env, err := load(t.Context(), getenv(map[string]string{
 		"GRIP_URL":    "http://127.0.0.1:5561?verify-iss=pushpin&verify-key=" + secretKey,
 		"GRIP_PREFIX": "app-",
-	}), nil)
+	}), nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(env.Grip.Endpoints) != 1 || env.Grip.Prefix != "app-" || !env.SigRequired || env.Deployed {
+	if len(env.Grip.Endpoints) != 1 || env.Grip.Prefix != "app-" || !env.sigRequired || env.Deployed {
 		t.Fatalf("got %+v", env)
 	}
 }
@@ -43,7 +38,7 @@ func TestLoadErrorsNeverEchoTheKey(t *testing.T) {
 		{"GRIP_URL": "http://127.0.0.1:5561?verify-key=base64:" + secretKey + "%%"},
 		{"GRIP_URL": "http://127.0.0.1:5561", "GRIP_SIG_REQUIRED": "maybe"},
 	} {
-		_, err := Load(t.Context(), getenv(vars), nil)
+		_, err := load(t.Context(), getenv(vars), nil, nil)
 		if err == nil {
 			t.Errorf("%v: no error", vars)
 			continue
@@ -54,39 +49,22 @@ func TestLoadErrorsNeverEchoTheKey(t *testing.T) {
 	}
 }
 
-// fakeSecrets answers GetSecretValue from a map, or with err.
-type fakeSecrets struct {
-	values map[string]string
-	err    error
-}
-
-func (f fakeSecrets) GetSecretString(_ context.Context, id string) (string, error) {
-	if f.err != nil {
-		return "", f.err
-	}
-	v, ok := f.values[id]
-	if !ok {
-		return "", errors.New("ResourceNotFoundException")
-	}
-	return v, nil
-}
-
 func TestLoadFromSecret(t *testing.T) {
 	url := "http://127.0.0.1:5561?verify-iss=pushpin&verify-key=" + secretKey
 	sm := fakeSecrets{values: map[string]string{"arn:grip": url, "arn:empty": ""}}
-	env, err := Load(t.Context(), getenv(map[string]string{"GRIP_URL_SECRET_ARN": "arn:grip"}), sm)
+	env, err := load(t.Context(), getenv(map[string]string{"GRIP_URL_SECRET_ARN": "arn:grip"}), nil, sm)
 	if err != nil || len(env.Grip.Endpoints) != 1 || !env.Deployed {
 		t.Fatalf("got %+v, %v: want one endpoint, marked deployed", env, err)
 	}
 	// GRIP_URL in the environment wins: the secret is not even read.
-	env, err = Load(t.Context(), getenv(map[string]string{"GRIP_URL": "http://other:5561", "GRIP_URL_SECRET_ARN": "arn:grip"}), fakeSecrets{err: errors.New("must not be called")})
+	env, err = load(t.Context(), getenv(map[string]string{"GRIP_URL": "http://other:5561", "GRIP_URL_SECRET_ARN": "arn:grip"}), nil, fakeSecrets{err: errors.New("must not be called")})
 	if err != nil || env.Grip.Endpoints[0].ControlURI != "http://other:5561" || env.Deployed {
 		t.Fatalf("GRIP_URL should win: %+v, %v", env, err)
 	}
 	for _, arn := range []string{"arn:missing", "arn:empty"} {
-		_, err := Load(t.Context(), getenv(map[string]string{"GRIP_URL_SECRET_ARN": arn}), sm)
-		if !errors.Is(err, ErrSecret) || !strings.Contains(err.Error(), arn) {
-			t.Errorf("%s: %v, want ErrSecret naming the secret", arn, err)
+		_, err := load(t.Context(), getenv(map[string]string{"GRIP_URL_SECRET_ARN": arn}), nil, sm)
+		if !errors.Is(err, errSecret) || !strings.Contains(err.Error(), arn) {
+			t.Errorf("%s: %v, want errSecret naming the secret", arn, err)
 		}
 	}
 }
@@ -112,7 +90,7 @@ func TestSecretsManagerAgainstMoto(t *testing.T) {
 	logger := slog.New(slog.NewJSONHandler(&logs, nil))
 
 	t.Run("present", func(t *testing.T) {
-		env, err := Load(t.Context(), getenv(merge(vars, map[string]string{"GRIP_URL_SECRET_ARN": *created.ARN})), nil)
+		env, err := load(t.Context(), getenv(merge(vars, map[string]string{"GRIP_URL_SECRET_ARN": *created.ARN})), nil, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -122,16 +100,16 @@ func TestSecretsManagerAgainstMoto(t *testing.T) {
 		logger.Info("loaded", "endpoint", env.Grip.Endpoints[0].String())
 	})
 	t.Run("missing", func(t *testing.T) {
-		_, err := Load(t.Context(), getenv(merge(vars, map[string]string{"GRIP_URL_SECRET_ARN": "no-such-secret"})), nil)
-		if !errors.Is(err, ErrSecret) {
-			t.Fatalf("got %v, want ErrSecret", err)
+		_, err := load(t.Context(), getenv(merge(vars, map[string]string{"GRIP_URL_SECRET_ARN": "no-such-secret"})), nil, nil)
+		if !errors.Is(err, errSecret) {
+			t.Fatalf("got %v, want errSecret", err)
 		}
 		logger.Error("cold start failed", "error", err)
 	})
 	t.Run("no credentials", func(t *testing.T) {
-		_, err := Load(t.Context(), getenv(map[string]string{"GRIP_URL_SECRET_ARN": *created.ARN, "AWS_REGION": "us-east-1"}), nil)
-		if !errors.Is(err, ErrSecret) {
-			t.Fatalf("got %v, want ErrSecret", err)
+		_, err := load(t.Context(), getenv(map[string]string{"GRIP_URL_SECRET_ARN": *created.ARN, "AWS_REGION": "us-east-1"}), nil, nil)
+		if !errors.Is(err, errSecret) {
+			t.Fatalf("got %v, want errSecret", err)
 		}
 		logger.Error("cold start failed", "error", err)
 	})
@@ -144,9 +122,9 @@ func TestSecretsManagerAgainstMoto(t *testing.T) {
 			w.Write([]byte(`{"__type":"AccessDeniedException","message":"User is not authorized to perform: secretsmanager:GetSecretValue"}`))
 		}))
 		defer denied.Close()
-		_, err := Load(t.Context(), getenv(merge(vars, map[string]string{"GRIP_URL_SECRET_ARN": *created.ARN, "AWS_ENDPOINT_URL": denied.URL})), nil)
-		if !errors.Is(err, ErrSecret) || !strings.Contains(err.Error(), "AccessDenied") {
-			t.Fatalf("got %v, want ErrSecret naming AccessDenied", err)
+		_, err := load(t.Context(), getenv(merge(vars, map[string]string{"GRIP_URL_SECRET_ARN": *created.ARN, "AWS_ENDPOINT_URL": denied.URL})), nil, nil)
+		if !errors.Is(err, errSecret) || !strings.Contains(err.Error(), "AccessDenied") {
+			t.Fatalf("got %v, want errSecret naming AccessDenied", err)
 		}
 		logger.Error("cold start failed", "error", err)
 	})
@@ -161,12 +139,12 @@ func TestSecretsManagerAgainstMoto(t *testing.T) {
 		defer slow.Close()
 		defer close(release)
 		start := time.Now()
-		_, err := Load(t.Context(), getenv(merge(vars, map[string]string{"GRIP_URL_SECRET_ARN": *created.ARN, "AWS_ENDPOINT_URL": slow.URL})), nil)
-		if !errors.Is(err, ErrSecret) {
-			t.Fatalf("got %v, want ErrSecret", err)
+		_, err := load(t.Context(), getenv(merge(vars, map[string]string{"GRIP_URL_SECRET_ARN": *created.ARN, "AWS_ENDPOINT_URL": slow.URL})), nil, nil)
+		if !errors.Is(err, errSecret) {
+			t.Fatalf("got %v, want errSecret", err)
 		}
-		if took := time.Since(start); took > SecretTimeout+2*time.Second {
-			t.Errorf("the fetch took %v: it must give up after about %v", took, SecretTimeout)
+		if took := time.Since(start); took > secretTimeout+2*time.Second {
+			t.Errorf("the fetch took %v: it must give up after about %v", took, secretTimeout)
 		}
 		logger.Error("cold start failed", "error", err)
 	})
@@ -203,9 +181,9 @@ func TestDeployedWhereverTheURLComesFrom(t *testing.T) {
 		{map[string]string{"AWS_LAMBDA_FUNCTION_NAME": "chat", "AWS_SAM_LOCAL": "true"}, false},
 	} {
 		tc.vars["GRIP_URL"] = "http://127.0.0.1:5561?verify-iss=pushpin&verify-key=changeme"
-		env, err := Load(t.Context(), func(k string) string { return tc.vars[k] }, nil)
+		env, err := load(t.Context(), func(k string) string { return tc.vars[k] }, nil, nil)
 		if err != nil || env.Deployed != tc.want {
-			t.Errorf("%v: Deployed %v, %v; want %v", tc.vars, env != nil && env.Deployed, err, tc.want)
+			t.Errorf("%v: Deployed %v, %v; want %v", tc.vars, env.Deployed, err, tc.want)
 		}
 	}
 }

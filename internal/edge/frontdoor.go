@@ -1,4 +1,4 @@
-package apigw
+package edge
 
 import (
 	"fmt"
@@ -31,13 +31,13 @@ type eventV2 struct {
 //     function URL, else a routeKey (top level or in requestContext) means
 //     an HTTP API, and no routeKey means a function URL behind a custom
 //     domain;
-//   - anything else is an error wrapping ErrUnknownEvent.
+//   - anything else is an error wrapping errUnknownEvent.
 func (e *eventV2) frontDoor() (frontDoor, error) {
 	switch {
 	case e.HTTPMethod != "":
 		return restAPI, nil
 	case e.Version != "2.0" || e.RequestContext.HTTP.Method == "":
-		return 0, fmt.Errorf("%w: no httpMethod, and no version 2.0 with requestContext.http.method", ErrUnknownEvent)
+		return 0, fmt.Errorf("%w: no httpMethod, and no version 2.0 with requestContext.http.method", errUnknownEvent)
 	case strings.Contains(e.RequestContext.DomainName, ".lambda-url."):
 		return functionURL, nil
 	case e.RouteKey != "" || e.RequestContext.RouteKey != "":

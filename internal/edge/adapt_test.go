@@ -1,4 +1,4 @@
-package apigw
+package edge
 
 import (
 	"context"
@@ -8,15 +8,17 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/faas-grip/faas-grip-go/internal/grip/apigw"
+
 	"github.com/aws/aws-lambda-go/lambda"
 )
 
 // echoWoH answers like a chat function: accept the connection and echo the
 // body, as WebSocket-over-HTTP, with the subprotocol and a meta binding.
-func echoWoH(seen **Request) Handler {
-	return func(_ context.Context, r *Request) (*Response, error) {
+func echoWoH(seen **apigw.Request) apigw.Handler {
+	return func(_ context.Context, r *apigw.Request) (*apigw.Response, error) {
 		*seen = r
-		resp := Text(200, "application/websocket-events", "OPEN\r\n"+string(r.Body))
+		resp := apigw.Text(200, "application/websocket-events", "OPEN\r\n"+string(r.Body))
 		resp.Header.Set("Sec-WebSocket-Protocol", "chat.v2")
 		resp.Header["Set-Cookie"] = []string{"a=1", "b=2"}
 		return resp, nil
@@ -24,9 +26,9 @@ func echoWoH(seen **Request) Handler {
 }
 
 // invoke runs an event through the Lambda runtime's own JSON path.
-func invoke(t *testing.T, h Handler, event string) (map[string]any, error) {
+func invoke(t *testing.T, h apigw.Handler, event string) (map[string]any, error) {
 	t.Helper()
-	out, err := lambda.NewHandler(Adapt(h)).Invoke(context.Background(), []byte(event))
+	out, err := lambda.NewHandler(adapt(h)).Invoke(context.Background(), []byte(event))
 	if err != nil {
 		return nil, err
 	}
@@ -58,7 +60,7 @@ func TestAdaptRoundTrip(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var seen *Request
+			var seen *apigw.Request
 			resp, err := invoke(t, echoWoH(&seen), tt.event)
 			if err != nil {
 				t.Fatalf("Invoke: %v", err)
@@ -100,7 +102,10 @@ func TestAdaptRoundTrip(t *testing.T) {
 
 func TestAdaptBadBodyIs400(t *testing.T) {
 	called := false
-	h := func(context.Context, *Request) (*Response, error) { called = true; return Text(200, "", "no"), nil }
+	h := func(context.Context, *apigw.Request) (*apigw.Response, error) {
+		called = true
+		return apigw.Text(200, "", "no"), nil
+	}
 	event := strings.Replace(httpAPIChatEvent, `"body": "VEVYVCA1DQpoZWxsbw0K"`, `"body": "%%%"`, 1)
 	resp, err := invoke(t, h, event)
 	if err != nil {
@@ -117,22 +122,22 @@ func TestAdaptBadBodyIs400(t *testing.T) {
 
 func TestAdaptErrors(t *testing.T) {
 	errBoom := errors.New("boom")
-	ok := func(context.Context, *Request) (*Response, error) { return Text(200, "", "ok"), nil }
+	ok := func(context.Context, *apigw.Request) (*apigw.Response, error) { return apigw.Text(200, "", "ok"), nil }
 	tests := []struct {
 		name    string
-		handler Handler
+		handler apigw.Handler
 		event   string
 		want    error
 	}{
-		{"SQS event", ok, `{"Records":[{"messageId":"1","body":"x","eventSource":"aws:sqs"}]}`, ErrUnknownEvent},
-		{"version 2.0 without http method", ok, `{"version":"2.0","routeKey":"$default","requestContext":{}}`, ErrUnknownEvent},
-		{"empty object", ok, `{}`, ErrUnknownEvent},
-		{"not an object", ok, `[1,2]`, ErrUnknownEvent},
-		{"v1 with wrongly typed headers", ok, `{"httpMethod":"GET","headers":5}`, ErrUnknownEvent},
-		{"handler error passes through", func(context.Context, *Request) (*Response, error) { return nil, errBoom },
+		{"SQS event", ok, `{"Records":[{"messageId":"1","body":"x","eventSource":"aws:sqs"}]}`, errUnknownEvent},
+		{"version 2.0 without http method", ok, `{"version":"2.0","routeKey":"$default","requestContext":{}}`, errUnknownEvent},
+		{"empty object", ok, `{}`, errUnknownEvent},
+		{"not an object", ok, `[1,2]`, errUnknownEvent},
+		{"v1 with wrongly typed headers", ok, `{"httpMethod":"GET","headers":5}`, errUnknownEvent},
+		{"handler error passes through", func(context.Context, *apigw.Request) (*apigw.Response, error) { return nil, errBoom },
 			restChatEvent, errBoom},
-		{"nil response", func(context.Context, *Request) (*Response, error) { return nil, nil },
-			functionURLChatEvent, ErrNilResponse},
+		{"nil response", func(context.Context, *apigw.Request) (*apigw.Response, error) { return nil, nil },
+			functionURLChatEvent, errNilResponse},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -141,7 +146,7 @@ func TestAdaptErrors(t *testing.T) {
 			}
 		})
 	}
-	if _, err := Adapt(ok).Invoke(context.Background(), []byte("not json")); !errors.Is(err, ErrUnknownEvent) {
-		t.Errorf("not JSON: err = %v, want ErrUnknownEvent", err)
+	if _, err := adapt(ok).Invoke(context.Background(), []byte("not json")); !errors.Is(err, errUnknownEvent) {
+		t.Errorf("not JSON: err = %v, want errUnknownEvent", err)
 	}
 }

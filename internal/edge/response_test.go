@@ -1,4 +1,4 @@
-package apigw
+package edge
 
 import (
 	"encoding/base64"
@@ -6,6 +6,8 @@ import (
 	"reflect"
 	"slices"
 	"testing"
+
+	"github.com/faas-grip/faas-grip-go/internal/grip/apigw"
 
 	"github.com/aws/aws-lambda-go/events"
 )
@@ -16,13 +18,13 @@ func TestResponseConversions(t *testing.T) {
 
 	tests := []struct {
 		name string
-		resp *Response
+		resp *apigw.Response
 		v1   events.APIGatewayProxyResponse
 		v2   events.APIGatewayV2HTTPResponse // functionURLResponse must match it field for field
 	}{
 		{
 			name: "WebSocket-over-HTTP accept: base64, exact Content-Type, empty meta kept",
-			resp: &Response{
+			resp: &apigw.Response{
 				Status: http.StatusOK,
 				Header: http.Header{
 					"Content-Type":           {"application/websocket-events"},
@@ -57,7 +59,7 @@ func TestResponseConversions(t *testing.T) {
 		},
 		{
 			name: "JSON is text",
-			resp: &Response{Status: 201, Header: http.Header{"Content-Type": {"application/json"}}, Body: []byte(`{"ok":true}`)},
+			resp: &apigw.Response{Status: 201, Header: http.Header{"Content-Type": {"application/json"}}, Body: []byte(`{"ok":true}`)},
 			v1: events.APIGatewayProxyResponse{
 				StatusCode: 201, Headers: map[string]string{"Content-Type": "application/json"}, Body: `{"ok":true}`,
 			},
@@ -67,7 +69,7 @@ func TestResponseConversions(t *testing.T) {
 		},
 		{
 			name: "text that is not UTF-8 goes as base64",
-			resp: &Response{Status: 200, Header: http.Header{"Content-Type": {"text/plain; charset=latin1"}}, Body: []byte("caf\xe9")},
+			resp: &apigw.Response{Status: 200, Header: http.Header{"Content-Type": {"text/plain; charset=latin1"}}, Body: []byte("caf\xe9")},
 			v1: events.APIGatewayProxyResponse{
 				StatusCode: 200, Headers: map[string]string{"Content-Type": "text/plain; charset=latin1"},
 				Body: b64([]byte("caf\xe9")), IsBase64Encoded: true,
@@ -79,13 +81,13 @@ func TestResponseConversions(t *testing.T) {
 		},
 		{
 			name: "no Content-Type means binary",
-			resp: &Response{Status: 200, Body: []byte("abc")},
+			resp: &apigw.Response{Status: 200, Body: []byte("abc")},
 			v1:   events.APIGatewayProxyResponse{StatusCode: 200, Body: "YWJj", IsBase64Encoded: true},
 			v2:   events.APIGatewayV2HTTPResponse{StatusCode: 200, Body: "YWJj", IsBase64Encoded: true},
 		},
 		{
 			name: "repeated headers and cookies",
-			resp: &Response{
+			resp: &apigw.Response{
 				Status: 200,
 				Header: http.Header{
 					"Content-Type": {"text/plain"},
@@ -118,7 +120,7 @@ func TestResponseConversions(t *testing.T) {
 		},
 		{
 			name: "zero status is 200, empty body is not base64",
-			resp: &Response{Header: http.Header{"Content-Type": {"application/octet-stream"}}},
+			resp: &apigw.Response{Header: http.Header{"Content-Type": {"application/octet-stream"}}},
 			v1:   events.APIGatewayProxyResponse{StatusCode: 200, Headers: map[string]string{"Content-Type": "application/octet-stream"}},
 			v2:   events.APIGatewayV2HTTPResponse{StatusCode: 200, Headers: map[string]string{"Content-Type": "application/octet-stream"}},
 		},
@@ -131,17 +133,17 @@ func TestResponseConversions(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := tt.resp.restAPIResponse(); !reflect.DeepEqual(got, tt.v1) {
+			if got := restAPIResponse(tt.resp); !reflect.DeepEqual(got, tt.v1) {
 				t.Errorf("V1\n got: %#v\nwant: %#v", got, tt.v1)
 			}
-			if got := tt.resp.httpAPIResponse(); !reflect.DeepEqual(got, tt.v2) {
+			if got := httpAPIResponse(tt.resp); !reflect.DeepEqual(got, tt.v2) {
 				t.Errorf("V2\n got: %#v\nwant: %#v", got, tt.v2)
 			}
 			wantURL := events.LambdaFunctionURLResponse{
 				StatusCode: tt.v2.StatusCode, Headers: tt.v2.Headers, Body: tt.v2.Body,
 				IsBase64Encoded: tt.v2.IsBase64Encoded, Cookies: tt.v2.Cookies,
 			}
-			if got := tt.resp.functionURLResponse(); !reflect.DeepEqual(got, wantURL) {
+			if got := functionURLResponse(tt.resp); !reflect.DeepEqual(got, wantURL) {
 				t.Errorf("FunctionURL\n got: %#v\nwant: %#v", got, wantURL)
 			}
 		})
@@ -174,20 +176,20 @@ func TestIsTextual(t *testing.T) {
 func TestHelpers(t *testing.T) {
 	tests := []struct {
 		name       string
-		resp       *Response
+		resp       *apigw.Response
 		status     int
 		header     http.Header
 		body       string
 		wantBase64 bool
 	}{
-		{"Text with a type", Text(200, "application/websocket-events", "OPEN\r\n"), 200,
+		{"Text with a type", apigw.Text(200, "application/websocket-events", "OPEN\r\n"), 200,
 			http.Header{"Content-Type": {"application/websocket-events"}}, "OPEN\r\n", true},
-		{"Text default type", Text(202, "", "queued"), 202,
+		{"Text default type", apigw.Text(202, "", "queued"), 202,
 			http.Header{"Content-Type": {"text/plain; charset=utf-8"}}, "queued", false},
-		{"Error with message", Error(400, "not a WebSocket-over-HTTP request"), 400,
+		{"Error with message", apigw.Error(400, "not a WebSocket-over-HTTP request"), 400,
 			http.Header{"Content-Type": {"text/plain; charset=utf-8"}, "X-Content-Type-Options": {"nosniff"}},
 			"not a WebSocket-over-HTTP request\n", false},
-		{"Error without message", Error(403, ""), 403,
+		{"Error without message", apigw.Error(403, ""), 403,
 			http.Header{"Content-Type": {"text/plain; charset=utf-8"}, "X-Content-Type-Options": {"nosniff"}},
 			"Forbidden\n", false},
 	}
@@ -196,7 +198,7 @@ func TestHelpers(t *testing.T) {
 			if tt.resp.Status != tt.status || !reflect.DeepEqual(tt.resp.Header, tt.header) || string(tt.resp.Body) != tt.body {
 				t.Fatalf("got %d %v %q; want %d %v %q", tt.resp.Status, tt.resp.Header, tt.resp.Body, tt.status, tt.header, tt.body)
 			}
-			if v1 := tt.resp.restAPIResponse(); v1.IsBase64Encoded != tt.wantBase64 {
+			if v1 := restAPIResponse(tt.resp); v1.IsBase64Encoded != tt.wantBase64 {
 				t.Errorf("V1 IsBase64Encoded = %v, want %v", v1.IsBase64Encoded, tt.wantBase64)
 			}
 		})
@@ -206,8 +208,8 @@ func TestHelpers(t *testing.T) {
 // The converted headers must not share memory with the Response: a handler
 // may keep and reuse its header map.
 func TestResponseHeadersAreCopies(t *testing.T) {
-	r := &Response{Header: http.Header{"Grip-Channel": {"a", "b"}}}
-	v1 := r.restAPIResponse()
+	r := &apigw.Response{Header: http.Header{"Grip-Channel": {"a", "b"}}}
+	v1 := restAPIResponse(r)
 	r.Header["Grip-Channel"][0] = "changed"
 	if got := v1.MultiValueHeaders["Grip-Channel"]; !slices.Equal(got, []string{"a", "b"}) {
 		t.Errorf("V1 multi-value header changed with the Response: %v", got)

@@ -1,7 +1,8 @@
-// Package recovery is the guard at each function's edge: a panic in a handler
-// becomes a logged error and a clean answer instead of a crashed process
-// (which the Lambda service would answer with a 502 and a cold start).
-package recovery
+package edge
+
+// A panic in a handler becomes a logged error and a clean answer instead of
+// a crashed process (which the Lambda service would answer with a 502 and a
+// cold start).
 
 import (
 	"context"
@@ -15,12 +16,12 @@ import (
 	"github.com/faas-grip/faas-grip-go/internal/grip/apigw"
 )
 
-// ErrPanic is returned (wrapped) by an event handler that panicked.
-var ErrPanic = errors.New("internal error: the handler panicked")
+// errPanic is returned (wrapped) by an event handler that panicked.
+var errPanic = errors.New("internal error: the handler panicked")
 
-// HTTP guards an HTTP handler: a panic is logged with its stack and answered
+// recoverHTTP guards an HTTP handler: a panic is logged with its stack and answered
 // with a 500 that reveals nothing of it.
-func HTTP(logger *slog.Logger, h apigw.Handler) apigw.Handler {
+func recoverHTTP(logger *slog.Logger, h apigw.Handler) apigw.Handler {
 	return func(ctx context.Context, r *apigw.Request) (resp *apigw.Response, err error) {
 		defer func() {
 			if p := recover(); p != nil {
@@ -32,14 +33,14 @@ func HTTP(logger *slog.Logger, h apigw.Handler) apigw.Handler {
 	}
 }
 
-// Event guards a raw event handler (SQS, direct invoke): a panic is logged and
+// recoverEvent guards a raw event handler (SQS, direct invoke): a panic is logged and
 // returned as an error, so the invoke fails cleanly and SQS retries the batch.
-func Event(logger *slog.Logger, h func(context.Context, json.RawMessage) (any, error)) func(context.Context, json.RawMessage) (any, error) {
+func recoverEvent(logger *slog.Logger, h func(context.Context, json.RawMessage) (any, error)) func(context.Context, json.RawMessage) (any, error) {
 	return func(ctx context.Context, payload json.RawMessage) (out any, err error) {
 		defer func() {
 			if p := recover(); p != nil {
 				logger.Error("handler panicked", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
-				out, err = nil, ErrPanic
+				out, err = nil, errPanic
 			}
 		}()
 		return h(ctx, payload)

@@ -1,8 +1,10 @@
-package apigw
+package edge
 
 import (
 	"context"
 	"testing"
+
+	"github.com/faas-grip/faas-grip-go/internal/grip/apigw"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambda"
@@ -15,14 +17,14 @@ func BenchmarkFromV1(b *testing.B) {
 	event := decodeEvent[events.APIGatewayProxyRequest](b, restChatEvent)
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := FromV1(event); err != nil {
+		if _, err := fromV1(event); err != nil {
 			b.Fatal(err)
 		}
 	}
 }
 
-func openHandler(_ context.Context, r *Request) (*Response, error) {
-	return Text(200, "application/websocket-events", "OPEN\r\n"), nil
+func openHandler(_ context.Context, r *apigw.Request) (*apigw.Response, error) {
+	return apigw.Text(200, "application/websocket-events", "OPEN\r\n"), nil
 }
 
 // BenchmarkAdaptV1 is the whole trip for the same event: decode, convert,
@@ -45,7 +47,7 @@ func BenchmarkInvoke(b *testing.B) {
 		{"rest", restChatEvent}, {"httpapi", httpAPIChatEvent}, {"functionurl", functionURLChatEvent},
 	} {
 		b.Run("event="+tc.name, func(b *testing.B) {
-			invoker := lambda.NewHandler(Adapt(openHandler))
+			invoker := lambda.NewHandler(adapt(openHandler))
 			raw := []byte(tc.event)
 			b.ReportAllocs()
 			for b.Loop() {

@@ -1,0 +1,113 @@
+package samcheck
+
+import (
+	"bufio"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+// trackerWords are references to this project's issue tracker, which
+// readers of the code do not have ("Issue 10", "task 3"). An upstream
+// project's issue ("aws-sam-cli issues #1604") keeps its "#".
+var trackerWords = regexp.MustCompile(`\b(?i:issues?|tasks?) [0-9]+\b`)
+
+// repoPath is a path into the repository as docs and comments write it.
+var repoPath = regexp.MustCompile(`\b(?:functions|internal|tools|events|docs)/[A-Za-z0-9_./*<>{}-]*`)
+
+// The project's files speak of the project alone: no tracker words in code
+// or docs.
+func TestNoTrackerWords(t *testing.T) {
+	for _, file := range trackedFiles(t) {
+		eachLine(t, file, func(n int, line string) {
+			if m := trackerWords.FindString(line); m != "" {
+				t.Errorf("%s:%d: %q refers to the issue tracker; say what the code does instead", file, n, m)
+			}
+		})
+	}
+}
+
+// Every path that README.md, docs/ or a Go comment names exists (a glob
+// such as events/stream-*.json matches a file); placeholders such as
+// functions/<name> are not paths.
+func TestDocPathsExist(t *testing.T) {
+	for _, file := range trackedFiles(t) {
+		isGo := strings.HasSuffix(file, ".go")
+		if !isGo && !strings.HasSuffix(file, ".md") {
+			continue
+		}
+		eachLine(t, file, func(n int, line string) {
+			if isGo {
+				_, comment, ok := strings.Cut(line, "//")
+				if !ok {
+					return
+				}
+				line = comment
+			}
+			for _, at := range repoPath.FindAllStringIndex(line, -1) {
+				p := strings.TrimRight(line[at[0]:at[1]], ".,:;-")
+				if !namesRepoPath(line[:at[0]], p) {
+					continue
+				}
+				if dir, name := filepath.Split(p); strings.Contains(name, ".") && !strings.Contains(name, "*") && name[strings.Index(name, ".")+1:] != "" {
+					if next := name[strings.Index(name, ".")+1:]; next[0] >= 'A' && next[0] <= 'Z' {
+						p = dir + name[:strings.Index(name, ".")] // a Go name after its package
+					}
+				}
+				matches, _ := filepath.Glob(filepath.Join(Root(), filepath.FromSlash(strings.TrimSuffix(p, "/"))))
+				if len(matches) == 0 {
+					t.Errorf("%s:%d names %s, which does not exist", file, n, p)
+				}
+			}
+		})
+	}
+}
+
+// namesRepoPath tells a path into the repository from the look-alikes:
+// part of a URL (pushpin.org/docs/install/), a placeholder
+// (functions/<name>, events/name.json), the README's worked fork
+// (functions/myfeature), a Go name (internal/feed.Poll is checked as
+// internal/feed).
+func namesRepoPath(before, p string) bool {
+	switch {
+	case strings.HasSuffix(before, "/"), strings.HasSuffix(before, "."):
+		return false
+	case strings.ContainsAny(p, "<>{}"), p == "events/name.json", strings.Contains(p, "myfeature"):
+		return false
+	}
+	return true
+}
+
+// trackedFiles are the repository's files as git keeps them, relative to
+// the root, without go.sum and testdata (data, not prose).
+func trackedFiles(t *testing.T) []string {
+	t.Helper()
+	var files []string
+	for _, f := range strings.Split(strings.TrimSpace(mustRun(t, Root(), time.Minute, "git", "ls-files")), "\n") {
+		if f == "go.sum" || strings.Contains(f, "/testdata/") || strings.HasSuffix(f, ".png") {
+			continue
+		}
+		files = append(files, f)
+	}
+	return files
+}
+
+func eachLine(t *testing.T, file string, f func(n int, line string)) {
+	t.Helper()
+	fh, err := os.Open(filepath.Join(Root(), file))
+	if err != nil {
+		if os.IsNotExist(err) {
+			return // removed in the work tree, not yet in git
+		}
+		t.Fatal(err)
+	}
+	defer fh.Close()
+	sc := bufio.NewScanner(fh)
+	sc.Buffer(nil, 1<<20)
+	for n := 1; sc.Scan(); n++ {
+		f(n, sc.Text())
+	}
+}
