@@ -53,7 +53,7 @@ func main() {
 	flag.StringVar(&clients, "clients", "10,100", "client counts for (e)")
 	flag.StringVar(&o.skip, "skip", "", "sections to skip, e.g. a,e")
 	flag.StringVar(&o.markdown, "md", "", "also write the tables as markdown to this file")
-	timeout := flag.Duration("timeout", 4*time.Minute, "bound on the whole run")
+	timeout := flag.Duration("timeout", 8*time.Minute, "bound on the whole run (the floors double the process starts; a loaded machine is slow)")
 	flag.Parse()
 	for _, c := range strings.Split(clients, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(c))

@@ -6,7 +6,7 @@ package main
 // quoted when make bench was written on 2026-11-21; the machine they were
 // taken on was not recorded. Compare them with care.
 const (
-	nodeSource    = "quoted from an earlier measurement (quoted since 2026-11-21, machine not recorded), not measured in this run"
-	nodeColdStart = "Node, " + nodeSource + ": a Node process that starts, loads faas-grip 2.0 and handles one event took about 92 ms and 48 MiB."
-	nodeChat      = "Node, " + nodeSource + ": faas-grip 2.0 took about 6.2 µs to handle a 1-message chat event and 125 µs for a 100-message batch."
+	nodeSource    = "not measured in this run: an earlier measurement, quoted since make bench was written (2026-11-21) on a machine that was not recorded"
+	nodeColdStart = "Node faas-grip 2.0, " + nodeSource + ": a Node process that starts, loads the library and handles one event took about 92 ms and 48 MiB."
+	nodeChat      = "Node faas-grip 2.0, " + nodeSource + ": it took about 6.2 µs to handle a 1-message chat event and 125 µs for a 100-message batch."
 )

@@ -62,8 +62,8 @@ func (b *bench) coldStarts(ctx context.Context) error {
 		return errNoFloor
 	}
 	s := b.r.section(fmt.Sprintf("(b) cold start, host build, through a local Runtime API: median of %d process starts, alternating with the floor's", b.o.runs),
-		"function", "exec → first /next", "floor", fmt.Sprintf("ratio (≤ %.1f×)", budgetColdStartRatio),
-		"start + one event", "floor", fmt.Sprintf("ratio (≤ %.1f×)", budgetStartOneRatio), "peak RSS after one event (≤ 16 MiB)")
+		"function", "exec → first /next", "floor", fmt.Sprintf("ratio (≤ %.2g×)", budgetColdStartRatio),
+		"start + one event", "floor", fmt.Sprintf("ratio (≤ %.2g×)", budgetStartOneRatio), "peak RSS after one event (≤ 16 MiB)")
 	floor := fnSpec{id: "floor"}
 	var floorPeak []int64
 	for _, fn := range b.functions {

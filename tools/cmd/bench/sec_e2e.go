@@ -54,7 +54,7 @@ func (b *bench) endToEnd(ctx context.Context) error {
 		}
 		over := times(ratio(median(chat), median(floor)))
 		if n == 10 {
-			over = b.r.judgeRatio("e2e p50 / floor at N = 10", median(chat), median(floor), budgetE2ERatio) + fmt.Sprintf(" (≤ %.2f×)", budgetE2ERatio)
+			over = b.r.judgeRatio("e2e p50 / floor at N = 10", median(chat), median(floor), budgetE2ERatio) + fmt.Sprintf(" (≤ %.2g×)", budgetE2ERatio)
 		}
 		s.row(strconv.Itoa(n), ms(median(floor)), ms(percentile(floor, 99)), ms(median(chat)), over, ms(percentile(chat, 99)))
 	}

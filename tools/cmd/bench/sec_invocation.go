@@ -32,7 +32,7 @@ func (b *bench) perInvocation(ctx context.Context) error {
 			s.row(key, ns(v), fmt.Sprint(allocs), times(v/floor), "")
 			return
 		}
-		s.row(key, ns(v), fmt.Sprint(allocs), b.r.judge(key+" / floor", times(v/floor), v/floor <= budget), fmt.Sprintf("≤ %.2f×", budget))
+		s.row(key, ns(v), fmt.Sprint(allocs), b.r.judge(key+" / floor", times(v/floor), v/floor <= budget), fmt.Sprintf("≤ %.2g×", budget))
 	}
 	row(floorInvoke, 0)
 	row("ws.BenchmarkChatHandle1", budgetChat1Ratio)

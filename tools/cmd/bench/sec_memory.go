@@ -70,7 +70,7 @@ func (b *bench) memory(ctx context.Context) error {
 	s.row(fmt.Sprintf("RSS after %d invocations (VmRSS)", b.o.invocations), mib(current), "")
 	s.row("one invocation (with its publish), median", ms(median(chat)), "")
 	s.row("the floor's invocation, median", ms(median(base)), "")
-	s.row("invocation / floor", b.r.judgeRatio("chat invocation / floor", median(chat), median(base), budgetInvokeRatio), fmt.Sprintf("≤ %.1f×", budgetInvokeRatio))
+	s.row("invocation / floor", b.r.judgeRatio("chat invocation / floor", median(chat), median(base), budgetInvokeRatio), fmt.Sprintf("≤ %.2g×", budgetInvokeRatio))
 	s.note("An invocation: the event queued at the Runtime API -> the function's response received. The chat's includes its publish (one HTTP request to a loopback GRIP control endpoint); the floor (see (b)) returns the event.")
 	return nil
 }
