@@ -11,7 +11,7 @@ import (
 
 // bootstrapSizes is (c): each bootstrap built as sam build builds it
 // (linux/arm64). It also builds every function for this machine, for the
-// sections that run them.
+// sections that run them, and the floor.
 func (b *bench) bootstrapSizes(ctx context.Context) error {
 	s := b.r.section("(c) bootstrap size, `make build-<LogicalId> ARTIFACTS_DIR=<dir>` (linux/arm64, as sam build)",
 		"function", "bytes", "size", "budget")
@@ -24,7 +24,12 @@ func (b *bench) bootstrapSizes(ctx context.Context) error {
 			failed = append(failed, err)
 		}
 	}
-	s.note("The other sections run the same Makefile targets built for this machine (%s/%s).", runtime.GOOS, runtime.GOARCH)
+	var err error
+	if b.floorBin, err = makeFloor(ctx, b.root, filepath.Join(b.tmp, "host", "floor")); err != nil {
+		b.r.misses = append(b.r.misses, "the floor did not build")
+		failed = append(failed, err)
+	}
+	s.note("The other sections run the same Makefile targets built for this machine (%s/%s), and the floor they are judged against, %s, built with the same flags.", runtime.GOOS, runtime.GOARCH, floorPackage)
 	return errors.Join(failed...)
 }
 
