@@ -11,7 +11,7 @@ import (
 )
 
 // trackerWords are references to this project's issue tracker, which
-// readers of the code do not have ("Issue 10", "task 3"). An upstream
+// readers of the code do not have (the word issue or task and a number). An upstream
 // project's issue ("aws-sam-cli issues #1604") keeps its "#".
 var trackerWords = regexp.MustCompile(`\b(?i:issues?|tasks?) [0-9]+\b`)
 

@@ -46,7 +46,7 @@ func (b *bench) perInvocation(ctx context.Context) error {
 	}
 	s.note("floor: %s, an empty function (returns its input) through lambda.NewHandler(h).Invoke(ctx, events/chat-message.json), the runtime's JSON path every Go function pays; / floor is time/op over the floor's. Each round runs every package's benchmarks once, so the floor's samples alternate with the others'.", floorInvoke)
 	s.note("ws.BenchmarkChatHandle*: the chat's WebSocket-over-HTTP work on a request with a handful of headers (decode, messages, response; no publish), as in the Node measurement below.")
-	s.note("BenchmarkInvoke: the runtime's JSON path, lambda.NewHandler(apigw.Adapt(h.Handle)).Invoke(ctx, eventJSON), Grip-Sig checked; BenchmarkHandle: the handler alone on the decoded request. Publishing is a no-op in both.")
+	s.note("BenchmarkInvoke: the runtime's JSON path, the function as deployed, edge.NewHTTPHandler(...).Invoke(ctx, eventJSON), Grip-Sig checked; BenchmarkHandle: the handler alone on the decoded request. Publishing is a no-op in both.")
 	s.note(nodeChat)
 	s.note("go test's own output follows in the text report: save two runs and compare them with benchstat.")
 	s.raw = g.raw
