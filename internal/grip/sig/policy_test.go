@@ -101,11 +101,11 @@ func TestEndpointKey(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			ep, err := grip.ParseURL(tc.gripURL)
+			cfg, err := grip.ParseConfig(tc.gripURL, "")
 			if err != nil {
 				t.Fatal(err)
 			}
-			if issuer, key := EndpointKey(ep); issuer != tc.issuer || key != tc.key {
+			if issuer, key := EndpointKey(cfg.Endpoints[0]); issuer != tc.issuer || key != tc.key {
 				t.Errorf("got (%q, %q), want (%q, %q)", issuer, key, tc.issuer, tc.key)
 			}
 		})
