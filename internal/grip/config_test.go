@@ -87,7 +87,7 @@ func TestParseURL(t *testing.T) {
 		{"iss with a raw (not base64) key", "http://h/?iss=me&key=" + testPlainKey,
 			Endpoint{ControlURI: "http://h", Issuer: "me", Key: []byte(testPlainKey)}},
 		// Fastly's default verify key and issuer are the Grip-Sig policy's
-		// (sig.EndpointKey): the endpoint keeps only what the URL says.
+		// (package sig): the endpoint keeps only what the URL says.
 		{"fastly token alone",
 			"https://api.fastly.com/service/SID123?key=" + testToken,
 			Endpoint{ControlURI: "https://api.fastly.com/service/SID123", Key: []byte(testToken)}},
