@@ -123,8 +123,9 @@ type pending struct {
 	items    []grip.Item // set for "formats" messages; "text" ones get ids first
 	size     int         // the items' encoded size, at most
 	seq      uint64      // a "text" message's id in the history; 0 without one
-	// delivered names the endpoints (grip.Endpoint.ID) that accepted the
-	// message, in this delivery or an earlier one: it is not sent to them again.
+	// delivered names the endpoints (grip.Publisher.EndpointIDs) that
+	// accepted the message, in this delivery or an earlier one: it is not
+	// sent to them again.
 	delivered []string
 	err       error
 }

@@ -93,7 +93,7 @@ func twoEndpointHandler(t *testing.T, a, b *endpoint) *Handler {
 		t.Fatal(err)
 	}
 	return &Handler{
-		Publisher: grip.NewPublisher(cfg, grip.WithBackoff(5*time.Millisecond, 20*time.Millisecond)),
+		Publisher: grip.NewPublisher(cfg),
 		History:   store,
 		Logger:    eventtest.Logger(t),
 	}

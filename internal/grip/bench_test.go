@@ -11,7 +11,7 @@ import (
 func chatItems(n int) []Item {
 	items := make([]Item, n)
 	for i := range items {
-		items[i] = WSText("room-42", fmt.Sprintf(`{"from":"alice","text":"message %d: %s"}`, i, strings.Repeat("lorem ipsum ", 4)))
+		items[i] = wsText("room-42", fmt.Sprintf(`{"from":"alice","text":"message %d: %s"}`, i, strings.Repeat("lorem ipsum ", 4)))
 	}
 	return items
 }

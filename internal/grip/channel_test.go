@@ -49,7 +49,7 @@ func TestValidChannelRefusesInvisibleCharacters(t *testing.T) {
 	if err := (Hold{Mode: HoldStream, Channels: []Channel{{Name: "a\u202Eb"}}}).Apply(make(map[string][]string), Config{}); !errors.Is(err, ErrInvalidChannel) {
 		t.Errorf("Hold.Apply with U+202E: %v", err)
 	}
-	if _, err := publishBody("", []Item{WSText("a\u200Bb", "x")}); !errors.Is(err, ErrInvalidChannel) {
+	if _, err := publishBody("", []Item{wsText("a\u200Bb", "x")}); !errors.Is(err, ErrInvalidChannel) {
 		t.Errorf("publish with U+200B: %v", err)
 	}
 }

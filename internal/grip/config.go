@@ -40,8 +40,8 @@ func (c Config) LogValue() slog.Value {
 // A separator counts only where the next endpoint starts with http:// or
 // https://, so a comma or space inside one (an unencoded JWK verify-key,
 // say) stays part of it. An empty value gives a Config without endpoints:
-// handlers that only hold connections work, and Publish returns
-// ErrNoEndpoints.
+// handlers that only hold connections work, and Publish returns an error
+// saying GRIP_URL is not set.
 //
 // The prefix, trimmed of surrounding space, must itself be valid in a
 // channel name (see ValidChannel).
@@ -55,10 +55,10 @@ func ParseConfig(gripURLs, prefix string) (Config, error) {
 	}
 	entries := splitURLs(gripURLs)
 	for i, raw := range entries {
-		ep, err := ParseURL(raw)
+		ep, err := parseURL(raw)
 		if err != nil {
-			if urlErr, ok := err.(*URLError); ok && len(entries) > 1 {
-				urlErr.Problem = fmt.Sprintf("endpoint %d of %d: %s", i+1, len(entries), urlErr.Problem)
+			if urlErr, ok := err.(*urlError); ok && len(entries) > 1 {
+				urlErr.problem = fmt.Sprintf("endpoint %d of %d: %s", i+1, len(entries), urlErr.problem)
 			}
 			return Config{}, err
 		}

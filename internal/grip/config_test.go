@@ -87,7 +87,7 @@ func TestParseURL(t *testing.T) {
 		{"iss with a raw (not base64) key", "http://h/?iss=me&key=" + testPlainKey,
 			Endpoint{ControlURI: "http://h", Issuer: "me", Key: []byte(testPlainKey)}},
 		// Fastly's default verify key and issuer are the Grip-Sig policy's
-		// (sig.EndpointKey): the endpoint keeps only what the URL says.
+		// (package sig): the endpoint keeps only what the URL says.
 		{"fastly token alone",
 			"https://api.fastly.com/service/SID123?key=" + testToken,
 			Endpoint{ControlURI: "https://api.fastly.com/service/SID123", Key: []byte(testToken)}},
@@ -126,12 +126,12 @@ func TestParseURL(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := ParseURL(tt.raw)
+			got, err := parseURL(tt.raw)
 			if err != nil {
-				t.Fatalf("ParseURL: %v", err)
+				t.Fatalf("parseURL: %v", err)
 			}
 			if !reflect.DeepEqual(got, tt.want) {
-				t.Errorf("ParseURL(%q)\n got %#v\nwant %#v\n(raw: %+v)", tt.raw, got, tt.want, fieldsOf(got))
+				t.Errorf("parseURL(%q)\n got %#v\nwant %#v\n(raw: %+v)", tt.raw, got, tt.want, fieldsOf(got))
 			}
 			assertNoSecret(t, "String", got.String())
 		})
@@ -190,16 +190,16 @@ func TestParseURLErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			ep, err := ParseURL(tt.raw)
+			ep, err := parseURL(tt.raw)
 			if err == nil {
-				t.Fatalf("ParseURL(%q) = %v, want an error", tt.raw, ep)
+				t.Fatalf("parseURL(%q) = %v, want an error", tt.raw, ep)
 			}
-			if !errors.Is(err, ErrInvalidURL) {
-				t.Errorf("errors.Is(err, ErrInvalidURL) = false for %v", err)
+			if !errors.Is(err, errInvalidURL) {
+				t.Errorf("errors.Is(err, errInvalidURL) = false for %v", err)
 			}
-			var urlErr *URLError
+			var urlErr *urlError
 			if !errors.As(err, &urlErr) {
-				t.Errorf("error is %T, want *URLError", err)
+				t.Errorf("error is %T, want *urlError", err)
 			}
 			if !strings.Contains(err.Error(), tt.problem) {
 				t.Errorf("error %q does not mention %q", err, tt.problem)
@@ -305,14 +305,14 @@ func TestParseConfig(t *testing.T) {
 
 func TestParseConfigErrors(t *testing.T) {
 	_, err := ParseConfig("http://a:1, https://b?key="+testToken+"#x", "")
-	if !errors.Is(err, ErrInvalidURL) || !strings.Contains(err.Error(), "endpoint 2 of 2") {
-		t.Errorf("second URL bad: err = %v, want ErrInvalidURL naming endpoint 2 of 2", err)
+	if !errors.Is(err, errInvalidURL) || !strings.Contains(err.Error(), "endpoint 2 of 2") {
+		t.Errorf("second URL bad: err = %v, want errInvalidURL naming endpoint 2 of 2", err)
 	}
 	assertNoSecret(t, "error", err.Error())
 
 	_, err = ParseConfig("localhost:5561", "")
-	if !errors.Is(err, ErrInvalidURL) || strings.Contains(err.Error(), "endpoint 1") {
-		t.Errorf("single URL bad: err = %v, want ErrInvalidURL without an endpoint number", err)
+	if !errors.Is(err, errInvalidURL) || strings.Contains(err.Error(), "endpoint 1") {
+		t.Errorf("single URL bad: err = %v, want errInvalidURL without an endpoint number", err)
 	}
 
 	for _, prefix := range []string{"a,b", "a;b", "a b", "x\x00"} {
@@ -332,7 +332,7 @@ func TestConfigChannel(t *testing.T) {
 }
 
 func TestURLErrorWithoutURL(t *testing.T) {
-	err := &URLError{Problem: "it is empty"}
+	err := &urlError{problem: "it is empty"}
 	if err.Error() != "grip: invalid GRIP_URL: it is empty" {
 		t.Errorf("Error() = %q", err.Error())
 	}

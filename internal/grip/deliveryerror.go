@@ -15,7 +15,7 @@ import (
 // FailedEndpoints gives the IDs of all of them.
 type DeliveryError struct {
 	Failed    []*PublishError // one per endpoint that did not accept the items, in GRIP_URL order
-	Delivered []string        // IDs (Endpoint.ID) of the endpoints that accepted them
+	Delivered []string        // IDs (Publisher.EndpointIDs) of the endpoints that accepted them
 }
 
 func (e *DeliveryError) Error() string {

@@ -21,13 +21,13 @@ func TestPublishExceptFinishesAPartialPublish(t *testing.T) {
 			http.Error(w, "down", http.StatusServiceUnavailable)
 		}
 	})
-	pub := publisherFor(t, a.URL+","+b.URL, "", WithMaxAttempts(2), fastRetries)
+	pub := publisherFor(t, a.URL+","+b.URL, "", withMaxAttempts(2), fastRetries)
 	ids := pub.EndpointIDs()
 	if len(ids) != 2 || ids[0] == ids[1] {
 		t.Fatalf("EndpointIDs = %v, want two distinct ids", ids)
 	}
 
-	err := pub.Publish(testContext(t), WSText("c", "x"))
+	err := pub.Publish(testContext(t), wsText("c", "x"))
 	var de *DeliveryError
 	if !errors.As(err, &de) {
 		t.Fatalf("err = %v, want a *DeliveryError", err)
@@ -47,7 +47,7 @@ func TestPublishExceptFinishesAPartialPublish(t *testing.T) {
 	}
 
 	bDown.Store(false)
-	if err := pub.PublishExcept(testContext(t), de.Delivered, WSText("c", "x")); err != nil {
+	if err := pub.PublishExcept(testContext(t), de.Delivered, wsText("c", "x")); err != nil {
 		t.Fatalf("PublishExcept after B recovered: %v", err)
 	}
 	if got := len(a.received()); got != 1 {
@@ -58,10 +58,10 @@ func TestPublishExceptFinishesAPartialPublish(t *testing.T) {
 	}
 
 	// Everything skipped: nothing sent, no error. Unknown ids are ignored.
-	if err := pub.PublishExcept(testContext(t), append(ids, "ep-unknown"), WSText("c", "x")); err != nil {
+	if err := pub.PublishExcept(testContext(t), append(ids, "ep-unknown"), wsText("c", "x")); err != nil {
 		t.Errorf("PublishExcept skipping all: %v", err)
 	}
-	if err := pub.PublishExcept(testContext(t), []string{"ep-unknown"}, WSText("c", "y")); err != nil {
+	if err := pub.PublishExcept(testContext(t), []string{"ep-unknown"}, wsText("c", "y")); err != nil {
 		t.Errorf("PublishExcept with an unknown id: %v", err)
 	}
 	if len(a.received()) != 2 || len(b.received()) != 4 {
@@ -73,7 +73,7 @@ func TestPublishExceptFinishesAPartialPublish(t *testing.T) {
 func TestPublishOneEndpointErrorHasID(t *testing.T) {
 	bad := newProxy(t, status(http.StatusBadRequest, "no"))
 	pub := publisherFor(t, bad.URL, "")
-	err := pub.Publish(testContext(t), WSText("c", "x"))
+	err := pub.Publish(testContext(t), wsText("c", "x"))
 	var pe *PublishError
 	if !errors.As(err, &pe) || pe.EndpointID != pub.EndpointIDs()[0] {
 		t.Fatalf("err = %#v, want a *PublishError with the endpoint's ID", err)
@@ -85,8 +85,8 @@ func TestPublishOneEndpointErrorHasID(t *testing.T) {
 	if failed, known := FailedEndpoints(err); !known || len(failed) != 1 {
 		t.Errorf("FailedEndpoints = %v, %v", failed, known)
 	}
-	if _, known := FailedEndpoints(ErrNoEndpoints); known {
-		t.Error("FailedEndpoints knows endpoints for ErrNoEndpoints")
+	if _, known := FailedEndpoints(errNoEndpoints); known {
+		t.Error("FailedEndpoints knows endpoints for errNoEndpoints")
 	}
 	if _, known := FailedEndpoints(pub.Publish(testContext(t), Item{})); known {
 		t.Error("FailedEndpoints knows endpoints for an invalid item (nothing was sent)")
@@ -99,7 +99,7 @@ func TestEndpointID(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	first, second := cfg.Endpoints[0].ID(), cfg.Endpoints[1].ID()
+	first, second := endpointID(cfg.Endpoints[0].ControlURI), endpointID(cfg.Endpoints[1].ControlURI)
 	if first == second || !strings.HasPrefix(first, "ep-") || len(first) != 19 {
 		t.Errorf("IDs %q, %q", first, second)
 	}
@@ -109,11 +109,11 @@ func TestEndpointID(t *testing.T) {
 		}
 	}
 	again, _ := ParseConfig("https://proxy.example/realm/r?iss=r&key=base64:b3RoZXI=", "")
-	if again.Endpoints[0].ID() != first {
+	if endpointID(again.Endpoints[0].ControlURI) != first {
 		t.Error("another key (or no user info) changed the ID: a rotated key would redeliver everything")
 	}
 	hand := Endpoint{ControlURI: "http://u:p@localhost:5561"}
-	if hand.ID() != cfg.Endpoints[1].ID() {
+	if endpointID(hand.ControlURI) != endpointID(cfg.Endpoints[1].ControlURI) {
 		t.Error("user info in a hand-built ControlURI changed the ID")
 	}
 }

@@ -13,7 +13,7 @@
 //
 // GRIP_URL says where the proxy's control API is and how to authenticate.
 // ParseConfig reads its value (package edge does so at cold start, from the
-// environment or the secret); ParseURL reads one URL:
+// environment or the secret). Each URL has one of these forms:
 //
 //	http://localhost:5561
 //	    Pushpin on this machine: no authentication.
@@ -30,8 +30,8 @@
 // The parameters iss, key, verify-iss and verify-key configure the library
 // and are removed; any other query parameter stays on the control URI and
 // is sent with every publish. Percent-encode '&', '#', '%' and spaces in a
-// key or password. A bad URL gives a *URLError, which never contains the
-// key or the password.
+// key or password. The error for a bad URL never contains the key or the
+// password.
 //
 // To publish to several proxies at once (Pushpin while developing and
 // Fastly in production, or two regions), list them in one GRIP_URL,
@@ -51,17 +51,20 @@
 //
 //	cfg, err := grip.ParseConfig(os.Getenv("GRIP_URL"), os.Getenv("GRIP_PREFIX"))
 //	...
-//	publisher := grip.NewPublisher(cfg, grip.WithLogger(logger))
+//	publisher := grip.NewPublisher(cfg)
 //
 //	// in the handler, with the invocation's context:
-//	err = publisher.Publish(ctx, grip.WSText("room", "hello"))
+//	err = publisher.Publish(ctx, grip.Item{Channel: "room", Formats: grip.Formats{
+//		WSMessage: &grip.WSMessageFormat{Content: []byte("hello")},
+//	}})
 //
 // Publish sends all its items in one request per proxy and the proxies in
 // parallel. Give it several items rather than calling it several times.
-// WSText, WSBinary, WSClose, StreamContent, StreamClose and ResponseBody
-// build the common items; set Item fields directly for the rest (an ID, a
-// message for several kinds of subscriber at once, a hint or refresh
-// action).
+// An Item's Formats say what each kind of subscriber gets: WSMessage for
+// WebSocket connections, HTTPStream for held streams, HTTPResponse for
+// held long-polls; one item may carry all three. A format's Close (or its
+// Action "close") ends the subscribers' connections instead; the actions
+// "hint" and "refresh" make the proxy ask the origin again.
 //
 // The context's deadline bounds everything: a Lambda's context ends when
 // the invocation times out. Network errors, 429 and 5xx answers are retried
@@ -74,8 +77,9 @@
 // items on its own, and the error is a *DeliveryError that names those
 // that accepted them. Finish with PublishExcept, skipping those: publishing
 // to every endpoint again would show the items twice to their clients.
-// Endpoint.ID names an endpoint stably and without secrets, for records
-// that outlive the process (see the publish function's delivery records).
+// Publisher.EndpointIDs names the endpoints stably and without secrets,
+// for records that outlive the process (see the publish function's
+// delivery records).
 //
 // # Holding requests
 //
@@ -89,12 +93,18 @@
 // http-response format, or for Timeout, when it sends the handler's own
 // response (typically an empty list). For HoldStream it sends the
 // handler's response at once and then every http-stream item. Channel names
-// from users must pass ValidChannel. When a proxy re-requests a long-poll
-// it says what the client last received: ParseGripLast reads it.
+// from users must pass Config.CheckChannel. When a proxy re-requests a
+// long-poll it says what the client last received: ParseGripLast reads it.
+// Links make the proxy call the origin back: LinkNext when a stream's hold
+// times out (to resume it from the last id), LinkGone when the client
+// leaves.
 //
 // # Errors
 //
-// Every error matches a sentinel with errors.Is: ErrInvalidURL,
-// ErrNoEndpoints, ErrInvalidItem, ErrInvalidChannel or ErrInvalidHold, or
-// is a *PublishError, or a *DeliveryError holding one per failed endpoint. Messages say what to change; none contains a secret.
+// Messages say what to change; none contains a secret. A bad channel name
+// matches ErrInvalidChannel (and is a *ChannelError, whose Problem a
+// handler may show the client). Publish returns an *ItemError for an item
+// it refused before sending anything, a *PublishError for an endpoint that
+// did not accept the items, or a *DeliveryError holding one per failed
+// endpoint when there are several.
 package grip

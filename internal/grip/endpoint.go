@@ -7,8 +7,8 @@ import (
 )
 
 // Endpoint is one GRIP proxy: where to publish, how to authenticate, and
-// how to check the Grip-Sig of requests the proxy forwards. ParseURL builds
-// one from a GRIP_URL.
+// how to check the Grip-Sig of requests the proxy forwards. ParseConfig
+// builds one per URL in a GRIP_URL.
 //
 // The credentials are exported so tests and handlers can build an Endpoint
 // by hand, but String, GoString, MarshalJSON and LogValue all redact them,

@@ -6,15 +6,14 @@ import (
 	"net/url"
 )
 
-// ID names the endpoint stably and without secrets, so that callers can
-// record which endpoints accepted a message (in a durable store, across
-// invocations and cold starts) and publish it again to the others only.
+// endpointID names an endpoint stably and without secrets (see
+// Publisher.EndpointIDs), so that callers can record which endpoints
+// accepted a message (in a durable store, across invocations and cold
+// starts) and publish it again to the others only.
 //
-// It is "ep-" and 16 hex digits of the SHA-256 of ControlURI without
+// It is "ep-" and 16 hex digits of the SHA-256 of the control URI without
 // user info: the same GRIP_URL gives the same IDs, a rotated key keeps
 // them, and nothing in an ID can be turned back into a credential.
-func (e Endpoint) ID() string { return endpointID(e.ControlURI) }
-
 func endpointID(controlURI string) string {
 	if u, err := url.Parse(controlURI); err == nil {
 		u.User = nil

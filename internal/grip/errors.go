@@ -8,60 +8,51 @@ import (
 	"strings"
 )
 
-// Sentinel errors. Every error this package returns matches one of them with
-// errors.Is, and most also carry a typed error with the details (errors.As).
+// ErrInvalidChannel matches every error about a channel name the proxies
+// cannot carry (a *ChannelError, alone or inside an *ItemError or a hold's
+// error): see ValidChannel.
+var ErrInvalidChannel = errors.New("grip: invalid channel name")
+
+// The other failures have one sentinel each, which starts their message;
+// callers tell them apart by type (*ItemError, *PublishError,
+// *DeliveryError) where it matters.
 var (
-	// ErrInvalidURL: a GRIP_URL could not be used. The error is a *URLError.
-	ErrInvalidURL = errors.New("grip: invalid GRIP_URL")
-
-	// ErrNoEndpoints: Publish was called on a Publisher whose Config has no
-	// endpoints, usually because GRIP_URL is not set.
-	ErrNoEndpoints = errors.New("grip: no publish endpoints: set GRIP_URL (see package doc)")
-
-	// ErrInvalidItem: an Item cannot be published as it is. The error is an
-	// *ItemError; nothing was sent.
-	ErrInvalidItem = errors.New("grip: invalid publish item")
-
-	// ErrInvalidChannel: a channel name the proxies cannot carry (see ValidChannel).
-	ErrInvalidChannel = errors.New("grip: invalid channel name")
-
-	// ErrInvalidHold: Hold.Apply was given instructions that cannot be
-	// written as GRIP headers; the header was left unchanged.
-	ErrInvalidHold = errors.New("grip: invalid hold instruction")
+	errInvalidURL  = errors.New("grip: invalid GRIP_URL")
+	errNoEndpoints = errors.New("grip: no publish endpoints: set GRIP_URL (see package doc)")
+	errInvalidItem = errors.New("grip: invalid publish item")
+	errInvalidHold = errors.New("grip: invalid hold instruction")
 )
 
-// URLError explains why a GRIP_URL was refused. It never contains the key,
+// urlError explains why a GRIP_URL was refused. It never contains the key,
 // the password or the query string: only the scheme, host and path.
-type URLError struct {
-	URL     string // scheme://host/path of the URL, or "" when even that could not be read
-	Problem string // what is wrong and what to do about it
+type urlError struct {
+	url     string // scheme://host/path of the URL, or "" when even that could not be read
+	problem string // what is wrong and what to do about it
 }
 
-func (e *URLError) Error() string {
-	if e.URL == "" {
-		return ErrInvalidURL.Error() + ": " + e.Problem
+func (e *urlError) Error() string {
+	if e.url == "" {
+		return errInvalidURL.Error() + ": " + e.problem
 	}
-	return ErrInvalidURL.Error() + " " + strconv.Quote(e.URL) + ": " + e.Problem
+	return errInvalidURL.Error() + " " + strconv.Quote(e.url) + ": " + e.problem
 }
 
-// Is makes errors.Is(err, ErrInvalidURL) true.
-func (e *URLError) Is(target error) bool { return target == ErrInvalidURL }
+// Is makes errors.Is(err, errInvalidURL) true.
+func (e *urlError) Is(target error) bool { return target == errInvalidURL }
 
-// ItemError tells which item of a Publish call is invalid and why.
+// ItemError tells which item of a Publish call is invalid and why; nothing
+// was sent.
 type ItemError struct {
 	Index int   // position of the item in the Publish arguments
 	Err   error // the reason; may wrap ErrInvalidChannel
 }
 
 func (e *ItemError) Error() string {
-	return fmt.Sprintf("%v %d: %v", ErrInvalidItem, e.Index, e.Err)
+	return fmt.Sprintf("%v %d: %v", errInvalidItem, e.Index, e.Err)
 }
 
 // Unwrap returns the reason.
 func (e *ItemError) Unwrap() error { return e.Err }
-
-// Is makes errors.Is(err, ErrInvalidItem) true.
-func (e *ItemError) Is(target error) bool { return target == ErrInvalidItem }
 
 // maxErrorBody bounds PublishError.Body.
 const maxErrorBody = 512
@@ -71,7 +62,7 @@ const maxErrorBody = 512
 // failed; errors.As finds the first.
 type PublishError struct {
 	Endpoint   string // the control URI, without credentials
-	EndpointID string // the endpoint's ID (Endpoint.ID)
+	EndpointID string // the endpoint's ID (see Publisher.EndpointIDs)
 	Status     int    // HTTP status of the last attempt; 0 when no response came back
 	Body       string // start of the last response body (at most 512 bytes)
 	Attempts   int    // requests sent, including the failed last one

@@ -13,20 +13,20 @@ import (
 	"github.com/faas-grip/faas-grip-go/internal/grip"
 )
 
-// The three kinds of GRIP_URL. String never shows a key or password.
-func ExampleParseURL() {
+// The kinds of GRIP_URL. An Endpoint prints without its key or password.
+func ExampleParseConfig_kinds() {
 	for _, raw := range []string{
 		"http://localhost:5561", // Pushpin
 		"https://api.fanout.io/realm/myrealm?iss=myrealm&key=base64:c2VjcmV0+w==",              // legacy Fanout Cloud
 		"https://api.fastly.com/service/SID?key=my-api-token",                                  // Fastly Fanout
 		"https://bob:secret@proxy.example/grip/?tenant=7&verify-iss=pushpin&verify-key=s3cr3t", // Basic auth, kept parameter
 	} {
-		ep, err := grip.ParseURL(raw)
+		cfg, err := grip.ParseConfig(raw, "")
 		if err != nil {
 			fmt.Println(err)
 			continue
 		}
-		fmt.Println(ep)
+		fmt.Println(cfg.Endpoints[0])
 	}
 	// Output:
 	// http://localhost:5561 (auth=none)
@@ -36,8 +36,8 @@ func ExampleParseURL() {
 }
 
 // A bad GRIP_URL names the problem, never the key.
-func ExampleParseURL_error() {
-	_, err := grip.ParseURL("https://api.fanout.io/realm/r?iss=r&key=base64:not*base64")
+func ExampleParseConfig_error() {
+	_, err := grip.ParseConfig("https://api.fanout.io/realm/r?iss=r&key=base64:not*base64", "")
 	fmt.Println(err)
 	// Output:
 	// grip: invalid GRIP_URL "https://api.fanout.io/realm/r": key=base64:... is not valid base64: check it was copied whole
@@ -60,7 +60,8 @@ func ExampleParseConfig() {
 	// chat-lobby
 }
 
-// Publish sends all items in one request per endpoint.
+// Publish sends all items in one request per endpoint. One item can carry
+// a format for each kind of subscriber: each gets the one for its connection.
 func ExamplePublisher_Publish() {
 	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
@@ -81,14 +82,17 @@ func ExamplePublisher_Publish() {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	err = publisher.Publish(ctx,
-		grip.WSText("lobby", "hello"),
-		grip.StreamContent("lobby", []byte("data: hello\n\n")),
-		grip.ResponseBody("lobby", 200, http.Header{"Content-Type": {"text/plain"}}, []byte("hello")),
+		grip.Item{Channel: "lobby", ID: "7", Formats: grip.Formats{
+			WSMessage:    &grip.WSMessageFormat{Content: []byte("hello")},
+			HTTPStream:   &grip.HTTPStreamFormat{Content: []byte("data: hello\n\n")},
+			HTTPResponse: &grip.HTTPResponseFormat{Header: http.Header{"Content-Type": {"text/plain"}}, Body: []byte("hello")},
+		}},
+		grip.Item{Channel: "lobby", Formats: grip.Formats{WSMessage: &grip.WSMessageFormat{Close: true, Reason: "bye"}}},
 	)
 	fmt.Println("error:", err)
 	// Output:
 	// POST /publish/ application/json
-	// {"items":[{"channel":"chat-lobby","formats":{"ws-message":{"content":"hello"}}},{"channel":"chat-lobby","formats":{"http-stream":{"content":"data: hello\n\n"}}},{"channel":"chat-lobby","formats":{"http-response":{"code":200,"headers":{"Content-Type":"text/plain"},"body":"hello"}}}]}
+	// {"items":[{"channel":"chat-lobby","id":"7","formats":{"http-response":{"headers":{"Content-Type":"text/plain"},"body":"hello"},"http-stream":{"content":"data: hello\n\n"},"ws-message":{"content":"hello"}}},{"channel":"chat-lobby","formats":{"ws-message":{"action":"close","code":1000,"reason":"bye"}}}]}
 	// error: <nil>
 }
 
@@ -129,6 +133,31 @@ func ExampleHold_Apply_longPoll() {
 	// Grip-Channel: inbox; prev-id=41
 	// Grip-Hold: response
 	// Grip-Timeout: 25
+}
+
+// A stream the proxy hands back to the origin: after 120s it requests the
+// next link (to resume from the last id, say), and it requests the gone
+// link when the client leaves.
+func ExampleHold_Apply_links() {
+	header := http.Header{}
+	hold := grip.Hold{
+		Mode:     grip.HoldStream,
+		Channels: []grip.Channel{{Name: "news", PrevID: "41"}},
+		Links: []grip.Link{
+			{URI: "/stream?last-id=41", Rel: grip.LinkNext, Timeout: 120 * time.Second},
+			{URI: "/left?client=7", Rel: grip.LinkGone},
+		},
+	}
+	if err := hold.Apply(header, grip.Config{}); err != nil {
+		fmt.Println(err)
+		return
+	}
+	printHeader(header)
+	// Output:
+	// Grip-Channel: news; prev-id=41
+	// Grip-Hold: stream
+	// Grip-Link: </stream?last-id=41>; rel=next; timeout=120
+	// Grip-Link: </left?client=7>; rel=gone
 }
 
 // ValidChannel checks channel names that come from users.

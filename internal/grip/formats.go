@@ -13,19 +13,18 @@ import (
 	"github.com/faas-grip/faas-grip-go/internal/grip/internal/token"
 )
 
-// Actions a format can carry (its "action" member). The zero value "" is
-// ActionSend.
+// The actions a format's Action field may name (its "action" member):
+//   - "send" (or ""): deliver the content to the subscribers;
+//   - "hint": tell the proxy something was published without sending it:
+//     the proxy asks the origin again to get the content;
+//   - "close": end the subscribers' streams or WebSocket connections;
+//   - "refresh": make the proxy call the origin again for every subscriber
+//     (for WebSockets, a request without events).
 const (
-	// ActionSend delivers the content to the subscribers (the default).
-	ActionSend = "send"
-	// ActionHint tells the proxy that something was published without
-	// sending it: the proxy asks the origin again to get the content.
-	ActionHint = "hint"
-	// ActionClose ends the subscribers' streams or WebSocket connections.
-	ActionClose = "close"
-	// ActionRefresh makes the proxy call the origin again for every
-	// subscriber (for WebSockets, a request without events).
-	ActionRefresh = "refresh"
+	actionSend    = "send"
+	actionHint    = "hint"
+	actionClose   = "close"
+	actionRefresh = "refresh"
 )
 
 // Formats holds what one item looks like to each kind of subscriber. Set at
@@ -44,13 +43,13 @@ type HTTPResponseFormat struct {
 	Reason string      // status text; "" lets the proxy use the standard one
 	Header http.Header // several values of one name are joined with ", "
 	Body   []byte
-	Action string // "" (send) or ActionHint, ActionClose, ActionRefresh
+	Action string // "" (send), "hint", "close" or "refresh" (see the actions above)
 }
 
 // HTTPStreamFormat is a chunk of a held stream, or its end when Close is set.
 type HTTPStreamFormat struct {
 	Content []byte // "content" when valid UTF-8, else "content-bin" in base64
-	Close   bool   // end the stream (the same as Action: ActionClose)
+	Close   bool   // end the stream (the same as Action: "close")
 	Action  string
 }
 
@@ -67,7 +66,7 @@ const (
 type WSMessageFormat struct {
 	Type    string // WSTypeText (default), WSTypeBinary, WSTypePing or WSTypePong
 	Content []byte // text must be valid UTF-8; binary is sent as base64
-	Close   bool   // close the connections (the same as Action: ActionClose)
+	Close   bool   // close the connections (the same as Action: "close")
 	Code    int    // close code; 0 means 1000 (normal closure)
 	Reason  string // close reason, at most 123 bytes of UTF-8
 	Action  string
@@ -84,17 +83,17 @@ const (
 // result, returning "" for send.
 func resolveAction(closeFlag bool, action string) (string, error) {
 	switch action {
-	case "", ActionSend:
+	case "", actionSend:
 		action = ""
-	case ActionHint, ActionClose, ActionRefresh:
+	case actionHint, actionClose, actionRefresh:
 	default:
-		return "", fmt.Errorf("unknown action %s: use %q, %q, %q or %q", quoteShort(action), ActionSend, ActionHint, ActionClose, ActionRefresh)
+		return "", fmt.Errorf("unknown action %s: use %q, %q, %q or %q", quoteShort(action), actionSend, actionHint, actionClose, actionRefresh)
 	}
 	if closeFlag {
-		if action != "" && action != ActionClose {
+		if action != "" && action != actionClose {
 			return "", fmt.Errorf("both Close and action %q are set: set one", action)
 		}
-		action = ActionClose
+		action = actionClose
 	}
 	return action, nil
 }
@@ -219,12 +218,12 @@ func (f *WSMessageFormat) appendJSON(dst []byte) ([]byte, error) {
 	if err != nil {
 		return dst, err
 	}
-	if action != ActionClose && (f.Code != 0 || f.Reason != "") {
+	if action != actionClose && (f.Code != 0 || f.Reason != "") {
 		return dst, errors.New("ws-message Code and Reason are only for a close: set Close too, or clear them")
 	}
 	dst = append(dst, '{')
 	switch action {
-	case ActionClose:
+	case actionClose:
 		return f.appendClose(dst)
 	case "":
 		return f.appendMessage(dst)
@@ -241,7 +240,7 @@ func (f *WSMessageFormat) appendMessage(dst []byte) ([]byte, error) {
 	switch f.Type {
 	case "", WSTypeText:
 		if !utf8.Valid(f.Content) {
-			return dst, errors.New("ws-message text is not valid UTF-8, which browsers reject: send it as binary (WSBinary)")
+			return dst, errors.New("ws-message text is not valid UTF-8, which browsers reject: send it as binary (Type: WSTypeBinary)")
 		}
 		dst = appendKey(dst, "content")
 		dst = jsonstr.Append(dst, f.Content)
@@ -266,7 +265,7 @@ func (f *WSMessageFormat) appendMessage(dst []byte) ([]byte, error) {
 
 func (f *WSMessageFormat) appendClose(dst []byte) ([]byte, error) {
 	if len(f.Content) > 0 {
-		return dst, errContentWithAction(ActionClose)
+		return dst, errContentWithAction(actionClose)
 	}
 	code := f.Code
 	if code == 0 {
@@ -279,7 +278,7 @@ func (f *WSMessageFormat) appendClose(dst []byte) ([]byte, error) {
 		return dst, fmt.Errorf("ws-message close reason must be UTF-8 of at most %d bytes", wsMaxCloseReason)
 	}
 	dst = appendKey(dst, "action")
-	dst = jsonstr.Append(dst, ActionClose)
+	dst = jsonstr.Append(dst, actionClose)
 	dst = appendKey(dst, "code")
 	dst = strconv.AppendInt(dst, int64(code), 10)
 	if f.Reason != "" {
@@ -303,7 +302,7 @@ func checkCloseCode(code int) error {
 // appendJSON writes the "formats" object; at least one format is required.
 func (fs *Formats) appendJSON(dst []byte) ([]byte, error) {
 	if fs.HTTPResponse == nil && fs.HTTPStream == nil && fs.WSMessage == nil {
-		return dst, errors.New("no format is set: use WSText, WSBinary, StreamContent or ResponseBody, or set Formats")
+		return dst, errors.New("no format is set: set HTTPResponse, HTTPStream or WSMessage in Formats")
 	}
 	var err error
 	dst = append(dst, '{')
@@ -327,18 +326,6 @@ func (fs *Formats) appendJSON(dst []byte) ([]byte, error) {
 	}
 	return append(dst, '}'), nil
 }
-
-// MarshalJSON encodes the format as the proxies expect it.
-func (f HTTPResponseFormat) MarshalJSON() ([]byte, error) { return f.appendJSON(nil) }
-
-// MarshalJSON encodes the format as the proxies expect it.
-func (f HTTPStreamFormat) MarshalJSON() ([]byte, error) { return f.appendJSON(nil) }
-
-// MarshalJSON encodes the format as the proxies expect it.
-func (f WSMessageFormat) MarshalJSON() ([]byte, error) { return f.appendJSON(nil) }
-
-// MarshalJSON encodes the formats object; it fails when none is set.
-func (fs Formats) MarshalJSON() ([]byte, error) { return fs.appendJSON(nil) }
 
 // size estimates the encoded size of the formats, to size the buffer.
 func (fs *Formats) size() int {

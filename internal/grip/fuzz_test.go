@@ -7,7 +7,7 @@ import (
 	"testing"
 )
 
-// FuzzParseURL checks that ParseURL never panics, that what it accepts is
+// FuzzParseURL checks that parseURL never panics, that what it accepts is
 // a usable endpoint, and that a secret placed where credentials go never
 // shows in an error or in String. Seeds: testdata/fuzz/FuzzParseURL.
 func FuzzParseURL(f *testing.F) {
@@ -17,11 +17,11 @@ func FuzzParseURL(f *testing.F) {
 		if len(raw) > 4096 {
 			return
 		}
-		ep, err := ParseURL(raw)
+		ep, err := parseURL(raw)
 		if err == nil {
 			checkParsedEndpoint(t, raw, ep)
-		} else if _, ok := err.(*URLError); !ok {
-			t.Fatalf("ParseURL(%q) error is %T, want *URLError", raw, err)
+		} else if _, ok := err.(*urlError); !ok {
+			t.Fatalf("parseURL(%q) error is %T, want *urlError", raw, err)
 		}
 
 		secret = keepAlphanumeric(secret)
@@ -40,7 +40,7 @@ func FuzzParseURL(f *testing.F) {
 			raw + sep + "verify-key=base64:" + encoded,
 			"http://user:" + secret + "@" + strings.TrimPrefix(raw, "http://"),
 		} {
-			ep, err := ParseURL(withSecret)
+			ep, err := parseURL(withSecret)
 			var shown string
 			if err != nil {
 				shown = err.Error()
@@ -48,7 +48,7 @@ func FuzzParseURL(f *testing.F) {
 				shown = ep.String()
 			}
 			if strings.Contains(shown, secret) || strings.Contains(shown, encoded) {
-				t.Fatalf("ParseURL(%q) shows the secret: %q", withSecret, shown)
+				t.Fatalf("parseURL(%q) shows the secret: %q", withSecret, shown)
 			}
 		}
 	})
@@ -60,24 +60,24 @@ func checkParsedEndpoint(t *testing.T, raw string, ep Endpoint) {
 	t.Helper()
 	u, err := url.Parse(ep.ControlURI)
 	if err != nil {
-		t.Fatalf("ParseURL(%q).ControlURI = %q does not parse: %v", raw, ep.ControlURI, err)
+		t.Fatalf("parseURL(%q).ControlURI = %q does not parse: %v", raw, ep.ControlURI, err)
 	}
 	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil || u.Fragment != "" {
-		t.Fatalf("ParseURL(%q).ControlURI = %q is not a bare http(s) URL", raw, ep.ControlURI)
+		t.Fatalf("parseURL(%q).ControlURI = %q is not a bare http(s) URL", raw, ep.ControlURI)
 	}
 	if ep.Issuer != "" && len(ep.Key) == 0 {
-		t.Fatalf("ParseURL(%q) has an issuer without a key", raw)
+		t.Fatalf("parseURL(%q) has an issuer without a key", raw)
 	}
 	if len(ep.Key) > 0 && (ep.Username != "" || ep.Password != "") {
-		t.Fatalf("ParseURL(%q) has both a key and a password", raw)
+		t.Fatalf("parseURL(%q) has both a key and a password", raw)
 	}
 	if len(ep.Key) >= 8 && strings.Contains(ep.String(), string(ep.Key)) && !strings.Contains(ep.ControlURI+ep.Issuer+ep.Username+ep.VerifyIssuer, string(ep.Key)) {
-		t.Fatalf("ParseURL(%q).String() shows the key: %q", raw, ep.String())
+		t.Fatalf("parseURL(%q).String() shows the key: %q", raw, ep.String())
 	}
-	// A Publisher must accept every endpoint ParseURL returns.
+	// A Publisher must accept every endpoint parseURL returns.
 	p := NewPublisher(Config{Endpoints: []Endpoint{ep}})
 	if p.targets[0].err != nil {
-		t.Fatalf("ParseURL(%q) gave an endpoint the Publisher refuses: %v", raw, p.targets[0].err)
+		t.Fatalf("parseURL(%q) gave an endpoint the Publisher refuses: %v", raw, p.targets[0].err)
 	}
 }
 

@@ -25,14 +25,14 @@ const (
 	HoldStream HoldMode = "stream"
 )
 
-// Keep-alive formats and modes for KeepAlive.
+// KeepAlive's formats and modes, as the Grip-Keep-Alive header spells them.
 const (
-	KeepAliveRaw     = "raw"     // the data as is: printable ASCII only
-	KeepAliveCString = "cstring" // C escapes: \n, \r, \\ and \xHH
-	KeepAliveBase64  = "base64"
+	keepAliveRaw     = "raw"     // the data as is: printable ASCII only
+	keepAliveCString = "cstring" // C escapes: \n, \r, \\ and \xHH
+	keepAliveBase64  = "base64"
 
-	KeepAliveIdle     = "idle"     // send after Timeout without other data (default)
-	KeepAliveInterval = "interval" // send every Timeout, whatever else is sent
+	keepAliveIdle     = "idle"     // send after Timeout without other data (default)
+	keepAliveInterval = "interval" // send every Timeout, whatever else is sent
 )
 
 // Link relations for Link.Rel.
@@ -64,9 +64,9 @@ type Channel struct {
 // KeepAlive is data the proxy sends on an otherwise quiet stream.
 type KeepAlive struct {
 	Data    []byte
-	Format  string        // KeepAliveRaw, KeepAliveCString, KeepAliveBase64; "" picks one that fits Data
+	Format  string        // "raw", "cstring" or "base64"; "" picks the most readable that carries Data exactly
 	Timeout time.Duration // whole seconds; 0: proxy default (55s)
-	Mode    string        // KeepAliveIdle or KeepAliveInterval; "": idle
+	Mode    string        // "idle" (after Timeout without other data; the default) or "interval" (every Timeout)
 }
 
 // Link is a URI the proxy requests later on the client's behalf.
@@ -81,12 +81,12 @@ var holdHeaders = []string{"Grip-Hold", "Grip-Channel", "Grip-Timeout", "Grip-Ke
 
 // Apply writes the hold as Grip-* headers into header, replacing any the
 // header had, with cfg's prefix added to every channel name.
-// Invalid instructions give an error wrapping ErrInvalidHold (and
+// Invalid instructions give an error saying what to change (wrapping
 // ErrInvalidChannel for a bad channel name), and header is left unchanged.
 func (h Hold) Apply(header http.Header, cfg Config) error {
 	values, err := h.headerValues(cfg.Prefix)
 	if err != nil {
-		return fmt.Errorf("%w: %w", ErrInvalidHold, err)
+		return fmt.Errorf("%w: %w", errInvalidHold, err)
 	}
 	for _, name := range holdHeaders {
 		header.Del(name)
@@ -197,14 +197,14 @@ func (k *KeepAlive) headerValue() (string, error) {
 	}
 	var data string
 	switch format {
-	case KeepAliveRaw:
+	case keepAliveRaw:
 		if !rawKeepAliveSafe(k.Data) {
 			return "", fmt.Errorf("keep-alive Data cannot be sent raw (it has control characters, ';', ',', '\"' or edge spaces): leave Format empty to pick one")
 		}
 		data = string(k.Data)
-	case KeepAliveCString:
+	case keepAliveCString:
 		data = cstringEscape(k.Data)
-	case KeepAliveBase64:
+	case keepAliveBase64:
 		data = base64.StdEncoding.EncodeToString(k.Data)
 	default:
 		return "", fmt.Errorf("keep-alive Format %s: use raw, cstring, base64 or leave it empty", quoteShort(format))
@@ -219,7 +219,7 @@ func (k *KeepAlive) headerValue() (string, error) {
 	}
 	switch k.Mode {
 	case "":
-	case KeepAliveIdle, KeepAliveInterval:
+	case keepAliveIdle, keepAliveInterval:
 		value += "; mode=" + k.Mode
 	default:
 		return "", fmt.Errorf("keep-alive Mode %s: use idle or interval", quoteShort(k.Mode))
@@ -231,14 +231,14 @@ func (k *KeepAlive) headerValue() (string, error) {
 // exactly: raw, else cstring for text, else base64.
 func keepAliveFormatFor(data []byte) string {
 	if rawKeepAliveSafe(data) {
-		return KeepAliveRaw
+		return keepAliveRaw
 	}
 	for _, c := range data {
 		if (c < ' ' || c > '~') && c != '\n' && c != '\r' && c != '\t' {
-			return KeepAliveBase64
+			return keepAliveBase64
 		}
 	}
-	return KeepAliveCString
+	return keepAliveCString
 }
 
 // rawKeepAliveSafe: printable ASCII that a proxy reads back unchanged. The

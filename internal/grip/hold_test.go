@@ -31,13 +31,13 @@ func TestHoldApply(t *testing.T) {
 			KeepAlive: &KeepAlive{Data: []byte(":\n\n"), Timeout: 20 * time.Second}},
 			"", http.Header{"Grip-Hold": {"stream"}, "Grip-Channel": {"s"}, "Grip-Keep-Alive": {`:\n\n; format=cstring; timeout=20`}}},
 		{"raw keep-alive with interval mode", Hold{Mode: HoldStream, Channels: []Channel{{Name: "s"}},
-			KeepAlive: &KeepAlive{Data: []byte("ping pong"), Mode: KeepAliveInterval}},
+			KeepAlive: &KeepAlive{Data: []byte("ping pong"), Mode: keepAliveInterval}},
 			"", http.Header{"Grip-Hold": {"stream"}, "Grip-Channel": {"s"}, "Grip-Keep-Alive": {"ping pong; format=raw; mode=interval"}}},
 		{"binary keep-alive is base64", Hold{Mode: HoldStream, Channels: []Channel{{Name: "s"}},
-			KeepAlive: &KeepAlive{Data: []byte{0, 0xff}, Mode: KeepAliveIdle}},
+			KeepAlive: &KeepAlive{Data: []byte{0, 0xff}, Mode: keepAliveIdle}},
 			"", http.Header{"Grip-Hold": {"stream"}, "Grip-Channel": {"s"}, "Grip-Keep-Alive": {"AP8=; format=base64; mode=idle"}}},
 		{"explicit format", Hold{Mode: HoldStream, Channels: []Channel{{Name: "s"}},
-			KeepAlive: &KeepAlive{Data: []byte("x"), Format: KeepAliveBase64}},
+			KeepAlive: &KeepAlive{Data: []byte("x"), Format: keepAliveBase64}},
 			"", http.Header{"Grip-Hold": {"stream"}, "Grip-Channel": {"s"}, "Grip-Keep-Alive": {"eA==; format=base64"}}},
 		{"links, status, meta", Hold{Channels: []Channel{{Name: "c"}},
 			Links: []Link{
@@ -87,8 +87,8 @@ func TestHoldApplyErrors(t *testing.T) {
 		{"bad filter", Hold{Channels: []Channel{{Name: "c", Filters: []string{"a b"}}}}, "", "filter"},
 		{"negative timeout", Hold{Channels: one, Timeout: -time.Second}, "", "negative"},
 		{"empty keep-alive", Hold{Channels: one, KeepAlive: &KeepAlive{}}, "", "empty"},
-		{"raw keep-alive with newline", Hold{Channels: one, KeepAlive: &KeepAlive{Data: []byte("a\n"), Format: KeepAliveRaw}}, "", "cannot be sent raw"},
-		{"raw keep-alive with semicolon", Hold{Channels: one, KeepAlive: &KeepAlive{Data: []byte("a;b"), Format: KeepAliveRaw}}, "", "cannot be sent raw"},
+		{"raw keep-alive with newline", Hold{Channels: one, KeepAlive: &KeepAlive{Data: []byte("a\n"), Format: keepAliveRaw}}, "", "cannot be sent raw"},
+		{"raw keep-alive with semicolon", Hold{Channels: one, KeepAlive: &KeepAlive{Data: []byte("a;b"), Format: keepAliveRaw}}, "", "cannot be sent raw"},
 		{"bad keep-alive format", Hold{Channels: one, KeepAlive: &KeepAlive{Data: []byte("a"), Format: "hex"}}, "", "Format"},
 		{"bad keep-alive mode", Hold{Channels: one, KeepAlive: &KeepAlive{Data: []byte("a"), Mode: "often"}}, "", "Mode"},
 		{"negative keep-alive timeout", Hold{Channels: one, KeepAlive: &KeepAlive{Data: []byte("a"), Timeout: -1}}, "", "negative"},
@@ -108,8 +108,8 @@ func TestHoldApplyErrors(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			header := http.Header{"Grip-Hold": {"stream"}}
 			err := tt.hold.Apply(header, Config{Prefix: tt.prefix})
-			if !errors.Is(err, ErrInvalidHold) {
-				t.Fatalf("err = %v, want ErrInvalidHold", err)
+			if !errors.Is(err, errInvalidHold) {
+				t.Fatalf("err = %v, want errInvalidHold", err)
 			}
 			if !strings.Contains(err.Error(), tt.problem) {
 				t.Errorf("error %q does not mention %q", err, tt.problem)
@@ -134,17 +134,17 @@ func TestKeepAliveFormats(t *testing.T) {
 		wantFormat string
 		wantValue  string
 	}{
-		{"ping", KeepAliveRaw, "ping"},
-		{"{}", KeepAliveRaw, "{}"},
-		{`a\b`, KeepAliveRaw, `a\b`},
-		{"\n", KeepAliveCString, `\n`},
-		{" lead", KeepAliveCString, `\x20lead`},
-		{"trail ", KeepAliveCString, `trail\x20`},
-		{"a;b,c\"d", KeepAliveCString, `a\x3bb\x2cc\x22d`},
-		{"tab\there\r\n", KeepAliveCString, `tab\x09here\r\n`},
-		{"back\\slash\n", KeepAliveCString, `back\\slash\n`},
-		{"\x00bin", KeepAliveBase64, "AGJpbg=="},
-		{"é", KeepAliveBase64, "w6k="},
+		{"ping", keepAliveRaw, "ping"},
+		{"{}", keepAliveRaw, "{}"},
+		{`a\b`, keepAliveRaw, `a\b`},
+		{"\n", keepAliveCString, `\n`},
+		{" lead", keepAliveCString, `\x20lead`},
+		{"trail ", keepAliveCString, `trail\x20`},
+		{"a;b,c\"d", keepAliveCString, `a\x3bb\x2cc\x22d`},
+		{"tab\there\r\n", keepAliveCString, `tab\x09here\r\n`},
+		{"back\\slash\n", keepAliveCString, `back\\slash\n`},
+		{"\x00bin", keepAliveBase64, "AGJpbg=="},
+		{"é", keepAliveBase64, "w6k="},
 	}
 	for _, tt := range tests {
 		value, err := (&KeepAlive{Data: []byte(tt.data)}).headerValue()
@@ -155,7 +155,7 @@ func TestKeepAliveFormats(t *testing.T) {
 		if params["format"] != tt.wantFormat || data != tt.wantValue {
 			t.Errorf("%q: got %q (format %s), want %q (format %s)", tt.data, data, params["format"], tt.wantValue, tt.wantFormat)
 		}
-		if tt.wantFormat == KeepAliveCString {
+		if tt.wantFormat == keepAliveCString {
 			if got := cstringUnescape(data); got != tt.data {
 				t.Errorf("%q: cstring %q decodes to %q", tt.data, data, got)
 			}

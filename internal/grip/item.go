@@ -2,9 +2,9 @@ package grip
 
 import (
 	"fmt"
-	"github.com/faas-grip/faas-grip-go/internal/grip/internal/jsonstr"
-	"net/http"
 	"slices"
+
+	"github.com/faas-grip/faas-grip-go/internal/grip/internal/jsonstr"
 )
 
 // Item is one message to publish to a channel. Channel is the name without
@@ -22,44 +22,12 @@ type Item struct {
 	Formats Formats
 }
 
-// WSText is a text message to the WebSocket subscribers of channel.
-func WSText(channel, text string) Item {
-	return Item{Channel: channel, Formats: Formats{WSMessage: &WSMessageFormat{Content: []byte(text)}}}
-}
-
-// WSBinary is a binary message to the WebSocket subscribers of channel.
-func WSBinary(channel string, data []byte) Item {
-	return Item{Channel: channel, Formats: Formats{WSMessage: &WSMessageFormat{Type: WSTypeBinary, Content: data}}}
-}
-
-// WSClose closes the WebSocket connections subscribed to channel; code 0
-// means 1000 (normal closure).
-func WSClose(channel string, code int, reason string) Item {
-	return Item{Channel: channel, Formats: Formats{WSMessage: &WSMessageFormat{Close: true, Code: code, Reason: reason}}}
-}
-
-// StreamContent is a chunk of data for the HTTP streams held on channel.
-func StreamContent(channel string, content []byte) Item {
-	return Item{Channel: channel, Formats: Formats{HTTPStream: &HTTPStreamFormat{Content: content}}}
-}
-
-// StreamClose ends the HTTP streams held on channel.
-func StreamClose(channel string) Item {
-	return Item{Channel: channel, Formats: Formats{HTTPStream: &HTTPStreamFormat{Close: true}}}
-}
-
-// ResponseBody is the response for the long-poll requests held on channel;
-// code 0 means 200.
-func ResponseBody(channel string, code int, header http.Header, body []byte) Item {
-	return Item{Channel: channel, Formats: Formats{HTTPResponse: &HTTPResponseFormat{Code: code, Header: header, Body: body}}}
-}
-
 // MarshalJSON encodes the item as the proxies expect it, without a prefix.
 // It fails on an item Publish would refuse.
 func (it Item) MarshalJSON() ([]byte, error) {
 	b, err := it.appendJSON(make([]byte, 0, it.size("")), "")
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrInvalidItem, err)
+		return nil, fmt.Errorf("%w: %w", errInvalidItem, err)
 	}
 	return b, nil
 }

@@ -14,49 +14,49 @@ func TestItemJSON(t *testing.T) {
 		item Item
 		want string
 	}{
-		{"ws text", WSText("room", "hello"),
+		{"ws text", wsText("room", "hello"),
 			`{"channel":"room","formats":{"ws-message":{"content":"hello"}}}`},
-		{"ws empty text", WSText("room", ""),
+		{"ws empty text", wsText("room", ""),
 			`{"channel":"room","formats":{"ws-message":{"content":""}}}`},
-		{"ws text escaped", WSText("room", "a\"b\\c\n\t\x01\u2028é<>&"),
+		{"ws text escaped", wsText("room", "a\"b\\c\n\t\x01\u2028é<>&"),
 			`{"channel":"room","formats":{"ws-message":{"content":"a\"b\\c\n\t\u0001\u2028é<>&"}}}`},
-		{"ws binary is base64", WSBinary("room", []byte{0, 1, 0xfe, 0xff}),
+		{"ws binary is base64", wsBinary("room", []byte{0, 1, 0xfe, 0xff}),
 			`{"channel":"room","formats":{"ws-message":{"content-bin":"AAH+/w=="}}}`},
-		{"ws binary that happens to be text is still base64", WSBinary("room", []byte("hi")),
+		{"ws binary that happens to be text is still base64", wsBinary("room", []byte("hi")),
 			`{"channel":"room","formats":{"ws-message":{"content-bin":"aGk="}}}`},
 		{"ws ping", Item{Channel: "c", Formats: Formats{WSMessage: &WSMessageFormat{Type: WSTypePing, Content: []byte("p")}}},
 			`{"channel":"c","formats":{"ws-message":{"type":"ping","content-bin":"cA=="}}}`},
 		{"ws pong without content", Item{Channel: "c", Formats: Formats{WSMessage: &WSMessageFormat{Type: WSTypePong}}},
 			`{"channel":"c","formats":{"ws-message":{"type":"pong"}}}`},
-		{"ws close defaults to 1000", WSClose("room", 0, ""),
+		{"ws close defaults to 1000", wsClose("room", 0, ""),
 			`{"channel":"room","formats":{"ws-message":{"action":"close","code":1000}}}`},
-		{"ws close with code and reason", WSClose("room", 4001, "kicked"),
+		{"ws close with code and reason", wsClose("room", 4001, "kicked"),
 			`{"channel":"room","formats":{"ws-message":{"action":"close","code":4001,"reason":"kicked"}}}`},
-		{"ws close via Action", Item{Channel: "c", Formats: Formats{WSMessage: &WSMessageFormat{Action: ActionClose, Close: true}}},
+		{"ws close via Action", Item{Channel: "c", Formats: Formats{WSMessage: &WSMessageFormat{Action: actionClose, Close: true}}},
 			`{"channel":"c","formats":{"ws-message":{"action":"close","code":1000}}}`},
-		{"ws refresh", Item{Channel: "c", Formats: Formats{WSMessage: &WSMessageFormat{Action: ActionRefresh}}},
+		{"ws refresh", Item{Channel: "c", Formats: Formats{WSMessage: &WSMessageFormat{Action: actionRefresh}}},
 			`{"channel":"c","formats":{"ws-message":{"action":"refresh"}}}`},
-		{"explicit send is the default", Item{Channel: "c", Formats: Formats{WSMessage: &WSMessageFormat{Type: WSTypeText, Content: []byte("x"), Action: ActionSend}}},
+		{"explicit send is the default", Item{Channel: "c", Formats: Formats{WSMessage: &WSMessageFormat{Type: WSTypeText, Content: []byte("x"), Action: actionSend}}},
 			`{"channel":"c","formats":{"ws-message":{"content":"x"}}}`},
-		{"stream text", StreamContent("s", []byte("data: 1\n\n")),
+		{"stream text", streamContent("s", []byte("data: 1\n\n")),
 			`{"channel":"s","formats":{"http-stream":{"content":"data: 1\n\n"}}}`},
-		{"stream binary", StreamContent("s", []byte{0xff, 0x00}),
+		{"stream binary", streamContent("s", []byte{0xff, 0x00}),
 			`{"channel":"s","formats":{"http-stream":{"content-bin":"/wA="}}}`},
-		{"stream empty", StreamContent("s", nil),
+		{"stream empty", streamContent("s", nil),
 			`{"channel":"s","formats":{"http-stream":{"content":""}}}`},
-		{"stream close", StreamClose("s"),
+		{"stream close", streamClose("s"),
 			`{"channel":"s","formats":{"http-stream":{"action":"close"}}}`},
-		{"stream hint", Item{Channel: "s", Formats: Formats{HTTPStream: &HTTPStreamFormat{Action: ActionHint}}},
+		{"stream hint", Item{Channel: "s", Formats: Formats{HTTPStream: &HTTPStreamFormat{Action: actionHint}}},
 			`{"channel":"s","formats":{"http-stream":{"action":"hint"}}}`},
-		{"response with an empty body still has a body", ResponseBody("lp", 0, nil, nil),
+		{"response with an empty body still has a body", responseBody("lp", 0, nil, nil),
 			`{"channel":"lp","formats":{"http-response":{"body":""}}}`},
-		{"response full", ResponseBody("lp", 201, http.Header{"Content-Type": {"application/json"}, "X-Multi": {"a", "b"}, "X-Empty": {}}, []byte(`{"n":1}`)),
+		{"response full", responseBody("lp", 201, http.Header{"Content-Type": {"application/json"}, "X-Multi": {"a", "b"}, "X-Empty": {}}, []byte(`{"n":1}`)),
 			`{"channel":"lp","formats":{"http-response":{"code":201,"headers":{"Content-Type":"application/json","X-Multi":"a, b"},"body":"{\"n\":1}"}}}`},
 		{"response reason", Item{Channel: "lp", Formats: Formats{HTTPResponse: &HTTPResponseFormat{Code: 404, Reason: "Gone Fishing", Body: []byte("no")}}},
 			`{"channel":"lp","formats":{"http-response":{"code":404,"reason":"Gone Fishing","body":"no"}}}`},
-		{"response binary body", ResponseBody("lp", 200, nil, []byte{0xc3, 0x28}),
+		{"response binary body", responseBody("lp", 200, nil, []byte{0xc3, 0x28}),
 			`{"channel":"lp","formats":{"http-response":{"code":200,"body-bin":"wyg="}}}`},
-		{"response hint", Item{Channel: "lp", Formats: Formats{HTTPResponse: &HTTPResponseFormat{Action: ActionHint}}},
+		{"response hint", Item{Channel: "lp", Formats: Formats{HTTPResponse: &HTTPResponseFormat{Action: actionHint}}},
 			`{"channel":"lp","formats":{"http-response":{"action":"hint"}}}`},
 		{"id, prev-id, meta sorted, no-seq", Item{Channel: "c", ID: "2", PrevID: "1", Meta: map[string]string{"z": "last", "a": "first", "m": "\"q\""}, NoSeq: true,
 			Formats: Formats{WSMessage: &WSMessageFormat{Content: []byte("x")}}},
@@ -67,7 +67,7 @@ func TestItemJSON(t *testing.T) {
 			HTTPResponse: &HTTPResponseFormat{Body: []byte("r")},
 		}},
 			`{"channel":"c","formats":{"http-response":{"body":"r"},"http-stream":{"content":"s"},"ws-message":{"content":"w"}}}`},
-		{"backslash in channel escaped", WSText(`a\b`, "x"),
+		{"backslash in channel escaped", wsText(`a\b`, "x"),
 			`{"channel":"a\\b","formats":{"ws-message":{"content":"x"}}}`},
 		{"invalid UTF-8 in id replaced", Item{Channel: "c", ID: "a\xffb", Formats: Formats{HTTPStream: &HTTPStreamFormat{}}},
 			`{"channel":"c","id":"a\ufffdb","formats":{"http-stream":{"content":""}}}`},
@@ -99,26 +99,26 @@ func TestItemJSONErrors(t *testing.T) {
 		problem string
 	}{
 		{"no format", Item{Channel: "c"}, "no format"},
-		{"empty channel", WSText("", "x"), "empty"},
-		{"bad channel", WSText("a,b", "x"), "separates"},
+		{"empty channel", wsText("", "x"), "empty"},
+		{"bad channel", wsText("a,b", "x"), "separates"},
 		{"empty meta key", Item{Channel: "c", Meta: map[string]string{"": "x"}, Formats: Formats{WSMessage: &WSMessageFormat{}}}, "empty key"},
-		{"invalid text", WSText("c", "\xff"), "not valid UTF-8"},
+		{"invalid text", wsText("c", "\xff"), "not valid UTF-8"},
 		{"unknown ws type", ws(WSMessageFormat{Type: "json"}), "unknown ws-message type"},
 		{"long ping", ws(WSMessageFormat{Type: WSTypePing, Content: make([]byte, 126)}), "at most 125"},
-		{"close code 0 sent explicitly is 1000, 1005 is not", WSClose("c", 1005, ""), "cannot be sent"},
-		{"close code too big", WSClose("c", 5000, ""), "cannot be sent"},
-		{"close code 999", WSClose("c", 999, ""), "cannot be sent"},
-		{"close reason too long", WSClose("c", 1000, strings.Repeat("x", 124)), "at most 123"},
-		{"close reason invalid", WSClose("c", 1000, "\xff"), "UTF-8"},
+		{"close code 0 sent explicitly is 1000, 1005 is not", wsClose("c", 1005, ""), "cannot be sent"},
+		{"close code too big", wsClose("c", 5000, ""), "cannot be sent"},
+		{"close code 999", wsClose("c", 999, ""), "cannot be sent"},
+		{"close reason too long", wsClose("c", 1000, strings.Repeat("x", 124)), "at most 123"},
+		{"close reason invalid", wsClose("c", 1000, "\xff"), "UTF-8"},
 		{"close with content", ws(WSMessageFormat{Close: true, Content: []byte("x")}), "two items"},
 		{"code without close", ws(WSMessageFormat{Code: 1000, Content: []byte("x")}), "only for a close"},
-		{"refresh with content", ws(WSMessageFormat{Action: ActionRefresh, Content: []byte("x")}), "two items"},
+		{"refresh with content", ws(WSMessageFormat{Action: actionRefresh, Content: []byte("x")}), "two items"},
 		{"unknown action", ws(WSMessageFormat{Action: "explode"}), "unknown action"},
-		{"close flag with other action", ws(WSMessageFormat{Close: true, Action: ActionHint}), "set one"},
+		{"close flag with other action", ws(WSMessageFormat{Close: true, Action: actionHint}), "set one"},
 		{"stream close with content", stream(HTTPStreamFormat{Close: true, Content: []byte("x")}), "two items"},
 		{"stream bad action", stream(HTTPStreamFormat{Action: "x"}), "unknown action"},
 		{"response bad action", resp(HTTPResponseFormat{Action: "x"}), "unknown action"},
-		{"response hint with body", resp(HTTPResponseFormat{Action: ActionHint, Body: []byte("x")}), "two items"},
+		{"response hint with body", resp(HTTPResponseFormat{Action: actionHint, Body: []byte("x")}), "two items"},
 		{"response bad code", resp(HTTPResponseFormat{Code: 99}), "status code"},
 		{"response reason CRLF", resp(HTTPResponseFormat{Code: 200, Reason: "OK\r\nX: y"}), "CR, LF"},
 		{"response header value CRLF", resp(HTTPResponseFormat{Header: http.Header{"X": {"a\r\nb"}}}), "CR, LF"},
@@ -131,8 +131,8 @@ func TestItemJSONErrors(t *testing.T) {
 			if err == nil {
 				t.Fatal("no error")
 			}
-			if !errors.Is(err, ErrInvalidItem) {
-				t.Errorf("errors.Is(err, ErrInvalidItem) = false: %v", err)
+			if !errors.Is(err, errInvalidItem) {
+				t.Errorf("errors.Is(err, errInvalidItem) = false: %v", err)
 			}
 			if !strings.Contains(err.Error(), tt.problem) {
 				t.Errorf("error %q does not mention %q", err, tt.problem)
@@ -141,30 +141,30 @@ func TestItemJSONErrors(t *testing.T) {
 	}
 }
 
-func TestFormatsMarshalJSON(t *testing.T) {
+// Formats encode only inside an Item; each format alone as the proxies expect it.
+func TestFormatsJSON(t *testing.T) {
 	tests := []struct {
-		name string
-		v    any
-		want string
+		name    string
+		formats Formats
+		want    string
 	}{
-		{"response", HTTPResponseFormat{Body: []byte("b")}, `{"body":"b"}`},
-		{"stream", HTTPStreamFormat{Close: true}, `{"action":"close"}`},
-		{"ws", WSMessageFormat{Content: []byte("t")}, `{"content":"t"}`},
-		{"formats", Formats{WSMessage: &WSMessageFormat{Content: []byte("t")}}, `{"ws-message":{"content":"t"}}`},
+		{"response", Formats{HTTPResponse: &HTTPResponseFormat{Body: []byte("b")}}, `{"http-response":{"body":"b"}}`},
+		{"stream", Formats{HTTPStream: &HTTPStreamFormat{Close: true}}, `{"http-stream":{"action":"close"}}`},
+		{"ws", Formats{WSMessage: &WSMessageFormat{Content: []byte("t")}}, `{"ws-message":{"content":"t"}}`},
 	}
 	for _, tt := range tests {
-		got, err := json.Marshal(tt.v)
+		got, err := tt.formats.appendJSON(nil)
 		if err != nil || string(got) != tt.want {
 			t.Errorf("%s: %s, %v; want %s", tt.name, got, err, tt.want)
 		}
 	}
-	if _, err := json.Marshal(Formats{}); err == nil {
+	if _, err := (&Formats{}).appendJSON(nil); err == nil {
 		t.Error("empty Formats encoded without error")
 	}
 }
 
 func TestPublishBody(t *testing.T) {
-	items := []Item{WSText("a", "1"), StreamContent("b", []byte("2")), ResponseBody("c", 0, nil, []byte("3"))}
+	items := []Item{wsText("a", "1"), streamContent("b", []byte("2")), responseBody("c", 0, nil, []byte("3"))}
 	body, err := publishBody("p-", items)
 	if err != nil {
 		t.Fatal(err)
@@ -176,9 +176,9 @@ func TestPublishBody(t *testing.T) {
 		t.Errorf("body\n got %s\nwant %s", body, want)
 	}
 
-	_, err = publishBody("", []Item{WSText("ok", "x"), WSText("bad channel", "x")})
+	_, err = publishBody("", []Item{wsText("ok", "x"), wsText("bad channel", "x")})
 	var itemErr *ItemError
-	if !errors.As(err, &itemErr) || itemErr.Index != 1 || !errors.Is(err, ErrInvalidChannel) || !errors.Is(err, ErrInvalidItem) {
+	if !errors.As(err, &itemErr) || itemErr.Index != 1 || !errors.Is(err, ErrInvalidChannel) {
 		t.Errorf("err = %v, want an *ItemError for index 1 wrapping ErrInvalidChannel", err)
 	}
 	if !strings.Contains(err.Error(), "invalid publish item 1") {
@@ -186,11 +186,11 @@ func TestPublishBody(t *testing.T) {
 	}
 
 	// The prefix counts towards the length limit.
-	if _, err := publishBody(strings.Repeat("p", 200), []Item{WSText(strings.Repeat("c", 57), "x")}); !errors.Is(err, ErrInvalidChannel) {
+	if _, err := publishBody(strings.Repeat("p", 200), []Item{wsText(strings.Repeat("c", 57), "x")}); !errors.Is(err, ErrInvalidChannel) {
 		t.Errorf("257-byte prefixed channel: err = %v", err)
 	}
 	// A prefix with a bad character is refused even when built by hand.
-	if _, err := publishBody("a b", []Item{WSText("c", "x")}); !errors.Is(err, ErrInvalidChannel) {
+	if _, err := publishBody("a b", []Item{wsText("c", "x")}); !errors.Is(err, ErrInvalidChannel) {
 		t.Errorf("bad prefix: err = %v", err)
 	}
 }
@@ -206,7 +206,7 @@ func TestPublishBodyRoundTrip(t *testing.T) {
 	for i := range bin {
 		bin[i] = byte(i)
 	}
-	body, err := publishBody("", []Item{ResponseBody("c", 200, header, bin), WSBinary("c", bin)})
+	body, err := publishBody("", []Item{responseBody("c", 200, header, bin), wsBinary("c", bin)})
 	if err != nil {
 		t.Fatal(err)
 	}

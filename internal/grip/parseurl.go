@@ -9,7 +9,7 @@ import (
 	"strings"
 )
 
-// The query parameters ParseURL takes out of a GRIP_URL. All others stay on
+// The query parameters parseURL takes out of a GRIP_URL. All others stay on
 // the control URI.
 const (
 	paramIssuer       = "iss"
@@ -21,7 +21,7 @@ const (
 // base64Prefix marks a key given as base64 bytes rather than as text.
 const base64Prefix = "base64:"
 
-// ParseURL reads one GRIP_URL. The three usual forms are:
+// parseURL reads one URL of a GRIP_URL. The three usual forms are:
 //
 //	http://localhost:5561                                    Pushpin, no auth
 //	https://api.fanout.io/realm/<realm>?iss=<realm>&key=base64:<key>   legacy Fanout Cloud
@@ -35,23 +35,23 @@ const base64Prefix = "base64:"
 // any other key is used as raw bytes. verify-key may be PEM, JWK JSON,
 // "base64:..." or a plain secret. Which key checks Grip-Sig when no
 // verify-key is given (Fastly's published key, a legacy realm key) is the
-// Grip-Sig policy's choice: see sig.EndpointKey.
+// Grip-Sig policy's choice: see package sig.
 //
-// A refused URL gives a *URLError (errors.Is ErrInvalidURL) that never
-// contains the key, the password or the query string.
-func ParseURL(raw string) (Endpoint, error) {
+// A refused URL gives a *urlError that never contains the key, the
+// password or the query string.
+func parseURL(raw string) (Endpoint, error) {
 	raw = strings.TrimSpace(raw)
 	if raw == "" {
-		return Endpoint{}, &URLError{Problem: "it is empty: set it to http://localhost:5561 for a local Pushpin, or to the proxy's control URL"}
+		return Endpoint{}, &urlError{problem: "it is empty: set it to http://localhost:5561 for a local Pushpin, or to the proxy's control URL"}
 	}
 	u, err := url.Parse(raw)
 	if err != nil {
 		// url.Error repeats the whole URL, key and all: never wrap it.
-		return Endpoint{}, &URLError{Problem: "it is not a valid URL: percent-encode spaces, '%' and '#' in the key or password (%20, %25, %23), and check the host:port"}
+		return Endpoint{}, &urlError{problem: "it is not a valid URL: percent-encode spaces, '%' and '#' in the key or password (%20, %25, %23), and check the host:port"}
 	}
 	shown := displayURL(u)
 	bad := func(format string, args ...any) (Endpoint, error) {
-		return Endpoint{}, &URLError{URL: shown, Problem: fmt.Sprintf(format, args...)}
+		return Endpoint{}, &urlError{url: shown, problem: fmt.Sprintf(format, args...)}
 	}
 	switch {
 	case u.Scheme == "" || !strings.Contains(raw, "://"):

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"slices"
@@ -27,12 +26,11 @@ type Publisher struct {
 	backoffBase time.Duration
 	backoffMax  time.Duration
 	now         func() time.Time
-	log         *slog.Logger
 }
 
 // target is one endpoint, ready to publish to.
 type target struct {
-	id       string     // Endpoint.ID: stable, no secrets
+	id       string     // endpointID: stable, no secrets
 	endpoint string     // control URI without credentials, for errors and logs
 	url      string     // <control URI path>/publish/?<query>
 	auth     authorizer // Authorization header
@@ -41,23 +39,23 @@ type target struct {
 
 // NewPublisher prepares publishing to cfg's endpoints. It does no I/O.
 // An endpoint that cannot be used (a hand-built one with a bad ControlURI,
-// say) makes every Publish return an error for it.
-func NewPublisher(cfg Config, opts ...Option) *Publisher {
+// say) makes every Publish return an error for it. Retries are not logged:
+// a failure's error says how many attempts were made.
+func NewPublisher(cfg Config) *Publisher { return newPublisher(cfg) }
+
+// newPublisher is NewPublisher with settings changed before the endpoints
+// are prepared (tests: a fake clock, short waits).
+func newPublisher(cfg Config, configure ...func(*Publisher)) *Publisher {
 	p := &Publisher{
 		prefix:      cfg.Prefix,
-		maxAttempts: DefaultMaxAttempts,
+		client:      newHTTPClient(),
+		maxAttempts: defaultMaxAttempts,
 		backoffBase: defaultBackoffBase,
 		backoffMax:  defaultBackoffMax,
 		now:         time.Now,
-		log:         slog.New(slog.DiscardHandler),
 	}
-	for _, opt := range opts {
-		if opt != nil {
-			opt(p)
-		}
-	}
-	if p.client == nil {
-		p.client = newHTTPClient()
+	for _, set := range configure {
+		set(p)
 	}
 	for i, ep := range cfg.Endpoints {
 		p.targets = append(p.targets, newTarget(i, ep, p.now))
@@ -70,10 +68,10 @@ func newTarget(index int, ep Endpoint, now func() time.Time) *target {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		// Do not show a URI that did not parse: it may hold a secret.
 		name := fmt.Sprintf("endpoint %d", index+1)
-		return &target{id: ep.ID(), endpoint: name, err: &URLError{Problem: name + ": ControlURI is not an http or https URL: build endpoints with ParseURL"}}
+		return &target{id: endpointID(ep.ControlURI), endpoint: name, err: &urlError{problem: name + ": ControlURI is not an http or https URL: build endpoints with ParseConfig"}}
 	}
 	u.User = nil
-	t := &target{id: ep.ID(), endpoint: u.String()}
+	t := &target{id: endpointID(ep.ControlURI), endpoint: u.String()}
 	t.url = u.Scheme + "://" + u.Host + strings.TrimSuffix(u.EscapedPath(), "/") + "/publish/"
 	if u.RawQuery != "" {
 		t.url += "?" + u.RawQuery
@@ -110,7 +108,7 @@ func (p *Publisher) Publish(ctx context.Context, items ...Item) error {
 // sends nothing and returns nil.
 func (p *Publisher) PublishExcept(ctx context.Context, skip []string, items ...Item) error {
 	if len(p.targets) == 0 {
-		return ErrNoEndpoints
+		return errNoEndpoints
 	}
 	if len(items) == 0 {
 		return nil
@@ -163,7 +161,7 @@ func deliveryError(targets []*target, errs []error) error {
 		}
 		var pe *PublishError
 		if !errors.As(err, &pe) {
-			// Only an unusable endpoint's *URLError gets here.
+			// Only an unusable endpoint's *urlError gets here.
 			pe = &PublishError{Endpoint: targets[i].endpoint, EndpointID: targets[i].id, Err: err}
 		}
 		de.Failed = append(de.Failed, pe)
@@ -203,9 +201,6 @@ func (p *Publisher) publishTo(ctx context.Context, t *target, body []byte) error
 		if !fitsDeadline(ctx, wait, time.Since(started)) {
 			return failed
 		}
-		p.log.WarnContext(ctx, "grip: publish failed, retrying",
-			slog.String("endpoint", t.endpoint), slog.Int("attempt", attempt),
-			slog.Int("status", res.status), slog.Any("error", res.err), slog.Duration("wait", wait))
 		if err := sleep(ctx, wait); err != nil {
 			if failed.Err == nil {
 				failed.Err = err

@@ -15,7 +15,8 @@ import (
 // it would deliver it twice to its clients.
 //
 // Keys name messages (an SQS message id, or a channel and idempotency
-// key); endpoints are opaque IDs without secrets (grip's Endpoint.ID).
+// key); endpoints are opaque IDs without secrets (grip's
+// Publisher.EndpointIDs).
 // DirStore and DynamoStore implement it beside the history, in the same
 // directory or table, kept as long as the history's entries.
 type Deliveries interface {

@@ -26,13 +26,12 @@
 //
 // Its parts:
 //
-//   - EndpointKey: which key verifies a GRIP endpoint's requests (its
-//     verify-key; for api.fastly.com without one, FastlyKey and issuer
-//     "fastly:<SID>"; for a legacy Fanout Cloud URL, the realm key);
-//   - NewPolicy: one verifier per distinct key. When deployed it refuses a
-//     key anyone can guess (ErrWeakKey): Pushpin's stock key in any
-//     spelling, or an HMAC secret under MinHMACKeyBytes; and a key it cannot
-//     use (ErrBadKey). Its errors never contain the key.
+//   - NewPolicy: one verifier per distinct key. An endpoint's key is its
+//     verify-key; for api.fastly.com without one, Fastly's published key
+//     and issuer "fastly:<SID>"; for a legacy Fanout Cloud URL, the realm
+//     key. It refuses a key it cannot use, and when deployed a key anyone
+//     can guess: Pushpin's stock key ("changeme") in any spelling, or an
+//     HMAC secret under 32 bytes. Its errors never contain the key.
 //   - Policy.Authorize: serve (nil), or refuse with 401 (no Grip-Sig), 403
 //     (a Grip-Sig that does not verify) or 500 (one is required, no key is
 //     set). The reason names what failed (expired, wrong issuer, bad

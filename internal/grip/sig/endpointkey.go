@@ -8,20 +8,20 @@ import (
 	"github.com/faas-grip/faas-grip-go/internal/grip"
 )
 
-// FastlyKey is the public key (a JWK) Fastly Fanout signs Grip-Sig with.
-// EndpointKey uses it for an api.fastly.com endpoint without a verify-key,
+// fastlyKey is the public key (a JWK) Fastly Fanout signs Grip-Sig with.
+// endpointKey uses it for an api.fastly.com endpoint without a verify-key,
 // so a Fastly GRIP_URL needs only the service path and the API token.
-const FastlyKey = `{"kty":"EC","crv":"P-256","x":"CKo5A1ebyFcnmVV8SE5On-8G81JyBjSvcrx4VLetWCg","y":"7gwJqaU6N8TP88--twjkwoB36f-pT3QsmI46nPhjO7M"}`
+const fastlyKey = `{"kty":"EC","crv":"P-256","x":"CKo5A1ebyFcnmVV8SE5On-8G81JyBjSvcrx4VLetWCg","y":"7gwJqaU6N8TP88--twjkwoB36f-pT3QsmI46nPhjO7M"}`
 
-// EndpointKey says how the Grip-Sig of requests forwarded by ep's proxy is
+// endpointKey says how the Grip-Sig of requests forwarded by ep's proxy is
 // checked, in this order:
 //   - the endpoint's verify-iss and verify-key, when it has a verify-key;
-//   - for https://api.fastly.com/service/<SID>: FastlyKey and issuer
+//   - for https://api.fastly.com/service/<SID>: fastlyKey and issuer
 //     "fastly:<SID>" (a verify-iss given without verify-key wins);
 //   - for a legacy Fanout Cloud URL (iss and key): the realm key itself,
 //     which signs both ways, with any issuer;
 //   - otherwise no key (""): nothing can be verified.
-func EndpointKey(ep grip.Endpoint) (issuer, key string) {
+func endpointKey(ep grip.Endpoint) (issuer, key string) {
 	if ep.VerifyKey != "" {
 		return ep.VerifyIssuer, ep.VerifyKey
 	}
@@ -30,7 +30,7 @@ func EndpointKey(ep grip.Endpoint) (issuer, key string) {
 		if issuer == "" && sid != "" {
 			issuer = "fastly:" + sid
 		}
-		return issuer, FastlyKey
+		return issuer, fastlyKey
 	}
 	if ep.Issuer != "" && len(ep.Key) > 0 {
 		return "", "base64:" + base64.StdEncoding.EncodeToString(ep.Key)

@@ -1,7 +1,6 @@
 package sig_test
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
 	"time"
@@ -64,9 +63,10 @@ func ExampleNewPolicy_badKeys() {
 			return
 		}
 		_, err = sig.NewPolicy(cfg.Endpoints, sig.PolicyOptions{Required: true, Deployed: true})
-		fmt.Println("unusable:", errors.Is(err, sig.ErrBadKey), "weak:", errors.Is(err, sig.ErrWeakKey))
+		fmt.Println(err)
 	}
 	// Output:
-	// unusable: true weak: false
-	// unusable: false weak: true
+	// the Grip-Sig verify key of http://localhost:5561 (auth=none verify-key=set): grip-sig: unusable verify key: JWK members x and y must be 32 bytes each for P-256
+	// the Grip-Sig verify key of http://localhost:5561 (auth=none verify-iss=pushpin verify-key=set): grip-sig: weak verify key: it is Pushpin's stock sig_key, which anyone can sign with: use a random secret of at least 32 bytes: for Pushpin set [proxy] sig_key in pushpin.conf to the output of `openssl rand -hex 32` and put that same text as verify-key in the GRIP URL secret
+
 }

@@ -34,7 +34,7 @@ type verifyKey struct {
 // badKey builds the error newVerifier returns. The reason must never contain
 // the key, only what is wrong with it.
 func badKey(format string, args ...any) error {
-	return fmt.Errorf("%w: "+format, append([]any{ErrBadKey}, args...)...)
+	return fmt.Errorf("%w: "+format, append([]any{errBadKey}, args...)...)
 }
 
 // parseKey decides what kind of key s is, in this order: PEM, JWK JSON,

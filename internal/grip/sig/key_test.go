@@ -161,8 +161,8 @@ func TestNewVerifierBadKeys(t *testing.T) {
 			if err == nil {
 				t.Fatalf("NewVerifier succeeded (%s), want an error", v.algorithm())
 			}
-			if !errors.Is(err, ErrBadKey) {
-				t.Errorf("error %v does not wrap ErrBadKey", err)
+			if !errors.Is(err, errBadKey) {
+				t.Errorf("error %v does not wrap errBadKey", err)
 			}
 			if !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("error %q does not contain %q", err, tt.want)

@@ -31,7 +31,7 @@ type PolicyOptions struct {
 	Now func() time.Time
 }
 
-// NewPolicy builds the verifiers of endpoints, keyed as EndpointKey says.
+// NewPolicy builds the verifiers of endpoints, keyed as endpointKey says.
 // Its errors name the endpoint (redacted), say what to do, and never
 // contain a key.
 func NewPolicy(endpoints []grip.Endpoint, opts PolicyOptions) (*Policy, error) {
@@ -42,7 +42,7 @@ func NewPolicy(endpoints []grip.Endpoint, opts PolicyOptions) (*Policy, error) {
 	p := &Policy{required: opts.Required}
 	seen := map[string]bool{}
 	for _, ep := range endpoints {
-		issuer, key := EndpointKey(ep)
+		issuer, key := endpointKey(ep)
 		if key == "" || seen[issuer+"\x00"+key] {
 			continue
 		}
@@ -69,8 +69,6 @@ type Refusal struct {
 	Message string
 	Reason  string
 }
-
-func (r *Refusal) Error() string { return r.Message + ": " + r.Reason }
 
 // Authorize decides whether a request came through the GRIP proxy. It
 // returns nil to serve it, or a *Refusal:

@@ -16,9 +16,6 @@ func ExampleNewPolicy() {
 		fmt.Println(err)
 		return
 	}
-	issuer, _ := sig.EndpointKey(cfg.Endpoints[0])
-	fmt.Println("verify issuer:", issuer)
-
 	policy, err := sig.NewPolicy(cfg.Endpoints, sig.PolicyOptions{Required: true, Deployed: true})
 	if err != nil {
 		fmt.Println(err)
@@ -29,7 +26,6 @@ func ExampleNewPolicy() {
 		fmt.Println(refusal.Status, refusal.Message)
 	}
 	// Output:
-	// verify issuer: fastly:SID
 	// 401 this endpoint must be reached through a GRIP proxy (Pushpin or Fastly Fanout)
 	// 403 invalid Grip-Sig
 }

@@ -52,6 +52,6 @@ var (
 	errMultipleTokens = errors.New("grip-sig: more than one Grip-Sig header")
 )
 
-// ErrBadKey is wrapped by every error newVerifier returns for a key it cannot
+// errBadKey is wrapped by every error newVerifier returns for a key it cannot
 // use. The message names the problem, never the key.
-var ErrBadKey = errors.New("grip-sig: unusable verify key")
+var errBadKey = errors.New("grip-sig: unusable verify key")

@@ -6,16 +6,16 @@ import (
 	"fmt"
 )
 
-// MinHMACKeyBytes is the shortest HMAC verify key checkKeyStrength accepts:
+// minHMACKeyBytes is the shortest HMAC verify key checkKeyStrength accepts:
 // RFC 7518 (3.2) requires an HS256 key at least as long as its 256-bit hash.
-const MinHMACKeyBytes = 32
+const minHMACKeyBytes = 32
 
-// PushpinStockKey is the sig_key Pushpin ships with. Anyone can sign with
+// pushpinStockKey is the sig_key Pushpin ships with. Anyone can sign with
 // it, and the sample events in this repository carry tokens signed with it.
-const PushpinStockKey = "changeme"
+const pushpinStockKey = "changeme"
 
-// ErrWeakKey is wrapped by the errors of a weak key (see NewPolicy).
-var ErrWeakKey = errors.New("grip-sig: weak verify key")
+// errWeakKey is wrapped by the errors of a weak key (see NewPolicy).
+var errWeakKey = errors.New("grip-sig: weak verify key")
 
 // fixWeakKey says what to do about a weak key, for every kind of deployment.
 // Pushpin signs with sig_key's text as is, so the verify key is that same text.
@@ -26,11 +26,11 @@ const fixWeakKey = "use a random secret of at least 32 bytes: for Pushpin set [p
 // checkKeyStrength decides whether key, in any spelling newVerifier accepts,
 // is fit to guard a deployed origin. It compares the decoded key bytes, so
 // "changeme", "base64:Y2hhbmdlbWU=" and {"kty":"oct","k":"Y2hhbmdlbWU"} are the
-// same key. HMAC secrets must be at least MinHMACKeyBytes long and not
+// same key. HMAC secrets must be at least minHMACKeyBytes long and not
 // Pushpin's stock key; public keys (ES256, RS256) are strong by construction
 // (newVerifier already refuses small RSA keys).
 //
-// The error wraps ErrWeakKey (or ErrBadKey for a key newVerifier refuses),
+// The error wraps errWeakKey (or errBadKey for a key newVerifier refuses),
 // says what to do, and never contains the key.
 func checkKeyStrength(key string) error {
 	vk, err := parseKey(key)
@@ -42,10 +42,10 @@ func checkKeyStrength(key string) error {
 		return nil
 	}
 	switch {
-	case bytes.Equal(secret, []byte(PushpinStockKey)):
-		return fmt.Errorf("%w: it is Pushpin's stock sig_key, which anyone can sign with: %s", ErrWeakKey, fixWeakKey)
-	case len(secret) < MinHMACKeyBytes:
-		return fmt.Errorf("%w: an HMAC secret of %d bytes is shorter than the %d required: %s", ErrWeakKey, len(secret), MinHMACKeyBytes, fixWeakKey)
+	case bytes.Equal(secret, []byte(pushpinStockKey)):
+		return fmt.Errorf("%w: it is Pushpin's stock sig_key, which anyone can sign with: %s", errWeakKey, fixWeakKey)
+	case len(secret) < minHMACKeyBytes:
+		return fmt.Errorf("%w: an HMAC secret of %d bytes is shorter than the %d required: %s", errWeakKey, len(secret), minHMACKeyBytes, fixWeakKey)
 	}
 	return nil
 }

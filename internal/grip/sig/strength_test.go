@@ -46,8 +46,8 @@ func TestCheckKeyStrength(t *testing.T) {
 				}
 				return
 			}
-			if !errors.Is(err, ErrWeakKey) {
-				t.Fatalf("got %v, want ErrWeakKey", err)
+			if !errors.Is(err, errWeakKey) {
+				t.Fatalf("got %v, want errWeakKey", err)
 			}
 			if !strings.Contains(err.Error(), "sig_key") || !strings.Contains(err.Error(), "at least 32 bytes") {
 				t.Errorf("%q does not say what to do", err)
@@ -57,7 +57,7 @@ func TestCheckKeyStrength(t *testing.T) {
 			}
 		})
 	}
-	if err := checkKeyStrength(""); !errors.Is(err, ErrBadKey) {
-		t.Errorf("empty key: %v, want ErrBadKey", err)
+	if err := checkKeyStrength(""); !errors.Is(err, errBadKey) {
+		t.Errorf("empty key: %v, want errBadKey", err)
 	}
 }

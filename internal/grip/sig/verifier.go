@@ -63,7 +63,7 @@ func withClock(now func() time.Time) verifierOption {
 //   - "base64:" followed by standard base64 of PEM or of a secret;
 //   - anything else: an HS256 secret used as is (Pushpin's sig_key).
 //
-// The error for a key that cannot be used wraps ErrBadKey and never contains the key.
+// The error for a key that cannot be used wraps errBadKey and never contains the key.
 func newVerifier(issuer, key string, opts ...verifierOption) (*tokenVerifier, error) {
 	vk, err := parseKey(key)
 	if err != nil {

@@ -6,14 +6,9 @@ import "encoding/binary"
 // It is also what a CLOSE without a usable code should be answered with.
 const NormalClosure = 1000
 
-// CloseContent returns the content of a CLOSE event: the code as two
-// big-endian bytes, then the reason. Code 0 is invalid on the wire, so a code
-// outside 1..65535 is written as NormalClosure.
-func CloseContent(code int, reason string) []byte {
-	return AppendCloseContent(make([]byte, 0, 2+len(reason)), code, reason)
-}
-
-// AppendCloseContent is CloseContent appending to dst.
+// AppendCloseContent appends the content of a CLOSE event to dst: the code
+// as two big-endian bytes, then the reason. Code 0 is invalid on the wire,
+// so a code outside 1..65535 is written as NormalClosure.
 func AppendCloseContent(dst []byte, code int, reason string) []byte {
 	if code <= 0 || code > 0xffff {
 		code = NormalClosure

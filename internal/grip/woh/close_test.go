@@ -2,7 +2,7 @@ package woh
 
 import "testing"
 
-func TestCloseContent(t *testing.T) {
+func TestAppendCloseContent(t *testing.T) {
 	tests := []struct {
 		name   string
 		code   int
@@ -20,8 +20,8 @@ func TestCloseContent(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := CloseContent(tc.code, tc.reason); string(got) != tc.want {
-				t.Fatalf("CloseContent(%d, %q) = %q, want %q", tc.code, tc.reason, got, tc.want)
+			if got := AppendCloseContent(nil, tc.code, tc.reason); string(got) != tc.want {
+				t.Fatalf("AppendCloseContent(nil, %d, %q) = %q, want %q", tc.code, tc.reason, got, tc.want)
 			}
 		})
 	}
@@ -53,7 +53,7 @@ func TestParseClose(t *testing.T) {
 }
 
 func TestCloseRoundTrip(t *testing.T) {
-	code, reason := ParseClose(CloseContent(1011, "server error"))
+	code, reason := ParseClose(AppendCloseContent(nil, 1011, "server error"))
 	if code != 1011 || reason != "server error" {
 		t.Fatalf("round trip = %d %q", code, reason)
 	}

@@ -23,8 +23,8 @@ const maxPreallocEvents = 1024
 //
 // Content slices alias body (nothing is copied): keep body unchanged while the
 // events are in use, and copy what must outlive it. An empty body is legal and
-// yields no events and no error. A malformed body yields nil and a
-// *SyntaxError matching ErrMalformed; Decode never returns part of a body.
+// yields no events and no error. A malformed body yields nil and an error
+// saying at which byte and why; Decode never returns part of a body.
 func Decode(body []byte) ([]Event, error) {
 	if len(body) == 0 {
 		return nil, nil
@@ -75,15 +75,15 @@ func decodeEvent(body []byte, off int) (Event, int, error) {
 	}
 	typ, ok := eventType(body[off:i])
 	if !ok || (i < len(body) && isNameByte(body[i])) {
-		return Event{}, 0, &SyntaxError{Offset: off, Reason: reasonUnknownName}
+		return Event{}, 0, &syntaxError{offset: off, reason: reasonUnknownName}
 	}
 	if i == len(body) || (body[i] != ' ' && body[i] != '\r') {
-		return Event{}, 0, &SyntaxError{Offset: i, Reason: reasonMissingCRLF}
+		return Event{}, 0, &syntaxError{offset: i, reason: reasonMissingCRLF}
 	}
 
 	if body[i] == '\r' { // no content: "NAME\r\n"
 		if i+1 >= len(body) || body[i+1] != '\n' {
-			return Event{}, 0, &SyntaxError{Offset: i, Reason: reasonMissingCRLF}
+			return Event{}, 0, &syntaxError{offset: i, reason: reasonMissingCRLF}
 		}
 		return Event{Type: typ}, i + 2, nil
 	}
@@ -94,17 +94,17 @@ func decodeEvent(body []byte, off int) (Event, int, error) {
 	}
 	if j+1 >= len(body) || body[j] != '\r' || body[j+1] != '\n' {
 		if j < len(body) && body[j] != '\r' {
-			return Event{}, 0, &SyntaxError{Offset: j, Reason: reasonBadLength}
+			return Event{}, 0, &syntaxError{offset: j, reason: reasonBadLength}
 		}
-		return Event{}, 0, &SyntaxError{Offset: j, Reason: reasonMissingCRLF}
+		return Event{}, 0, &syntaxError{offset: j, reason: reasonMissingCRLF}
 	}
 	start := j + 2
 	if n > len(body)-start {
-		return Event{}, 0, &SyntaxError{Offset: start, Reason: reasonPastEnd}
+		return Event{}, 0, &syntaxError{offset: start, reason: reasonPastEnd}
 	}
 	end := start + n
 	if end+1 >= len(body) || body[end] != '\r' || body[end+1] != '\n' {
-		return Event{}, 0, &SyntaxError{Offset: end, Reason: reasonMissingEndCRLF}
+		return Event{}, 0, &syntaxError{offset: end, reason: reasonMissingEndCRLF}
 	}
 	// The full slice expression caps the content so an append by the
 	// caller cannot overwrite the CRLF and the events that follow it.
@@ -123,12 +123,12 @@ func parseHexLength(body []byte, off int) (n, end int, err error) {
 			break
 		}
 		if n > limit>>4 {
-			return 0, 0, &SyntaxError{Offset: off, Reason: reasonLengthTooLarge}
+			return 0, 0, &syntaxError{offset: off, reason: reasonLengthTooLarge}
 		}
 		n = n<<4 | d
 	}
 	if j == off {
-		return 0, 0, &SyntaxError{Offset: off, Reason: reasonBadLength}
+		return 0, 0, &syntaxError{offset: off, reason: reasonBadLength}
 	}
 	return n, j, nil
 }

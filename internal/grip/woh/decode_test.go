@@ -146,15 +146,12 @@ func TestDecodeMalformed(t *testing.T) {
 			if got != nil {
 				t.Errorf("Decode(%q) returned events %q with the error", tc.body, got)
 			}
-			if !errors.Is(err, ErrMalformed) {
-				t.Fatalf("Decode(%q) error = %v, want ErrMalformed", tc.body, err)
-			}
-			var syntax *SyntaxError
+			var syntax *syntaxError
 			if !errors.As(err, &syntax) {
-				t.Fatalf("Decode(%q) error %T is not a *SyntaxError", tc.body, err)
+				t.Fatalf("Decode(%q) error %v is not a *syntaxError", tc.body, err)
 			}
-			if syntax.Offset != tc.offset || syntax.Reason != tc.reason {
-				t.Errorf("Decode(%q) = offset %d %q, want offset %d %q", tc.body, syntax.Offset, syntax.Reason, tc.offset, tc.reason)
+			if syntax.offset != tc.offset || syntax.reason != tc.reason {
+				t.Errorf("Decode(%q) = offset %d %q, want offset %d %q", tc.body, syntax.offset, syntax.reason, tc.offset, tc.reason)
 			}
 			if !strings.Contains(err.Error(), tc.reason) {
 				t.Errorf("error text %q does not say %q", err, tc.reason)
@@ -181,8 +178,8 @@ func TestAppendDecode(t *testing.T) {
 	t.Run("error keeps dst length and drops references", func(t *testing.T) {
 		store := make([]Event, 1, 8)
 		got, err := AppendDecode(store, []byte("TEXT 2\r\nhi\r\nBAD\r\n"))
-		if !errors.Is(err, ErrMalformed) || len(got) != 1 {
-			t.Fatalf("AppendDecode = len %d, %v; want len 1 and ErrMalformed", len(got), err)
+		if !errors.As(err, new(*syntaxError)) || len(got) != 1 {
+			t.Fatalf("AppendDecode = len %d, %v; want len 1 and a *syntaxError", len(got), err)
 		}
 		if store[:2][1].Content != nil {
 			t.Errorf("AppendDecode left a reference to the body behind")

@@ -25,14 +25,15 @@
 // # Errors
 //
 // Decode never panics and never returns part of a body: malformed input
-// (bad hex, a length past the end, a missing CRLF, an unknown name) returns a
-// *SyntaxError that matches ErrMalformed with errors.Is. A handler answers it
-// with 400 Bad Request.
+// (bad hex, a length past the end, a missing CRLF, an unknown name) returns an
+// error naming the byte offset and the problem, never the body's content. A
+// handler answers it with 400 Bad Request.
 //
 // # Performance
 //
 // Decoded content aliases the request body instead of copying it, and
-// AppendDecode, Append and AppendStart let a caller reuse its buffers. Most
+// AppendDecode, AppendStart and AppendCloseContent let a caller reuse its
+// buffers. Most
 // handlers use package ws, built on these functions, rather than this package
 // directly.
 package woh

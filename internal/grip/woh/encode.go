@@ -2,17 +2,17 @@ package woh
 
 import "strconv"
 
-// Encode returns the wire form of events. It is Append(nil, events...).
+// Encode returns the wire form of events. A nil Content is written as a
+// bare "NAME\r\n"; a non-nil empty one as "NAME 0\r\n\r\n". Lengths are
+// lower-case hex byte counts.
+//
+// Encode writes Type as it is: use the EventType constants.
 func Encode(events ...Event) []byte {
-	return Append(nil, events...)
+	return appendEvents(nil, events...)
 }
 
-// Append appends the wire form of events to dst and returns the extended
-// slice. A nil Content is written as a bare "NAME\r\n"; a non-nil empty one as
-// "NAME 0\r\n\r\n". Lengths are lower-case hex byte counts.
-//
-// Append writes Type as it is: use the EventType constants.
-func Append(dst []byte, events ...Event) []byte {
+// appendEvents is Encode appending to dst.
+func appendEvents(dst []byte, events ...Event) []byte {
 	size := 0
 	for _, e := range events {
 		size += len(e.Type) + 2

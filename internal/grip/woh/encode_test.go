@@ -5,7 +5,7 @@ import (
 	"testing"
 )
 
-func TestAppend(t *testing.T) {
+func TestAppendEvents(t *testing.T) {
 	tests := []struct {
 		name   string
 		dst    string
@@ -21,18 +21,18 @@ func TestAppend(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := Append([]byte(tc.dst), tc.events...); string(got) != tc.want {
-				t.Fatalf("Append = %q, want %q", got, tc.want)
+			if got := appendEvents([]byte(tc.dst), tc.events...); string(got) != tc.want {
+				t.Fatalf("appendEvents = %q, want %q", got, tc.want)
 			}
 		})
 	}
 }
 
-func TestAppendUsesSpareCapacity(t *testing.T) {
+func TestAppendEventsUsesSpareCapacity(t *testing.T) {
 	buf := make([]byte, 0, 64)
-	got := Append(buf, ev(Text, "hi"))
+	got := appendEvents(buf, ev(Text, "hi"))
 	if &got[0] != &buf[:1][0] {
-		t.Fatal("Append reallocated although dst had room")
+		t.Fatal("appendEvents reallocated although dst had room")
 	}
 }
 

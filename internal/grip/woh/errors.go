@@ -1,25 +1,14 @@
 package woh
 
-import (
-	"errors"
-	"strconv"
-)
+import "strconv"
 
-// ErrMalformed matches (with errors.Is) every error Decode returns: the body
-// is not valid WebSocket-over-HTTP. Answer such a request with 400 Bad Request;
-// sending the same body again will fail the same way.
-var ErrMalformed = errors.New("woh: malformed WebSocket-over-HTTP body")
-
-// SyntaxError says where and why a body failed to decode. It never quotes the
-// body itself, which may carry user data.
-type SyntaxError struct {
-	Offset int    // byte offset in the body where the problem was found
-	Reason string // what is wrong there, e.g. "content runs past the end of the body"
+// syntaxError says where and why a body failed to decode. It never quotes
+// the body itself, which may carry user data.
+type syntaxError struct {
+	offset int    // byte offset in the body where the problem was found
+	reason string // what is wrong there, e.g. "content runs past the end of the body"
 }
 
-func (e *SyntaxError) Error() string {
-	return "woh: malformed body at byte " + strconv.Itoa(e.Offset) + ": " + e.Reason
+func (e *syntaxError) Error() string {
+	return "woh: malformed body at byte " + strconv.Itoa(e.offset) + ": " + e.reason
 }
-
-// Is makes errors.Is(err, ErrMalformed) true for every *SyntaxError.
-func (e *SyntaxError) Is(target error) bool { return target == ErrMalformed }

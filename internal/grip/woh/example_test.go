@@ -1,7 +1,6 @@
 package woh_test
 
 import (
-	"errors"
 	"fmt"
 
 	"github.com/faas-grip/faas-grip-go/internal/grip/woh"
@@ -26,11 +25,8 @@ func ExampleDecode() {
 
 func ExampleDecode_malformed() {
 	_, err := woh.Decode([]byte("TEXT 5\r\nhi\r\n"))
-	var syntax *woh.SyntaxError
-	if errors.As(err, &syntax) {
-		fmt.Println(errors.Is(err, woh.ErrMalformed), syntax.Offset, syntax.Reason)
-	}
-	// Output: true 8 content runs past the end of the body
+	fmt.Println(err)
+	// Output: woh: malformed body at byte 8: content runs past the end of the body
 }
 
 func ExampleEncode() {
@@ -68,7 +64,7 @@ func ExampleParseClose() {
 	// 1000
 }
 
-func ExampleCloseContent() {
-	fmt.Printf("%q\n", woh.Encode(woh.Event{Type: woh.Close, Content: woh.CloseContent(1000, "bye")}))
+func ExampleAppendCloseContent() {
+	fmt.Printf("%q\n", woh.Encode(woh.Event{Type: woh.Close, Content: woh.AppendCloseContent(nil, 1000, "bye")}))
 	// Output: "CLOSE 5\r\n\x03\xe8bye\r\n"
 }

@@ -30,7 +30,7 @@ var chatEvent = string(woh.Encode(woh.Event{Type: woh.Text, Content: []byte(`{"t
 
 // chatHandle is the work of the chat function per request, publishing aside.
 func chatHandle(b *testing.B, header http.Header, body []byte) int {
-	c, err := Parse(http.MethodPost, header, body, grip.Config{Prefix: "chat-"})
+	c, err := parse(http.MethodPost, header, body, grip.Config{Prefix: "chat-"})
 	if err != nil {
 		b.Fatal(err)
 	}

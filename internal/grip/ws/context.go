@@ -51,33 +51,34 @@ type Context struct {
 	headerValues  [4]string
 }
 
-// FromRequest is Parse for a request from package apigw.
+// FromRequest checks that a request is WebSocket-over-HTTP and decodes its
+// events. cfg's prefix (GRIP_PREFIX) goes before every channel name in
+// Subscribe and Unsubscribe, as the publisher puts it before every
+// published one.
+//
+// A request that is not WebSocket-over-HTTP (not POST, another
+// Content-Type, no Connection-Id) or has a malformed body returns an error
+// saying what is wrong: answer it with 400. Messages returned by Recv alias
+// the request body: do not modify it.
 func FromRequest(r *apigw.Request, cfg grip.Config) (*Context, error) {
 	if r == nil {
-		return nil, &RequestError{Reason: "no request"}
+		return nil, notWebSocketOverHTTP("no request")
 	}
-	return Parse(r.Method, r.Header, r.Body, cfg)
+	return parse(r.Method, r.Header, r.Body, cfg)
 }
 
-// Parse checks that a request is WebSocket-over-HTTP and decodes its events.
-// header must have canonical keys, as net/http and package apigw produce.
-// cfg's prefix (GRIP_PREFIX) goes before every channel name in Subscribe and
-// Unsubscribe, as the publisher puts it before every published one.
-//
-// A request that is not WebSocket-over-HTTP (not POST, another Content-Type,
-// no Connection-Id) returns a *RequestError matching ErrNotWebSocketOverHTTP;
-// a malformed body returns an error matching woh.ErrMalformed. Answer both
-// with 400. Messages returned by Recv alias body: do not modify it.
-func Parse(method string, header http.Header, body []byte, cfg grip.Config) (*Context, error) {
+// parse is FromRequest for a request's parts. header must have canonical
+// keys, as net/http and package apigw produce.
+func parse(method string, header http.Header, body []byte, cfg grip.Config) (*Context, error) {
 	if method != http.MethodPost {
-		return nil, &RequestError{Reason: "method is " + quoteShort(method) + ", want POST"}
+		return nil, notWebSocketOverHTTP("method is " + quoteShort(method) + ", want POST")
 	}
 	if ct := firstValue(header, "Content-Type"); !isWebSocketEvents(ct) {
-		return nil, &RequestError{Reason: "Content-Type is " + quoteShort(ct) + ", want " + woh.ContentType}
+		return nil, notWebSocketOverHTTP("Content-Type is " + quoteShort(ct) + ", want " + woh.ContentType)
 	}
 	id := firstValue(header, "Connection-Id")
 	if id == "" {
-		return nil, &RequestError{Reason: "no Connection-Id header"}
+		return nil, notWebSocketOverHTTP("no Connection-Id header")
 	}
 
 	c := &Context{id: id, header: header, prefix: cfg.Prefix, body: body}

@@ -17,7 +17,7 @@ import (
 const controlScratch = 128
 
 // Subscribe queues a control message subscribing the connection to channel
-// (with Options.Prefix prepended): messages published to it reach the client.
+// (with GRIP_PREFIX prepended): messages published to it reach the client.
 func (c *Context) Subscribe(channel string) { c.sendChannelControl("subscribe", channel) }
 
 // Unsubscribe queues a control message ending a subscription made with Subscribe.

@@ -63,8 +63,8 @@
 // # Trust
 //
 // Connection-Id and Meta-* are headers: anyone who can reach the origin's
-// URL directly can forge them. Verify the request's Grip-Sig before Parse in
-// a deployed origin.
+// URL directly can forge them. A deployed origin verifies the request's
+// Grip-Sig before FromRequest (package edge does, for every function).
 //
 // # Performance
 //

@@ -1,7 +1,6 @@
 package ws_test
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
 	"time"
@@ -17,7 +16,7 @@ import (
 func handle(req *apigw.Request) *apigw.Response {
 	c, err := ws.FromRequest(req, grip.Config{Prefix: "demo-"})
 	if err != nil {
-		// errors.Is(err, ws.ErrNotWebSocketOverHTTP) or woh.ErrMalformed.
+		// Not WebSocket-over-HTTP, or a malformed body: the error says which.
 		return &apigw.Response{Status: http.StatusBadRequest, Body: []byte(err.Error())}
 	}
 	if c.IsOpening() {
@@ -75,12 +74,12 @@ func Example() {
 	// 400 ws: not a WebSocket-over-HTTP request: method is "GET", want POST
 }
 
-func ExampleParse_notWebSocketOverHTTP() {
-	_, err := ws.Parse(http.MethodPost, http.Header{"Content-Type": {"application/json"}}, nil, grip.Config{})
-	fmt.Println(errors.Is(err, ws.ErrNotWebSocketOverHTTP))
+func ExampleFromRequest_notWebSocketOverHTTP() {
+	req := request("")
+	req.Header.Set("Content-Type", "application/json")
+	_, err := ws.FromRequest(req, grip.Config{})
 	fmt.Println(err)
 	// Output:
-	// true
 	// ws: not a WebSocket-over-HTTP request: Content-Type is "application/json", want application/websocket-events
 }
 
@@ -102,13 +101,13 @@ func ExampleContext_SetMeta() {
 		fmt.Println(err)
 	}
 	err := c.SetMeta("nick", "eve\r\nX-Evil: 1")
-	fmt.Println(errors.Is(err, ws.ErrInvalidMeta), err)
+	fmt.Println(err)
 
 	resp := c.Response()
 	fmt.Println("Set-Meta-Nick:", resp.Header.Get("Set-Meta-Nick"))
 	// Output:
 	// was ann
-	// true ws: invalid meta "nick": value contains CR, LF, NUL or another control character
+	// ws: invalid meta "nick": value contains CR, LF, NUL or another control character
 	// Set-Meta-Nick: bob
 }
 

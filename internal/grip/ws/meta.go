@@ -60,13 +60,13 @@ func (c *Context) requestMeta(name string) string {
 //
 // name must be an HTTP header token and value a header value without control
 // characters (no CR, LF or NUL that could split the header); otherwise SetMeta
-// returns a *MetaError matching ErrInvalidMeta and changes nothing.
+// returns an error saying which and changes nothing.
 func (c *Context) SetMeta(name, value string) error {
 	if !token.Valid(name) {
-		return &MetaError{Name: name, Reason: "name must be a non-empty HTTP token (letters, digits, and !#$%&'*+-.^_`|~)"}
+		return invalidMeta(name, "name must be a non-empty HTTP token (letters, digits, and !#$%&'*+-.^_`|~)")
 	}
 	if !isHeaderValue(value) {
-		return &MetaError{Name: name, Reason: "value contains CR, LF, NUL or another control character"}
+		return invalidMeta(name, "value contains CR, LF, NUL or another control character")
 	}
 	for i := range c.metas {
 		if strings.EqualFold(c.metas[i].name, name) {

@@ -2,6 +2,7 @@ package ws
 
 import (
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -50,12 +51,8 @@ func TestSetMetaRefusesBadInput(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			c := mustParse(t, "", grip.Config{}, "Meta-User", "ann")
 			err := c.SetMeta(tc.key, tc.value)
-			if !errors.Is(err, ErrInvalidMeta) {
-				t.Fatalf("SetMeta(%q, %q) = %v, want ErrInvalidMeta", tc.key, tc.value, err)
-			}
-			var metaErr *MetaError
-			if !errors.As(err, &metaErr) || metaErr.Name != tc.key || !strings.Contains(metaErr.Reason, tc.reason) {
-				t.Fatalf("SetMeta error = %#v, want a *MetaError about %q", err, tc.reason)
+			if !errors.Is(err, errInvalidMeta) || !strings.Contains(err.Error(), strconv.Quote(tc.key)) || !strings.Contains(err.Error(), tc.reason) {
+				t.Fatalf("SetMeta(%q, %q) = %v, want errInvalidMeta naming the key, about %q", tc.key, tc.value, err, tc.reason)
 			}
 			if strings.Contains(err.Error(), secret) {
 				t.Errorf("error %q quotes the value", err)
@@ -86,7 +83,7 @@ func TestMetaMatchesNetHTTPCanonicalKeys(t *testing.T) {
 	for _, name := range []string{"user", "USER", "user-id", "USER-ID", "x_value_1", "a-b-c", "9lives", "mixed-Case_Name", strings.Repeat("long", 30)} {
 		h := wohHeader("c")
 		h.Set("Meta-"+name, "v") // net/http canonicalizes the key
-		c, err := Parse("POST", h, nil, grip.Config{})
+		c, err := parse("POST", h, nil, grip.Config{})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -13,21 +13,6 @@ const (
 	DisconnectMessage                        // the connection is gone: clean up, nothing will be sent
 )
 
-// String returns a lower-case name for logs.
-func (t MessageType) String() string {
-	switch t {
-	case TextMessage:
-		return "text"
-	case BinaryMessage:
-		return "binary"
-	case CloseMessage:
-		return "close"
-	case DisconnectMessage:
-		return "disconnect"
-	}
-	return "unknown"
-}
-
 // Message is one message from the client.
 //
 // Data aliases the request body: copy it to keep it past the invocation or
@@ -50,11 +35,11 @@ func (c *Context) CanRecv() bool {
 
 // Recv returns the next message: text, binary, a close or a disconnect. It
 // answers PINGs itself (a PONG echoing the PING's content) and skips PONG
-// and OPEN. With nothing left it returns ErrNoMessage.
+// and OPEN. With nothing left it returns an error: loop on CanRecv.
 func (c *Context) Recv() (Message, error) {
 	c.skipControlEvents()
 	if c.next >= len(c.events) {
-		return Message{}, ErrNoMessage
+		return Message{}, errNoMessage
 	}
 	e := c.events[c.next]
 	c.next++

@@ -47,8 +47,8 @@ func TestRecv(t *testing.T) {
 					t.Errorf("message %d = %+v, want %+v", i, g, w)
 				}
 			}
-			if msg, err := c.Recv(); !errors.Is(err, ErrNoMessage) || msg.Type != 0 {
-				t.Errorf("Recv at the end = %+v, %v; want ErrNoMessage", msg, err)
+			if msg, err := c.Recv(); !errors.Is(err, errNoMessage) || msg.Type != 0 {
+				t.Errorf("Recv at the end = %+v, %v; want errNoMessage", msg, err)
 			}
 		})
 	}
@@ -59,17 +59,7 @@ func TestRecvWithoutCanRecv(t *testing.T) {
 	if msg, err := c.Recv(); err != nil || string(msg.Data) != "a" {
 		t.Fatalf("Recv = %+v, %v", msg, err)
 	}
-	if _, err := c.Recv(); !errors.Is(err, ErrNoMessage) {
-		t.Fatalf("second Recv = %v, want ErrNoMessage", err)
-	}
-}
-
-func TestMessageTypeString(t *testing.T) {
-	for typ, want := range map[MessageType]string{
-		TextMessage: "text", BinaryMessage: "binary", CloseMessage: "close", DisconnectMessage: "disconnect", 0: "unknown",
-	} {
-		if got := typ.String(); got != want {
-			t.Errorf("%d.String() = %q, want %q", typ, got, want)
-		}
+	if _, err := c.Recv(); !errors.Is(err, errNoMessage) {
+		t.Fatalf("second Recv = %v, want errNoMessage", err)
 	}
 }

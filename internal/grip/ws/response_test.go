@@ -324,8 +324,8 @@ func TestSendControlErrors(t *testing.T) {
 		t.Errorf("SendControl(func) = %v, want a marshaling error", err)
 	}
 	for _, v := range []any{"subscribe", 42, []string{"a"}, nil} {
-		if err := c.SendControl(v); err != ErrControlNotObject {
-			t.Errorf("SendControl(%v) = %v, want ErrControlNotObject", v, err)
+		if err := c.SendControl(v); err != errControlNotObject {
+			t.Errorf("SendControl(%v) = %v, want errControlNotObject", v, err)
 		}
 	}
 	if body := c.Response().Body; len(body) != 0 {

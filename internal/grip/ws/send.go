@@ -51,8 +51,8 @@ func (c *Context) SendBinary(data []byte) {
 // SendControl queues a GRIP control message: msg is marshaled with
 // encoding/json and must be an object with a "type" the proxy knows (see
 // Subscribe, Detach and KeepAlive for the common ones). It is sent as it is:
-// Options.Prefix is not applied to channel names in it. It returns the
-// marshaling error, or ErrControlNotObject; after Close or Disconnect it
+// GRIP_PREFIX is not applied to channel names in it. It returns an error
+// when msg does not marshal to a JSON object; after Close or Disconnect it
 // returns nil and sends nothing, like Send.
 func (c *Context) SendControl(msg any) error {
 	data, err := json.Marshal(msg)
@@ -60,7 +60,7 @@ func (c *Context) SendControl(msg any) error {
 		return fmt.Errorf("ws: control message: %w", err)
 	}
 	if len(data) == 0 || data[0] != '{' {
-		return ErrControlNotObject
+		return errControlNotObject
 	}
 	if !c.ended() {
 		appendEvent(c, woh.Text, controlPrefix, data)
