@@ -130,6 +130,18 @@ func TestJWKSConfig(t *testing.T) {
 			s := good(t, true)
 			return Config{JWKSURL: s.URL, Deployed: true, HTTPClient: s.Client()}
 		}, ""},
+		{"deployed https redirected to http", func(t *testing.T) Config {
+			plain := good(t, false)
+			tls := httptest.NewTLSServer(http.RedirectHandler(plain.URL, http.StatusFound))
+			t.Cleanup(tls.Close)
+			return Config{JWKSURL: tls.URL, Deployed: true, HTTPClient: tls.Client()}
+		}, "redirect refused"},
+		{"local redirect", func(t *testing.T) Config {
+			plain := good(t, false)
+			srv := httptest.NewServer(http.RedirectHandler(plain.URL, http.StatusFound))
+			t.Cleanup(srv.Close)
+			return Config{JWKSURL: srv.URL}
+		}, ""},
 		{"deployed http", func(t *testing.T) Config { return Config{JWKSURL: good(t, false).URL, Deployed: true} }, "must be https"},
 		{"not a URL", func(*testing.T) Config { return Config{JWKSURL: "jwks.json"} }, "not an http(s) URL"},
 		{"404", func(*testing.T) Config { return Config{JWKSURL: status(404, "no")} }, "cannot fetch"},
