@@ -26,5 +26,5 @@ func configure(ctx context.Context, cold edge.ColdStart) (*Handler, error) {
 	if err := feed.CheckDefaultChannel(cold.Grip, defaultChannel); err != nil {
 		return nil, err
 	}
-	return &Handler{Grip: cold.Grip, History: store, DefaultChannel: defaultChannel, Timeout: timeout, Logger: cold.Logger}, nil
+	return &Handler{Grip: cold.Grip, History: store, DefaultChannel: defaultChannel, Tokens: cold.Tokens, Timeout: timeout, Logger: cold.Logger}, nil
 }

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/faas-grip/faas-grip-go/internal/clienttoken"
 	"github.com/faas-grip/faas-grip-go/internal/feed"
 	"github.com/faas-grip/faas-grip-go/internal/grip"
 	"github.com/faas-grip/faas-grip-go/internal/grip/apigw"
@@ -22,7 +23,8 @@ type Handler struct {
 	Grip           grip.Config   // the channel prefix
 	History        history.Store // nil: no resume, holds only
 	DefaultChannel string
-	Timeout        time.Duration // how long the proxy holds a request
+	Tokens         *clienttoken.Verifier // nil: public, any channel
+	Timeout        time.Duration         // how long the proxy holds a request
 	Logger         *slog.Logger
 }
 
@@ -32,7 +34,7 @@ func (h *Handler) Handle(ctx context.Context, r *apigw.Request) (*apigw.Response
 	if r.Method != http.MethodGet {
 		return apigw.Error(http.StatusMethodNotAllowed, "use GET /longpoll?channel=<name>&last_id=<id>"), nil
 	}
-	channel, refused := feed.RequestedChannel(r, h.Grip, h.DefaultChannel, log)
+	channel, refused := feed.RequestedChannel(ctx, r, h.Grip, h.DefaultChannel, h.Tokens, log)
 	if refused != nil {
 		return refused, nil
 	}

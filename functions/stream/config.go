@@ -16,5 +16,5 @@ func configure(_ context.Context, cold edge.ColdStart) (*Handler, error) {
 	if err := feed.CheckDefaultChannel(cold.Grip, defaultChannel); err != nil {
 		return nil, err
 	}
-	return &Handler{Grip: cold.Grip, DefaultChannel: defaultChannel, Logger: cold.Logger}, nil
+	return &Handler{Grip: cold.Grip, DefaultChannel: defaultChannel, Tokens: cold.Tokens, Logger: cold.Logger}, nil
 }

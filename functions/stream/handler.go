@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/faas-grip/faas-grip-go/internal/clienttoken"
 	"github.com/faas-grip/faas-grip-go/internal/feed"
 	"github.com/faas-grip/faas-grip-go/internal/grip"
 	"github.com/faas-grip/faas-grip-go/internal/grip/apigw"
@@ -19,6 +20,7 @@ const keepAliveEvery = 20 * time.Second
 type Handler struct {
 	Grip           grip.Config // the channel prefix
 	DefaultChannel string
+	Tokens         *clienttoken.Verifier // nil: public, any channel
 	Logger         *slog.Logger
 }
 
@@ -28,7 +30,7 @@ func (h *Handler) Handle(ctx context.Context, r *apigw.Request) (*apigw.Response
 	if r.Method != http.MethodGet {
 		return apigw.Error(http.StatusMethodNotAllowed, "use GET /stream?channel=<name>"), nil
 	}
-	channel, refused := feed.RequestedChannel(r, h.Grip, h.DefaultChannel, log)
+	channel, refused := feed.RequestedChannel(ctx, r, h.Grip, h.DefaultChannel, h.Tokens, log)
 	if refused != nil {
 		return refused, nil
 	}

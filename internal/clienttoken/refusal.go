@@ -3,6 +3,8 @@ package clienttoken
 import (
 	"fmt"
 	"net/http"
+
+	"github.com/faas-grip/faas-grip-go/internal/grip/apigw"
 )
 
 // Refusal is why a request is not served, shaped as RFC 6750 §3 asks:
@@ -52,4 +54,12 @@ func insufficientScope(channel string) *Refusal {
 		Challenge: `Bearer error="insufficient_scope"`,
 		Message:   "the token does not grant this channel",
 		Reason:    fmt.Sprintf("channel %q not granted by the token", channel)}
+}
+
+// Response is the refusal as a function answers it: Status, the
+// WWW-Authenticate challenge, and Message as a plain-text body.
+func (r *Refusal) Response() *apigw.Response {
+	resp := apigw.Error(r.Status, r.Message)
+	resp.Header.Set("WWW-Authenticate", r.Challenge)
+	return resp
 }

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"strconv"
 
+	"github.com/faas-grip/faas-grip-go/internal/clienttoken"
 	"github.com/faas-grip/faas-grip-go/internal/grip"
 )
 
@@ -28,6 +29,10 @@ type ColdStart struct {
 	// this repository's local stack set it). So a GRIP_URL set on a deployed
 	// function gets the same refusal as the secret.
 	Deployed bool
+	// Tokens verifies the end user's client token (CLIENT_TOKEN_*); nil when
+	// tokens are off, and a nil Verifier lets every request through. Set
+	// for HTTP functions only.
+	Tokens *clienttoken.Verifier
 
 	// sigRequired (GRIP_SIG_REQUIRED, default true) asks the Grip-Sig policy
 	// to refuse every request when no verify key is configured.
@@ -81,4 +86,30 @@ func load(ctx context.Context, getenv func(string) string, logger *slog.Logger, 
 	}
 	cold.Publisher = grip.NewPublisher(cold.Grip)
 	return cold, nil
+}
+
+// loadTokens builds the client-token verifier CLIENT_TOKEN_* ask for (nil:
+// tokens off). Its HS256 secret, when kept in Secrets Manager, is read with
+// the same client as the GRIP URL's. ctx bounds the verifier's background
+// refresh of a JWKS: the process's life.
+func loadTokens(ctx context.Context, cold *ColdStart, sm secretGetter) error {
+	loadSecret := func(ctx context.Context, id string) (string, error) {
+		if sm == nil {
+			client, err := newSecretsManager(cold.Getenv)
+			if err != nil {
+				return "", err
+			}
+			sm = client
+		}
+		return sm.GetSecretString(ctx, id) // clienttoken bounds the call and names the secret
+	}
+	tokens, err := clienttoken.FromEnv(ctx, cold.Getenv, clienttoken.Options{Deployed: cold.Deployed, LoadSecret: loadSecret, Logger: cold.Logger})
+	if err != nil {
+		return err
+	}
+	if tokens != nil {
+		cold.Logger.Info("client tokens on", "verifier", tokens.String())
+	}
+	cold.Tokens = tokens
+	return nil
 }

@@ -52,6 +52,9 @@ func newGuardedHandler(ctx context.Context, getenv func(string) string, logger *
 	if err != nil {
 		return nil, err
 	}
+	if err := loadTokens(ctx, &cold, o.secrets); err != nil {
+		return nil, err
+	}
 	policy, err := sig.NewPolicy(cold.Grip.Endpoints, sig.PolicyOptions{Required: cold.sigRequired, Deployed: cold.Deployed})
 	if err != nil {
 		return nil, err

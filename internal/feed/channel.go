@@ -1,12 +1,14 @@
 package feed
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
 
+	"github.com/faas-grip/faas-grip-go/internal/clienttoken"
 	"github.com/faas-grip/faas-grip-go/internal/grip"
 	"github.com/faas-grip/faas-grip-go/internal/grip/apigw"
 )
@@ -53,10 +55,12 @@ func ChannelProblem(err error) string {
 }
 
 // RequestedChannel is the channel a stream or long-poll request asks for
-// with ?channel=, or fallback when it names none, checked with CheckChannel.
-// A name it refuses is logged (its reason and length, never the name) and
-// answered with refused, a 400 saying why; serve refused as it is.
-func RequestedChannel(r *apigw.Request, cfg grip.Config, fallback string, log *slog.Logger) (channel string, refused *apigw.Response) {
+// with ?channel=, or fallback when it names none: checked with
+// CheckChannel (400), then against the client's token when tokens are on
+// (401 without a valid token, 403 when it does not grant the channel). A
+// refusal is logged (its reason, never the name or the token) and answered
+// with refused; serve refused as it is.
+func RequestedChannel(ctx context.Context, r *apigw.Request, cfg grip.Config, fallback string, tokens *clienttoken.Verifier, log *slog.Logger) (channel string, refused *apigw.Response) {
 	channel = r.Query.Get("channel")
 	if channel == "" {
 		channel = fallback
@@ -65,6 +69,10 @@ func RequestedChannel(r *apigw.Request, cfg grip.Config, fallback string, log *s
 		problem := ChannelProblem(err)
 		log.Warn("bad channel", "reason", problem, "channel_len", len(channel))
 		return "", apigw.Error(http.StatusBadRequest, problem)
+	}
+	if _, refusal := tokens.Authorize(ctx, r.Header, r.Query, channel); refusal != nil {
+		log.Warn("token refused", "status", refusal.Status, "reason", refusal.Reason)
+		return "", refusal.Response()
 	}
 	return channel, nil
 }

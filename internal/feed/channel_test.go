@@ -93,15 +93,15 @@ func TestRequestedChannel(t *testing.T) {
 	var logs bytes.Buffer
 	log := slog.New(slog.NewJSONHandler(&logs, nil))
 	r := &apigw.Request{Query: url.Values{}}
-	if ch, refused := RequestedChannel(r, grip.Config{}, "news", log); ch != "news" || refused != nil {
+	if ch, refused := RequestedChannel(t.Context(), r, grip.Config{}, "news", nil, log); ch != "news" || refused != nil {
 		t.Errorf("no channel: %q, %v; want the default", ch, refused)
 	}
 	r.Query.Set("channel", "scores")
-	if ch, refused := RequestedChannel(r, grip.Config{}, "news", log); ch != "scores" || refused != nil {
+	if ch, refused := RequestedChannel(t.Context(), r, grip.Config{}, "news", nil, log); ch != "scores" || refused != nil {
 		t.Errorf("scores: %q, %v", ch, refused)
 	}
 	r.Query.Set("channel", "secret\u202Ename")
-	ch, refused := RequestedChannel(r, grip.Config{}, "news", log)
+	ch, refused := RequestedChannel(t.Context(), r, grip.Config{}, "news", nil, log)
 	if ch != "" || refused == nil || refused.Status != 400 || !strings.Contains(string(refused.Body), "invalid channel name") {
 		t.Fatalf("bad name: %q, %+v", ch, refused)
 	}
