@@ -110,8 +110,10 @@ func TestTranslatedFunctions(t *testing.T) {
 				t.Errorf("GRIP_URL = %#v, want \"\" (declared, never set when deployed)", v)
 			}
 			for name, v := range env {
-				if refersTo(v, "GripUrl") {
-					t.Errorf("%s refers to the GripUrl parameter: NoEcho values end up in plain text in the environment", name)
+				for _, noEcho := range []string{"GripUrl", "GripVerifyUrl", "ClientTokenSecret"} {
+					if refersTo(v, noEcho) {
+						t.Errorf("%s refers to the %s parameter: NoEcho values end up in plain text in the environment", name, noEcho)
+					}
 				}
 			}
 			secret := secretOf(env)
@@ -255,11 +257,18 @@ func secretOf(env map[string]any) string {
 // samplePolicies is every permission each sample function's role grants
 // (beyond the managed execution roles): exactly what its code uses.
 var samplePolicies = map[string][]string{
-	"ChatFunction":   {"secretsmanager:GetSecretValue GripUrlSecret"},
-	"StreamFunction": {"secretsmanager:GetSecretValue GripVerifySecret"},
+	"ChatFunction": {
+		"secretsmanager:GetSecretValue ClientTokenSecretStore if HasClientTokenSecret",
+		"secretsmanager:GetSecretValue GripUrlSecret",
+	},
+	"StreamFunction": {
+		"secretsmanager:GetSecretValue ClientTokenSecretStore if HasClientTokenSecret",
+		"secretsmanager:GetSecretValue GripVerifySecret",
+	},
 	"LongpollFunction": {
 		"dynamodb:GetItem HistoryTable.Arn",
 		"dynamodb:Query HistoryTable.Arn",
+		"secretsmanager:GetSecretValue ClientTokenSecretStore if HasClientTokenSecret",
 		"secretsmanager:GetSecretValue GripVerifySecret",
 	},
 	"PublishFunction": {
@@ -287,7 +296,8 @@ func TestTranslatedPolicies(t *testing.T) {
 			var grants []string
 			policies, _ := role.Properties["Policies"].([]any)
 			for _, p := range policies {
-				stmts, _ := mapAt(p.(map[string]any), "PolicyDocument")["Statement"].([]any)
+				policy, when := conditional(p.(map[string]any))
+				stmts, _ := mapAt(policy, "PolicyDocument")["Statement"].([]any)
 				for _, st := range stmts {
 					st := st.(map[string]any)
 					if st["Effect"] != "Allow" {
@@ -295,7 +305,7 @@ func TestTranslatedPolicies(t *testing.T) {
 					}
 					for _, action := range asList(st["Action"]) {
 						for _, res := range asList(st["Resource"]) {
-							grants = append(grants, action.(string)+" "+describe(res))
+							grants = append(grants, action.(string)+" "+describe(res)+when)
 						}
 					}
 				}
@@ -303,9 +313,14 @@ func TestTranslatedPolicies(t *testing.T) {
 			slices.Sort(grants)
 			// The function reads the secret its environment names, and no other.
 			env := mapAt(cfn.Resources[fn.LogicalID].Properties, "Environment", "Variables")
+			// The client tokens' secret is read under the condition that creates it.
+			readable := map[string]bool{"secretsmanager:GetSecretValue " + secretOf(env): true}
+			if tokenSecret, when := conditional(asMap(env["CLIENT_TOKEN_SECRET_ARN"])); when != "" {
+				readable["secretsmanager:GetSecretValue "+describe(tokenSecret)+when] = true
+			}
 			for _, g := range grants {
-				if strings.HasPrefix(g, "secretsmanager:") && g != "secretsmanager:GetSecretValue "+secretOf(env) {
-					t.Errorf("grant %q: the function reads only %s", g, secretOf(env))
+				if strings.HasPrefix(g, "secretsmanager:") && !readable[g] {
+					t.Errorf("grant %q: the function reads only %v", g, slices.Sorted(maps.Keys(readable)))
 				}
 			}
 			for _, g := range grants {
@@ -355,6 +370,22 @@ func describe(v any) string {
 }
 
 // asList is a policy field that may be one value or a list.
+// conditional unwraps {"Fn::If": [cond, value, {"Ref": "AWS::NoValue"}]}
+// into value and " if cond"; anything else is itself and "".
+func conditional(m map[string]any) (map[string]any, string) {
+	branches, ok := m["Fn::If"].([]any)
+	if !ok || len(branches) != 3 {
+		return m, ""
+	}
+	cond, _ := branches[0].(string)
+	return asMap(branches[1]), " if " + cond
+}
+
+func asMap(v any) map[string]any {
+	m, _ := v.(map[string]any)
+	return m
+}
+
 func asList(v any) []any {
 	if l, ok := v.([]any); ok {
 		return l
