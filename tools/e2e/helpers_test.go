@@ -16,6 +16,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/coder/websocket"
+	"github.com/faas-grip/faas-grip-go/tools/devstack"
 )
 
 // logBuffer keeps the stack's log for a failing run.
@@ -245,8 +246,14 @@ func (s *streamClient) next() string {
 // `make invoke FN=PublishFunction` does.
 func publish(t *testing.T, ctx context.Context, messages ...map[string]string) {
 	t.Helper()
+	publishVia(t, ctx, stack(t), messages...)
+}
+
+// publishVia is publish through the publish function of stack s.
+func publishVia(t *testing.T, ctx context.Context, s *devstack.Stack, messages ...map[string]string) {
+	t.Helper()
 	payload, _ := json.Marshal(map[string]any{"messages": messages})
-	out, err := stack(t).Invoke(ctx, "PublishFunction", payload)
+	out, err := s.Invoke(ctx, "PublishFunction", payload)
 	if err != nil {
 		t.Fatalf("PublishFunction: %v", err)
 	}

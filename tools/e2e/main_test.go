@@ -67,6 +67,12 @@ func run(m *testing.M) int {
 	fmt.Fprintf(os.Stderr, "e2e: stack up in %v (Pushpin %s, API %s)\n", time.Since(start).Round(time.Millisecond), shared.ProxyURL(), shared.APIURL())
 
 	code := m.Run()
+	for _, close := range tokenClose {
+		if err := close(); err != nil {
+			fmt.Fprintln(os.Stderr, "e2e: stopping the token stack:", err)
+			code = 1
+		}
+	}
 	if err := shared.Close(); err != nil {
 		fmt.Fprintln(os.Stderr, "e2e: stopping the stack:", err)
 		code = 1
