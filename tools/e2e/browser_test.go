@@ -66,31 +66,7 @@ func TestBrowserChat(t *testing.T) {
 	chromium := findChromium(t)
 	ctx := testContext(t, 90*time.Second)
 
-	out := newLogBuffer()
-	home := t.TempDir()
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx,
-		chromedp.ExecPath(chromium),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(filepath.Join(home, "profile")),
-		// Chromium leaves a dir in TMPDIR per run: keep it in ours.
-		chromedp.Env("TMPDIR="+home),
-		chromedp.WindowSize(820, 640),
-		chromedp.CombinedOutput(out),
-	)
-	// Cancelling waits for the browser and its helpers to exit.
-	t.Cleanup(cancelAlloc)
-	t.Cleanup(func() {
-		if t.Failed() {
-			t.Logf("chromium output:\n%s", out.tail(16<<10))
-		}
-	})
+	allocCtx := startChromium(t, ctx, chromium)
 
 	page := s.ProxyURL() + "/chat"
 	open := func(tab context.Context, name string) {
