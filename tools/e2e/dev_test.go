@@ -21,21 +21,24 @@ import (
 // TestDevCommand runs `make dev`'s program as a user would, and checks that
 // Ctrl-C (SIGINT) and closing the terminal (SIGHUP) stop everything it
 // started and remove its temp dirs (a hangup used to leave 37 MB behind).
+// The first run has client tokens on (-client-tokens): the token its
+// banner prints opens a stream, and no token does not.
 func TestDevCommand(t *testing.T) {
 	needs(t, "ChatFunction")
 	stack(t) // skips with the others when pushpin is missing
 	for _, tc := range []struct {
-		name string
-		sig  syscall.Signal
+		name   string
+		sig    syscall.Signal
+		tokens bool
 	}{
-		{"Ctrl-C", syscall.SIGINT},
-		{"terminal closed", syscall.SIGHUP},
+		{"Ctrl-C, client tokens on", syscall.SIGINT, true},
+		{"terminal closed", syscall.SIGHUP, false},
 	} {
-		t.Run(tc.name, func(t *testing.T) { runDevAndStop(t, tc.sig) })
+		t.Run(tc.name, func(t *testing.T) { runDevAndStop(t, tc.sig, tc.tokens) })
 	}
 }
 
-func runDevAndStop(t *testing.T, sig syscall.Signal) {
+func runDevAndStop(t *testing.T, sig syscall.Signal, tokens bool) {
 	ctx := testContext(t, 3*time.Minute)
 
 	bin := filepath.Join(t.TempDir(), "dev")
@@ -51,8 +54,12 @@ func runDevAndStop(t *testing.T, sig syscall.Signal) {
 	t.Cleanup(func() { os.RemoveAll(tmp) })
 
 	ports := devtest.FreePorts(t, 3)
-	cmd := exec.Command(bin, "-no-install", "-dir", root,
-		"-api-port", strconv.Itoa(ports[0]), "-proxy-port", strconv.Itoa(ports[1]), "-control-port", strconv.Itoa(ports[2]))
+	args := []string{"-no-install", "-dir", root,
+		"-api-port", strconv.Itoa(ports[0]), "-proxy-port", strconv.Itoa(ports[1]), "-control-port", strconv.Itoa(ports[2])}
+	if tokens {
+		args = append(args, "-client-tokens", "-token-user", "carol", "-token-channels", "news*")
+	}
+	cmd := exec.Command(bin, args...)
 	// HISTORY_DIR: keep the history out of the source tree's .build/local.
 	cmd.Env = append(os.Environ(), "TMPDIR="+tmp, "HISTORY_DIR="+t.TempDir())
 	stdout, err := cmd.StdoutPipe()
@@ -74,14 +81,15 @@ func runDevAndStop(t *testing.T, sig syscall.Signal) {
 		sc := bufio.NewScanner(stdout)
 		for sc.Scan() {
 			banner.WriteString(sc.Text() + "\n")
-			if strings.Contains(sc.Text(), "Ctrl-C stops it") {
+			if strings.Contains(sc.Text(), "Ctrl-C stops it") && !tokens || strings.HasPrefix(sc.Text(), "Mint others with:") {
 				up <- banner.String()
 			}
 		}
 		_, _ = io.Copy(io.Discard, stdout)
 	}()
+	var banner string
 	select {
-	case <-up:
+	case banner = <-up:
 	case <-p.Done():
 		t.Fatalf("make dev exited: %s", p.ExitDescription())
 	case <-ctx.Done():
@@ -97,6 +105,10 @@ func runDevAndStop(t *testing.T, sig syscall.Signal) {
 	resp.Body.Close()
 	if resp.StatusCode != 200 || !strings.Contains(string(page), "<title>faas-grip chat</title>") {
 		t.Fatalf("GET /chat through Pushpin: %d %.200s", resp.StatusCode, page)
+	}
+
+	if tokens {
+		checkDevToken(t, proxy, banner)
 	}
 
 	// dev, Pushpin's runner and its four services, and the chat function.
@@ -124,6 +136,37 @@ func runDevAndStop(t *testing.T, sig syscall.Signal) {
 	left, _ := os.ReadDir(tmp)
 	for _, e := range left {
 		t.Errorf("make dev left %s behind", filepath.Join(tmp, e.Name()))
+	}
+}
+
+// checkDevToken reads the token make dev's banner printed and opens a
+// stream with it; without it the stream is refused.
+func checkDevToken(t *testing.T, proxy, banner string) {
+	t.Helper()
+	_, after, _ := strings.Cut(banner, "A token for carol, granting news* (12 hours):\n")
+	token := strings.TrimSpace(strings.SplitN(after, "\n", 2)[0])
+	if strings.Count(token, ".") != 2 {
+		t.Fatalf("no token in the banner:\n%s", banner)
+	}
+	if _, ok := stack(t).Template.Function("StreamFunction"); !ok {
+		return
+	}
+	for _, tc := range []struct {
+		header string
+		want   int
+	}{{"", http.StatusUnauthorized}, {"Bearer " + token, http.StatusOK}} {
+		req, _ := http.NewRequest(http.MethodGet, proxy+"/stream?channel=news-dev", nil)
+		if tc.header != "" {
+			req.Header.Set("Authorization", tc.header)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != tc.want {
+			t.Errorf("stream (token sent: %v): status %d, want %d", tc.header != "", resp.StatusCode, tc.want)
+		}
 	}
 }
 

@@ -10,6 +10,9 @@
 // It installs Pushpin first when it is missing. Ctrl-C (SIGINT), SIGTERM and
 // SIGHUP (closing the terminal) stop everything and remove its temp dirs.
 //
+// -client-tokens turns client tokens (private channels) on with a fresh
+// HS256 secret and prints a token for -token-user granting -token-channels.
+//
 // -api-domain abc123.execute-api.us-east-1.amazonaws.com runs the local API
 // Gateway as strict as the deployed one (403 for any other Host, REST
 // routes only under /Prod/), with Pushpin routed as README says.
@@ -22,6 +25,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"os"
 	"os/signal"
 	"syscall"
@@ -47,6 +51,9 @@ func run() int {
 		verbose     = flag.Bool("v", false, "show Pushpin's log and debug messages")
 		sqsEndpoint = flag.String("sqs-endpoint", "", "an SQS endpoint (e.g. moto_server's URL): create the template's queues there and feed their functions from them")
 		paramsFlag  = flag.String("parameter-overrides", "", `template parameter values, as sam's: "Key=Value Key2=Value2"`)
+		tokens      = flag.Bool("client-tokens", false, "turn client tokens on (private channels) with a fresh HS256 secret, and print a token")
+		tokenUser   = flag.String("token-user", "alice", "with -client-tokens: the user (sub and name) of the printed token")
+		tokenGrants = flag.String("token-channels", "chat,news*", "with -client-tokens: the channels the printed token grants, comma-separated; 'news*' grants every name starting with news")
 		apiDomain   = flag.String("api-domain", "", "serve the API as deployed at this domain (e.g. abc123.execute-api.us-east-1.amazonaws.com): other Hosts get 403, REST routes live under /Prod/, and Pushpin sends this Host")
 	)
 	flag.Parse()
@@ -79,6 +86,14 @@ func run() int {
 		fmt.Fprintln(os.Stderr, "dev:", err)
 		return 1
 	}
+	var tokenEnv map[string]string
+	if *tokens {
+		if tokenEnv, err = devTokens(); err != nil {
+			fmt.Fprintln(os.Stderr, "dev:", err)
+			return 1
+		}
+		maps.Copy(localEnv, tokenEnv)
+	}
 	var pushpinOut io.Writer
 	if *verbose {
 		pushpinOut = devstack.NewPrefixWriter(stderr, "[pushpin] ")
@@ -105,6 +120,13 @@ func run() int {
 		return 1
 	}
 	printBanner(os.Stdout, stack)
+	if *tokens {
+		if err := printTokens(os.Stdout, stack, tokenEnv, *tokenUser, *tokenGrants, time.Now()); err != nil {
+			fmt.Fprintln(os.Stderr, "dev:", err)
+			_ = stack.Close()
+			return 1
+		}
+	}
 	waitSQS := func() {}
 	if *sqsEndpoint != "" {
 		if waitSQS, err = startSQS(ctx, *sqsEndpoint, *dir, stack, os.Stdout, log); err != nil {
