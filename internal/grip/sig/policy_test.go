@@ -83,7 +83,8 @@ func TestAuthorize(t *testing.T) {
 }
 
 // Fastly Fanout signs with its published key and issuer fastly:<SID>: a
-// Fastly GRIP_URL needs no verify-key, and its own settings win.
+// Fastly GRIP_URL needs no verify-key, and a key of its own wins (see
+// TestFastlyKeyNeedsTheServiceIssuer for what is refused).
 func TestEndpointKey(t *testing.T) {
 	const jwk = `{"kty":"EC","crv":"P-256","x":"a","y":"b"}`
 	tests := []struct {
@@ -91,9 +92,8 @@ func TestEndpointKey(t *testing.T) {
 	}{
 		{"fastly token alone", "https://api.fastly.com/service/SID123?key=tok", "fastly:SID123", fastlyKey},
 		{"fastly, host in capitals, trailing slash", "https://API.fastly.com/service/SID123/?key=tok", "fastly:SID123", fastlyKey},
-		{"fastly with its own verify-iss", "https://api.fastly.com/service/SID123?key=tok&verify-iss=custom", "custom", fastlyKey},
+		{"fastly with its issuer spelled out", "https://api.fastly.com/service/SID123?key=tok&verify-iss=fastly:SID123", "fastly:SID123", fastlyKey},
 		{"fastly with explicit verify settings", "https://api.fastly.com/service/SID123?key=tok&verify-iss=custom&verify-key=" + url.QueryEscape(jwk), "custom", jwk},
-		{"fastly without a service id: key only", "https://api.fastly.com/?key=tok", "", fastlyKey},
 		{"not fastly", "https://fastly.example/service/SID?key=tok", "", ""},
 		{"pushpin", "http://h:5561?verify-iss=pushpin&verify-key=k", "pushpin", "k"},
 		{"legacy realm key", "https://api.fanout.io/realm/r?iss=r&key=base64:a2V5", "", "base64:a2V5"},
@@ -105,8 +105,8 @@ func TestEndpointKey(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if issuer, key := endpointKey(cfg.Endpoints[0]); issuer != tc.issuer || key != tc.key {
-				t.Errorf("got (%q, %q), want (%q, %q)", issuer, key, tc.issuer, tc.key)
+			if issuer, key, err := endpointKey(cfg.Endpoints[0]); issuer != tc.issuer || key != tc.key || err != nil {
+				t.Errorf("got (%q, %q, %v), want (%q, %q)", issuer, key, err, tc.issuer, tc.key)
 			}
 		})
 	}
