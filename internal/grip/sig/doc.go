@@ -33,7 +33,8 @@
 //     is used only with the issuer of this origin's service. NewPolicy
 //     refuses a key it cannot use, and when deployed a key anyone can
 //     guess: Pushpin's stock key ("changeme") in any spelling, or an HMAC
-//     secret under 32 bytes. Its errors never contain the key.
+//     secret under 32 bytes, trailing zero bytes not counted (HMAC pads
+//     with them). Its errors never contain the key.
 //   - Policy.Authorize: serve (nil), or refuse with 401 (no Grip-Sig), 403
 //     (a Grip-Sig that does not verify) or 500 (one is required, no key is
 //     set). The reason names what failed (expired, wrong issuer, bad

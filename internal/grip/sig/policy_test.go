@@ -124,9 +124,16 @@ func TestDeployedWeakVerifyKeysRefused(t *testing.T) {
 	random := func(n int) string {
 		b := make([]byte, n)
 		rand.Read(b)
+		b[n-1] |= 1 // a trailing zero byte would not count
 		return "base64:" + base64.StdEncoding.EncodeToString(b)
 	}
 	q := url.QueryEscape
+	// The same weak keys followed by zero bytes, which HMAC pads with anyway.
+	stockNUL := []byte(nulPadded("changeme", 32))
+	r31NUL := make([]byte, 40)
+	rand.Read(r31NUL[:31])
+	r31NUL[30] |= 1
+	b64NUL := "base64:" + base64.StdEncoding.EncodeToString(stockNUL)
 	tests := []struct {
 		name    string
 		gripURL string
@@ -139,6 +146,14 @@ func TestDeployedWeakVerifyKeysRefused(t *testing.T) {
 		{"stock key as a legacy realm key", "http://p:5561?iss=pushpin&key=changeme", true},
 		{"31 random bytes", "http://p:5561?verify-iss=pushpin&verify-key=" + q(random(31)), true},
 		{"31 random bytes as a legacy realm key", "https://api.fanout.io/realm/r?iss=r&key=" + q(random(31)), true},
+		{"stock key + NULs as text", "http://p:5561?verify-iss=pushpin&verify-key=" + q(string(stockNUL)), true},
+		{"stock key + NULs in base64", "http://p:5561?verify-iss=pushpin&verify-key=" + q(b64NUL), true},
+		{"stock key + NULs in base64 without padding", "http://p:5561?verify-iss=pushpin&verify-key=" + q("base64:"+base64.RawStdEncoding.EncodeToString(stockNUL)), true},
+		{"stock key + NULs as an oct JWK", "http://p:5561?verify-iss=pushpin&verify-key=" + q(`{"kty":"oct","k":"`+b64url(stockNUL)+`"}`), true},
+		{"stock key + NULs as a legacy realm key", "http://p:5561?iss=pushpin&key=" + q(string(stockNUL)), true},
+		{"stock key + NULs as a legacy realm key in base64", "https://api.fanout.io/realm/r?iss=r&key=" + q(b64NUL), true},
+		{"31 random bytes + NULs", "http://p:5561?verify-iss=pushpin&verify-key=" + q("base64:"+base64.StdEncoding.EncodeToString(r31NUL)), true},
+		{"31 random bytes + NULs as a legacy realm key", "https://api.fanout.io/realm/r?iss=r&key=" + q("base64:"+base64.StdEncoding.EncodeToString(r31NUL)), true},
 		{"32 random bytes", "http://p:5561?verify-iss=pushpin&verify-key=" + q(random(32)), false},
 		{"32 random bytes as a legacy realm key", "https://api.fanout.io/realm/r?iss=r&key=" + q(random(32)), false},
 		{"Fastly's ES256 public key", "https://api.fastly.com/service/S?key=tok&verify-iss=fastly:S&verify-key=" + q(fastlyKey), false},
@@ -160,7 +175,7 @@ func TestDeployedWeakVerifyKeysRefused(t *testing.T) {
 					t.Errorf("error %q does not say what to do (%q)", err, want)
 				}
 			}
-			if strings.Contains(err.Error(), "Y2hhbmdlbWU") || strings.Contains(err.Error(), "key=") && !strings.Contains(err.Error(), "key=redacted") && !strings.Contains(err.Error(), "verify-key=set") {
+			if strings.Contains(err.Error(), "Y2hhbmdlbWU") || strings.Contains(err.Error(), "\x00") || strings.Contains(err.Error(), "%00") || strings.Contains(err.Error(), "key=") && !strings.Contains(err.Error(), "key=redacted") && !strings.Contains(err.Error(), "verify-key=set") {
 				t.Errorf("error %q quotes the key", err)
 			}
 		})
