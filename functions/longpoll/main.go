@@ -11,7 +11,7 @@ import (
 )
 
 func main() {
-	edge.ServeHTTP(setup)
+	edge.ServeHTTP(setup, edge.VerifyOnly()) // never publishes: refuse the publish credential
 }
 
 // setup builds the handler once per cold start; edge checks Grip-Sig first.

@@ -37,6 +37,9 @@ func TestLoadErrorsNeverEchoTheKey(t *testing.T) {
 		{"GRIP_URL": "ftp://user:" + secretKey + "@host?key=" + secretKey},
 		{"GRIP_URL": "http://127.0.0.1:5561?verify-key=base64:" + secretKey + "%%"},
 		{"GRIP_URL": "http://127.0.0.1:5561", "GRIP_SIG_REQUIRED": "maybe"},
+		// A Fastly URL must name its service, deployed or not.
+		{"GRIP_URL": "https://api.fastly.com/services/SID?key=" + secretKey},
+		{"GRIP_URL": "https://api.fastly.com?key=" + secretKey},
 	} {
 		_, err := load(t.Context(), getenv(vars), nil, nil)
 		if err == nil {

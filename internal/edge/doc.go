@@ -41,6 +41,17 @@
 // token. A handler never sees a refused request. PublicMethods exempts
 // methods that serve only public content.
 //
+// VerifyOnly is for a function that only checks Grip-Sig and never
+// publishes (stream, long-poll):
+//
+//	edge.ServeHTTP(setup, edge.VerifyOnly())
+//
+// Its cold start stops when the GRIP URL carries a publish credential
+// (key=, user:password@): such a function reads the GRIP URL without it
+// (template.yaml: GripVerifyUrl, in GripVerifySecret), and VerifyOnly keeps
+// a misplaced secret from undoing that split. The error says what to
+// remove, never the credential.
+//
 // ServeEvents does the same for a function invoked with raw events (SQS, a
 // direct invoke) minus the Grip-Sig check, which its binary then does not
 // link. NewHTTPHandler and NewEventHandler build the same handlers without

@@ -2,10 +2,12 @@ package edge
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 
 	"github.com/aws/aws-lambda-go/lambda"
 
+	"github.com/faas-grip/faas-grip-go/internal/grip"
 	"github.com/faas-grip/faas-grip-go/internal/grip/apigw"
 	"github.com/faas-grip/faas-grip-go/internal/grip/sig"
 )
@@ -14,8 +16,9 @@ import (
 type Option func(*options)
 
 type options struct {
-	public  map[string]bool // methods served without a Grip-Sig check
-	secrets secretGetter    // nil: a Secrets Manager client from the environment
+	public     map[string]bool // methods served without a Grip-Sig check
+	secrets    secretGetter    // nil: a Secrets Manager client from the environment
+	verifyOnly bool            // refuse a GRIP URL with a publish credential
 }
 
 // PublicMethods lets requests with these methods reach the handler without
@@ -29,6 +32,13 @@ func PublicMethods(methods ...string) Option {
 		}
 	}
 }
+
+// VerifyOnly is for a function that never publishes and only checks
+// Grip-Sig (stream, long-poll): its cold start stops when its GRIP URL
+// carries a publish credential (key=, user:password@). Such a function is
+// given the GRIP URL without it (template.yaml: GripVerifySecret), so a
+// function that can be reached from the Internet cannot leak or use it.
+func VerifyOnly() Option { return func(o *options) { o.verifyOnly = true } }
 
 // NewHTTPHandler is ServeHTTP without the Lambda runtime: it returns the
 // function as deployed, event JSON in and response JSON out (the front
@@ -51,6 +61,11 @@ func newGuardedHandler(ctx context.Context, getenv func(string) string, logger *
 	cold, err := load(ctx, getenv, logger, o.secrets)
 	if err != nil {
 		return nil, err
+	}
+	if o.verifyOnly {
+		if err := checkVerifyOnly(cold.Grip); err != nil {
+			return nil, err
+		}
 	}
 	if err := loadTokens(ctx, &cold, o.secrets); err != nil {
 		return nil, err
@@ -82,4 +97,26 @@ func guard(policy *sig.Policy, public map[string]bool, logger *slog.Logger, h ap
 		}
 		return h(ctx, r)
 	}
+}
+
+// checkVerifyOnly refuses endpoints that carry a publish credential. The
+// error names the endpoint by its control URI and the kind of credential,
+// never the credential or the user name.
+func checkVerifyOnly(cfg grip.Config) error {
+	for i, ep := range cfg.Endpoints {
+		var found string
+		switch {
+		case len(ep.Key) > 0:
+			found = "key="
+		case ep.Username != "" || ep.Password != "":
+			found = "user:password@"
+		default:
+			continue
+		}
+		return fmt.Errorf("GRIP URL (endpoint %d of %d, %s) carries a publish credential (%s), which this function never uses: "+
+			"remove key= and user:password@ from it and keep them in the GRIP URL of the functions that publish "+
+			"(template.yaml: GripVerifyUrl is the one without them). A legacy Fanout Cloud realm key still checks Grip-Sig "+
+			"when given as verify-key=base64:<key>", i+1, len(cfg.Endpoints), ep.ControlURI, found)
+	}
+	return nil
 }

@@ -95,9 +95,9 @@ func TestParseURL(t *testing.T) {
 			"https://API.fastly.com/service/SID123/?key=" + testToken + "&verify-iss=custom&verify-key=" + url.QueryEscape(jwk),
 			Endpoint{ControlURI: "https://API.fastly.com/service/SID123", Key: []byte(testToken),
 				VerifyIssuer: "custom", VerifyKey: jwk}},
-		{"fastly without a service id",
-			"https://api.fastly.com/?key=" + testToken,
-			Endpoint{ControlURI: "https://api.fastly.com", Key: []byte(testToken)}},
+		{"fastly verify-only, port and trailing slash",
+			"https://api.fastly.com:443/service/SID123/",
+			Endpoint{ControlURI: "https://api.fastly.com:443/service/SID123"}},
 		{"verify-key PEM percent-encoded", "http://h?verify-key=" + url.QueryEscape(pemKey),
 			Endpoint{ControlURI: "http://h", VerifyKey: pemKey}},
 		{"verify-key PEM mangled", "http://h?verify-key=" + mangledPEM,
@@ -187,6 +187,14 @@ func TestParseURLErrors(t *testing.T) {
 		{"verify-key PEM without label end", "http://h/?verify-key=-----BEGIN" + testPlainKey, "PEM"},
 		{"verify-key bad JWK", "http://h/?verify-key={" + testPlainKey, "JWK"},
 		{"verify-key JWK without kty", "http://h/?verify-key=" + url.QueryEscape(`{"k":"`+testPlainKey+`"}`), "kty"},
+		// Fastly signs every customer's Grip-Sig with one key: only the
+		// service id in the path tells this origin's proxy apart.
+		{"fastly without a path", "https://api.fastly.com?key=" + testToken, "/service/<SERVICE_ID>"},
+		{"fastly, root path", "https://api.fastly.com/?key=" + testToken, "/service/<SERVICE_ID>"},
+		{"fastly, service id missing", "https://api.fastly.com/service/?key=" + testToken, "/service/<SERVICE_ID>"},
+		{"fastly, services typo", "https://api.fastly.com/services/SID123?key=" + testToken, "/service/<SERVICE_ID>"},
+		{"fastly, path beyond the service", "https://API.fastly.com/service/SID123/publish/?key=" + testToken, "/service/<SERVICE_ID>"},
+		{"fastly over http, verify only", "http://api.fastly.com/service//", "/service/<SERVICE_ID>"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -20,7 +20,9 @@
 //	https://api.fastly.com/service/<SID>?key=<api-token>
 //	    Fastly Fanout: the API token is sent as a Bearer token. Package sig
 //	    checks Grip-Sig with Fastly's public key and issuer "fastly:<SID>"
-//	    unless verify-key and verify-iss say otherwise.
+//	    unless verify-key and verify-iss say otherwise. The path must be
+//	    /service/<SID>: every Fastly service shares that key, so the issuer
+//	    is what tells yours apart.
 //	https://api.fanout.io/realm/<realm>?iss=<realm>&key=base64:<key>
 //	    Legacy Fanout Cloud: each publish carries an HS256 JWT {iss, exp}
 //	    signed with the key.

@@ -27,6 +27,10 @@ const base64Prefix = "base64:"
 //	https://api.fanout.io/realm/<realm>?iss=<realm>&key=base64:<key>   legacy Fanout Cloud
 //	https://api.fastly.com/service/<SID>?key=<api-token>     Fastly Fanout
 //
+// A Fastly URL must have exactly the path /service/<SID>: Fastly signs
+// every service's Grip-Sig with one key, so the service id is what the
+// verifier checks (issuer "fastly:<SID>").
+//
 // The query parameters iss, key, verify-iss and verify-key are taken out;
 // all others stay on ControlURI, as does the path minus one trailing "/".
 // user:password@ in the URL selects HTTP Basic auth and is removed too.
@@ -64,6 +68,12 @@ func parseURL(raw string) (Endpoint, error) {
 		return bad("it has a '#' fragment, which is never sent: percent-encode a '#' in the key or password as %%23")
 	}
 
+	if isFastlyHost(u) && !namesFastlyService(u) {
+		return bad("a Fastly GRIP URL must name its service: write https://api.fastly.com/service/<SERVICE_ID> " +
+			"(and the parameter key=<API_TOKEN> where it publishes). Fastly signs every service's Grip-Sig with one key; " +
+			"only the issuer fastly:<SERVICE_ID> tells your service's requests apart")
+	}
+
 	params, kept, err := splitQuery(u.RawQuery)
 	if err != nil {
 		return bad("%v", err)
@@ -96,6 +106,17 @@ func parseURL(raw string) (Endpoint, error) {
 		return bad("%v", errBadBearer)
 	}
 	return ep, nil
+}
+
+// isFastlyHost reports whether u is Fastly's API.
+func isFastlyHost(u *url.URL) bool { return strings.EqualFold(u.Hostname(), "api.fastly.com") }
+
+// namesFastlyService reports whether u's path is /service/<SID> (one
+// trailing "/" allowed), the only form whose service id package sig can
+// turn into the issuer fastly:<SID>.
+func namesFastlyService(u *url.URL) bool {
+	sid, ok := strings.CutPrefix(strings.TrimSuffix(u.Path, "/"), "/service/")
+	return ok && sid != "" && !strings.Contains(sid, "/")
 }
 
 // displayURL is what errors may show of a URL: scheme, host and path only.

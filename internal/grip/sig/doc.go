@@ -27,11 +27,14 @@
 // Its parts:
 //
 //   - NewPolicy: one verifier per distinct key. An endpoint's key is its
-//     verify-key; for api.fastly.com without one, Fastly's published key
-//     and issuer "fastly:<SID>"; for a legacy Fanout Cloud URL, the realm
-//     key. It refuses a key it cannot use, and when deployed a key anyone
-//     can guess: Pushpin's stock key ("changeme") in any spelling, or an
-//     HMAC secret under 32 bytes. Its errors never contain the key.
+//     verify-key; for api.fastly.com/service/<SID> without one, Fastly's
+//     published key and issuer "fastly:<SID>"; for a legacy Fanout Cloud
+//     URL, the realm key. Every Fastly service shares Fastly's key, so it
+//     is used only with the issuer of this origin's service. NewPolicy
+//     refuses a key it cannot use, and when deployed a key anyone can
+//     guess: Pushpin's stock key ("changeme") in any spelling, or an HMAC
+//     secret under 32 bytes, trailing zero bytes not counted (HMAC pads
+//     with them). Its errors never contain the key.
 //   - Policy.Authorize: serve (nil), or refuse with 401 (no Grip-Sig), 403
 //     (a Grip-Sig that does not verify) or 500 (one is required, no key is
 //     set). The reason names what failed (expired, wrong issuer, bad

@@ -42,7 +42,10 @@ func NewPolicy(endpoints []grip.Endpoint, opts PolicyOptions) (*Policy, error) {
 	p := &Policy{required: opts.Required}
 	seen := map[string]bool{}
 	for _, ep := range endpoints {
-		issuer, key := endpointKey(ep)
+		issuer, key, err := endpointKey(ep)
+		if err != nil {
+			return nil, fmt.Errorf("the Grip-Sig verify key of %s: %w", ep.String(), err)
+		}
 		if key == "" || seen[issuer+"\x00"+key] {
 			continue
 		}

@@ -83,7 +83,8 @@ func TestAuthorize(t *testing.T) {
 }
 
 // Fastly Fanout signs with its published key and issuer fastly:<SID>: a
-// Fastly GRIP_URL needs no verify-key, and its own settings win.
+// Fastly GRIP_URL needs no verify-key, and a key of its own wins (see
+// TestFastlyKeyNeedsTheServiceIssuer for what is refused).
 func TestEndpointKey(t *testing.T) {
 	const jwk = `{"kty":"EC","crv":"P-256","x":"a","y":"b"}`
 	tests := []struct {
@@ -91,9 +92,8 @@ func TestEndpointKey(t *testing.T) {
 	}{
 		{"fastly token alone", "https://api.fastly.com/service/SID123?key=tok", "fastly:SID123", fastlyKey},
 		{"fastly, host in capitals, trailing slash", "https://API.fastly.com/service/SID123/?key=tok", "fastly:SID123", fastlyKey},
-		{"fastly with its own verify-iss", "https://api.fastly.com/service/SID123?key=tok&verify-iss=custom", "custom", fastlyKey},
+		{"fastly with its issuer spelled out", "https://api.fastly.com/service/SID123?key=tok&verify-iss=fastly:SID123", "fastly:SID123", fastlyKey},
 		{"fastly with explicit verify settings", "https://api.fastly.com/service/SID123?key=tok&verify-iss=custom&verify-key=" + url.QueryEscape(jwk), "custom", jwk},
-		{"fastly without a service id: key only", "https://api.fastly.com/?key=tok", "", fastlyKey},
 		{"not fastly", "https://fastly.example/service/SID?key=tok", "", ""},
 		{"pushpin", "http://h:5561?verify-iss=pushpin&verify-key=k", "pushpin", "k"},
 		{"legacy realm key", "https://api.fanout.io/realm/r?iss=r&key=base64:a2V5", "", "base64:a2V5"},
@@ -105,8 +105,8 @@ func TestEndpointKey(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if issuer, key := endpointKey(cfg.Endpoints[0]); issuer != tc.issuer || key != tc.key {
-				t.Errorf("got (%q, %q), want (%q, %q)", issuer, key, tc.issuer, tc.key)
+			if issuer, key, err := endpointKey(cfg.Endpoints[0]); issuer != tc.issuer || key != tc.key || err != nil {
+				t.Errorf("got (%q, %q, %v), want (%q, %q)", issuer, key, err, tc.issuer, tc.key)
 			}
 		})
 	}
@@ -124,9 +124,16 @@ func TestDeployedWeakVerifyKeysRefused(t *testing.T) {
 	random := func(n int) string {
 		b := make([]byte, n)
 		rand.Read(b)
+		b[n-1] |= 1 // a trailing zero byte would not count
 		return "base64:" + base64.StdEncoding.EncodeToString(b)
 	}
 	q := url.QueryEscape
+	// The same weak keys followed by zero bytes, which HMAC pads with anyway.
+	stockNUL := []byte(nulPadded("changeme", 32))
+	r31NUL := make([]byte, 40)
+	rand.Read(r31NUL[:31])
+	r31NUL[30] |= 1
+	b64NUL := "base64:" + base64.StdEncoding.EncodeToString(stockNUL)
 	tests := []struct {
 		name    string
 		gripURL string
@@ -139,6 +146,14 @@ func TestDeployedWeakVerifyKeysRefused(t *testing.T) {
 		{"stock key as a legacy realm key", "http://p:5561?iss=pushpin&key=changeme", true},
 		{"31 random bytes", "http://p:5561?verify-iss=pushpin&verify-key=" + q(random(31)), true},
 		{"31 random bytes as a legacy realm key", "https://api.fanout.io/realm/r?iss=r&key=" + q(random(31)), true},
+		{"stock key + NULs as text", "http://p:5561?verify-iss=pushpin&verify-key=" + q(string(stockNUL)), true},
+		{"stock key + NULs in base64", "http://p:5561?verify-iss=pushpin&verify-key=" + q(b64NUL), true},
+		{"stock key + NULs in base64 without padding", "http://p:5561?verify-iss=pushpin&verify-key=" + q("base64:"+base64.RawStdEncoding.EncodeToString(stockNUL)), true},
+		{"stock key + NULs as an oct JWK", "http://p:5561?verify-iss=pushpin&verify-key=" + q(`{"kty":"oct","k":"`+b64url(stockNUL)+`"}`), true},
+		{"stock key + NULs as a legacy realm key", "http://p:5561?iss=pushpin&key=" + q(string(stockNUL)), true},
+		{"stock key + NULs as a legacy realm key in base64", "https://api.fanout.io/realm/r?iss=r&key=" + q(b64NUL), true},
+		{"31 random bytes + NULs", "http://p:5561?verify-iss=pushpin&verify-key=" + q("base64:"+base64.StdEncoding.EncodeToString(r31NUL)), true},
+		{"31 random bytes + NULs as a legacy realm key", "https://api.fanout.io/realm/r?iss=r&key=" + q("base64:"+base64.StdEncoding.EncodeToString(r31NUL)), true},
 		{"32 random bytes", "http://p:5561?verify-iss=pushpin&verify-key=" + q(random(32)), false},
 		{"32 random bytes as a legacy realm key", "https://api.fanout.io/realm/r?iss=r&key=" + q(random(32)), false},
 		{"Fastly's ES256 public key", "https://api.fastly.com/service/S?key=tok&verify-iss=fastly:S&verify-key=" + q(fastlyKey), false},
@@ -160,7 +175,7 @@ func TestDeployedWeakVerifyKeysRefused(t *testing.T) {
 					t.Errorf("error %q does not say what to do (%q)", err, want)
 				}
 			}
-			if strings.Contains(err.Error(), "Y2hhbmdlbWU") || strings.Contains(err.Error(), "key=") && !strings.Contains(err.Error(), "key=redacted") && !strings.Contains(err.Error(), "verify-key=set") {
+			if strings.Contains(err.Error(), "Y2hhbmdlbWU") || strings.Contains(err.Error(), "\x00") || strings.Contains(err.Error(), "%00") || strings.Contains(err.Error(), "key=") && !strings.Contains(err.Error(), "key=redacted") && !strings.Contains(err.Error(), "verify-key=set") {
 				t.Errorf("error %q quotes the key", err)
 			}
 		})

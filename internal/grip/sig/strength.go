@@ -26,9 +26,10 @@ const fixWeakKey = "use a random secret of at least 32 bytes: for Pushpin set [p
 // checkKeyStrength decides whether key, in any spelling newVerifier accepts,
 // is fit to guard a deployed origin. It compares the decoded key bytes, so
 // "changeme", "base64:Y2hhbmdlbWU=" and {"kty":"oct","k":"Y2hhbmdlbWU"} are the
-// same key. HMAC secrets must be at least minHMACKeyBytes long and not
-// Pushpin's stock key; public keys (ES256, RS256) are strong by construction
-// (newVerifier already refuses small RSA keys).
+// same key, and so are they followed by zero bytes. HMAC secrets must be at
+// least minHMACKeyBytes long and not Pushpin's stock key; public keys
+// (ES256, RS256) are strong by construction (newVerifier already refuses
+// small RSA keys).
 //
 // The error wraps errWeakKey (or errBadKey for a key newVerifier refuses),
 // says what to do, and never contains the key.
@@ -41,11 +42,15 @@ func checkKeyStrength(key string) error {
 	if !ok {
 		return nil
 	}
+	// HMAC pads a key shorter than its block with zero bytes, so trailing
+	// zeros change nothing: "changeme\x00\x00..." signs as "changeme",
+	// and padding does not make a short key long.
+	secret = bytes.TrimRight(secret, "\x00")
 	switch {
 	case bytes.Equal(secret, []byte(pushpinStockKey)):
 		return fmt.Errorf("%w: it is Pushpin's stock sig_key, which anyone can sign with: %s", errWeakKey, fixWeakKey)
 	case len(secret) < minHMACKeyBytes:
-		return fmt.Errorf("%w: an HMAC secret of %d bytes is shorter than the %d required: %s", errWeakKey, len(secret), minHMACKeyBytes, fixWeakKey)
+		return fmt.Errorf("%w: an HMAC secret of %d bytes (trailing zero bytes do not count) is shorter than the %d required: %s", errWeakKey, len(secret), minHMACKeyBytes, fixWeakKey)
 	}
 	return nil
 }
