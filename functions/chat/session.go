@@ -50,7 +50,7 @@ func (s *session) accept(msg ws.Message) (text string, broadcast bool) {
 		s.changeNick(name)
 		return "", false
 	}
-	if isBlank(text) {
+	if !visible(text) {
 		return "", false // nothing to show anyone, nothing to tell
 	}
 	return text, true
