@@ -53,12 +53,18 @@ func validName(name string, maxLen int) bool {
 func nickToMeta(name string) string { return url.QueryEscape(name) }
 
 func nickFromMeta(v string) string {
-	if v == "" {
+	name := fromMeta(v)
+	if validateNick(name) != nil {
 		return defaultNick
 	}
+	return name
+}
+
+// fromMeta decodes a name bound with nickToMeta: "" when unset or broken.
+func fromMeta(v string) string {
 	name, err := url.QueryUnescape(v)
-	if err != nil || validateNick(name) != nil {
-		return defaultNick
+	if err != nil {
+		return ""
 	}
 	return name
 }
