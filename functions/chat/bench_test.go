@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/faas-grip/faas-grip-go/internal/edge"
 	"github.com/faas-grip/faas-grip-go/internal/grip"
@@ -34,15 +35,17 @@ var benchEvents = []string{
 
 // benchHandler is the chat as edge serves it (Grip-Sig check included).
 func benchHandler(b *testing.B) *deployed {
+	return benchHandlerWith(b, map[string]string{"GRIP_URL": testGripURL})
+}
+
+func benchHandlerWith(b *testing.B, vars map[string]string) *deployed {
 	b.Helper()
 	d := &deployed{}
 	var err error
-	d.Lambda, err = edge.NewHTTPHandler(b.Context(), func(k string) string {
-		return map[string]string{"GRIP_URL": testGripURL}[k]
-	}, slog.New(slog.NewJSONHandler(io.Discard, nil)), func(_ context.Context, cold edge.ColdStart) (apigw.Handler, error) {
+	d.Lambda, err = edge.NewHTTPHandler(b.Context(), func(k string) string { return vars[k] }, slog.New(slog.NewJSONHandler(io.Discard, nil)), func(_ context.Context, cold edge.ColdStart) (apigw.Handler, error) {
 		// A burst of 100 lets chat-message-100 broadcast all its messages, as
 		// before the rate limit: the benchmark measures the work, not the limit.
-		d.Handler = &Handler{Grip: cold.Grip, Publisher: nopPublisher{}, Channel: "chat",
+		d.Handler = &Handler{Grip: cold.Grip, Publisher: nopPublisher{}, Channel: "chat", Tokens: cold.Tokens,
 			Logger: cold.Logger, Limits: Limits{Burst: 100}}
 		return d.Handler.Handle, nil
 	}, pageIsPublic)
@@ -106,6 +109,40 @@ func BenchmarkHandle(b *testing.B) {
 			for b.Loop() {
 				resp, err := h.Handler.Handle(ctx, req)
 				if err != nil || resp.Status != 200 {
+					b.Fatalf("status %v, err %v", resp, err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkHandleTokens is what client tokens cost the chat: OPEN verifies
+// the token (HS256 here; see internal/clienttoken's benchmarks for RS256
+// and ES256), a message reads the user bound at OPEN.
+func BenchmarkHandleTokens(b *testing.B) {
+	token := mint(b, tokenSecret, "u-1", "Alice", time.Now(), "chat")
+	h := benchHandlerWith(b, tokenEnv())
+	resp, err := h.Handler.Handle(b.Context(), withBearer(openRequest(b), token))
+	if err != nil || resp.Status != 200 {
+		b.Fatalf("OPEN: %v %v", resp, err)
+	}
+	bound := boundMeta(resp)
+	for _, bc := range []struct {
+		name string
+		req  *apigw.Request
+	}{
+		{"open", withBearer(openRequest(b), token)},
+		{"message", withBearer(wohRequest(b, bound, "hello"), token)},
+		{"message-tokens-off", wohRequest(b, nil, "hello")},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			h := h
+			if bc.name == "message-tokens-off" {
+				h = benchHandler(b)
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				if resp, err := h.Handler.Handle(b.Context(), bc.req); err != nil || resp.Status != 200 {
 					b.Fatalf("status %v, err %v", resp, err)
 				}
 			}

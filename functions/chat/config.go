@@ -51,7 +51,8 @@ func configure(_ context.Context, cold edge.ColdStart) (*Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Handler{Grip: cold.Grip, Publisher: cold.Publisher, Channel: cfg.Channel, Limits: cfg.Limits, Logger: cold.Logger}, nil
+	return &Handler{Grip: cold.Grip, Publisher: cold.Publisher, Channel: cfg.Channel,
+		Tokens: cold.Tokens, Limits: cfg.Limits, Logger: cold.Logger}, nil
 }
 
 // config is what the chat reads from its environment at cold start.

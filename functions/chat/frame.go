@@ -37,6 +37,9 @@ const (
 	noticeTooLarge     = "too-large"
 	noticeRateLimited  = "rate-limited"
 	noticeNotDelivered = "not-delivered"
+	noticeNickLocked   = "nick-locked"   // tokens on: the name is the token's
+	noticeTokenExpired = "token-expired" // then the chat closes the connection
+	noticeTokenRefused = "token-refused" // a connection without a bound user whose token fails
 )
 
 // messageItem is the broadcast of text from a user to channel. The frame's

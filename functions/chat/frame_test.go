@@ -79,17 +79,6 @@ func TestChatBlankMessagesAreNotBroadcast(t *testing.T) {
 	}
 }
 
-func TestIsBlank(t *testing.T) {
-	for text, blank := range map[string]bool{
-		"": true, "   ": true, "\u200b": true, "\n\n": true,
-		"a": false, " . ": false, "🎉": false, "\u200bx": false, "中": false,
-	} {
-		if isBlank(text) != blank {
-			t.Errorf("isBlank(%q) = %v", text, !blank)
-		}
-	}
-}
-
 // A frame is JSON whatever the text: quotes, newlines and HTML stay data.
 func TestFramesAreJSON(t *testing.T) {
 	text := "\"}\n<script>\u2028"

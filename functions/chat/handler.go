@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/faas-grip/faas-grip-go/internal/clienttoken"
 	"github.com/faas-grip/faas-grip-go/internal/grip"
 	"github.com/faas-grip/faas-grip-go/internal/grip/apigw"
 	"github.com/faas-grip/faas-grip-go/internal/grip/ws"
@@ -28,9 +29,12 @@ type Handler struct {
 	Grip      grip.Config // the channel prefix
 	Publisher Publisher
 	Channel   string // every client is subscribed to it
-	Logger    *slog.Logger
-	Limits    Limits           // per connection; zero fields are the defaults
-	Now       func() time.Time // the rate limit's clock; nil is time.Now
+	// Tokens, when not nil, admits only clients whose token grants Channel
+	// and names them by it (see identity.go); nil: anyone, named by /nick.
+	Tokens *clienttoken.Verifier
+	Logger *slog.Logger
+	Limits Limits           // per connection; zero fields are the defaults
+	Now    func() time.Time // the rate limit's clock; nil is time.Now
 }
 
 func (h *Handler) limits() Limits { return h.Limits.withDefaults() }
@@ -71,10 +75,14 @@ func (h *Handler) webSocket(ctx context.Context, r *apigw.Request) *apigw.Respon
 	}
 	connLog := func() *slog.Logger { return log().With("connection_id", conn.ID()) }
 
+	who, refused := h.identify(ctx, r, conn)
+	if refused != nil {
+		return refuse(conn, refused, connLog())
+	}
 	if conn.IsOpening() {
 		conn.Accept()
 		conn.Subscribe(h.Channel)
-		conn.Send(noticeFrame(noticeWelcome, "welcome! you are "+defaultNick+"; type /nick <name> to change it"))
+		conn.Send(noticeFrame(noticeWelcome, welcomeText(who)))
 		connLog().Info("connection opened")
 	}
 
@@ -82,8 +90,13 @@ func (h *Handler) webSocket(ctx context.Context, r *apigw.Request) *apigw.Respon
 		conn:   conn,
 		limits: h.limits(),
 		now:    h.now(),
+		user:   who,
 		nick:   nickFromMeta(conn.Meta(nickMeta)),
 	}
+	if who != nil {
+		s.nick = who.name
+	}
+recv:
 	for conn.CanRecv() {
 		msg, err := conn.Recv()
 		if err != nil {
@@ -91,6 +104,10 @@ func (h *Handler) webSocket(ctx context.Context, r *apigw.Request) *apigw.Respon
 		}
 		switch msg.Type {
 		case ws.TextMessage, ws.BinaryMessage:
+			if s.tokenExpired() {
+				connLog().Info("token expired; closing")
+				break recv // nothing more from this connection is broadcast
+			}
 			if text, ok := s.accept(msg); ok {
 				s.broadcast = append(s.broadcast, messageItem(h.Channel, s.nick, text))
 			}
@@ -111,4 +128,12 @@ func (h *Handler) webSocket(ctx context.Context, r *apigw.Request) *apigw.Respon
 		conn.Send(noticeFrame(noticeNotDelivered, "your message could not be delivered, please send it again"))
 	}
 	return conn.Response()
+}
+
+// welcomeText greets a new connection by the name it will speak with.
+func welcomeText(who *user) string {
+	if who != nil {
+		return "welcome! you are " + who.name
+	}
+	return "welcome! you are " + defaultNick + "; type /nick <name> to change it"
 }

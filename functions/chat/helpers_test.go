@@ -14,7 +14,7 @@ import (
 
 // wohRequest is a signed WebSocket-over-HTTP request carrying texts as TEXT
 // events and meta as Meta-* headers, as Pushpin sends them.
-func wohRequest(t *testing.T, meta map[string]string, texts ...string) *apigw.Request {
+func wohRequest(t testing.TB, meta map[string]string, texts ...string) *apigw.Request {
 	t.Helper()
 	h := http.Header{
 		"Content-Type":  {"application/websocket-events"},

@@ -73,7 +73,7 @@ func TestChatHostileInput(t *testing.T) {
 }
 
 // validSig is the sample events' Grip-Sig (Pushpin's default key, exp 2100).
-func validSig(t *testing.T) string {
+func validSig(t testing.TB) string {
 	t.Helper()
 	var e struct {
 		Headers map[string]string `json:"headers"`

@@ -5,7 +5,7 @@ import (
 	"testing"
 )
 
-func decodeJSON(t *testing.T, b []byte, v any) {
+func decodeJSON(t testing.TB, b []byte, v any) {
 	t.Helper()
 	if err := json.Unmarshal(b, v); err != nil {
 		t.Fatal(err)

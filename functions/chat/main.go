@@ -4,6 +4,12 @@
 // Its environment, besides what package edge reads: CHAT_CHANNEL (default
 // chat), CHAT_RATE (messages per second per connection, default 10),
 // CHAT_BURST (default 20) and CHAT_MAX_MESSAGE_BYTES (default 4096).
+//
+// With client tokens on (CLIENT_TOKEN_*, read by edge), a WebSocket joins
+// only if its token verifies and grants CHAT_CHANNEL (else its handshake
+// fails with 401 or 403), speaks under the token's name, and is closed at
+// its first message after the token expires. The page passes
+// ?access_token= from its own URL to the WebSocket.
 package main
 
 import (

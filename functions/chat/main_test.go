@@ -35,7 +35,7 @@ func newHandler(t *testing.T, vars map[string]string) (*deployed, *eventtest.Pub
 	var err error
 	d.Lambda, err = edge.NewHTTPHandler(t.Context(), func(k string) string { return vars[k] }, eventtest.Logger(t, "changeme"),
 		func(_ context.Context, cold edge.ColdStart) (apigw.Handler, error) {
-			d.Handler = &Handler{Grip: cold.Grip, Publisher: pub, Channel: "chat", Logger: cold.Logger}
+			d.Handler = &Handler{Grip: cold.Grip, Publisher: pub, Channel: "chat", Tokens: cold.Tokens, Logger: cold.Logger}
 			return d.Handler.Handle, nil
 		}, pageIsPublic)
 	if err != nil {

@@ -27,16 +27,25 @@ func parseNickCommand(text string) (name string, ok bool) {
 }
 
 func validateNick(name string) error {
-	n := utf8.RuneCountInString(name)
-	if n == 0 || n > maxNickLen || !utf8.ValidString(name) {
+	if !validName(name, maxNickLen) {
 		return errBadNick
+	}
+	return nil
+}
+
+// validName reports whether name can stand before a message: valid UTF-8 of
+// 1 to maxLen printable characters, at least one of them visible.
+func validName(name string, maxLen int) bool {
+	n := utf8.RuneCountInString(name)
+	if n == 0 || n > maxLen || !utf8.ValidString(name) || !visible(name) {
+		return false
 	}
 	for _, r := range name {
 		if !unicode.IsPrint(r) {
-			return errBadNick
+			return false
 		}
 	}
-	return nil
+	return true
 }
 
 // Meta values travel as HTTP header values: percent-encoding keeps non-ASCII
@@ -44,12 +53,18 @@ func validateNick(name string) error {
 func nickToMeta(name string) string { return url.QueryEscape(name) }
 
 func nickFromMeta(v string) string {
-	if v == "" {
+	name := fromMeta(v)
+	if validateNick(name) != nil {
 		return defaultNick
 	}
+	return name
+}
+
+// fromMeta decodes a name bound with nickToMeta: "" when unset or broken.
+func fromMeta(v string) string {
 	name, err := url.QueryUnescape(v)
-	if err != nil || validateNick(name) != nil {
-		return defaultNick
+	if err != nil {
+		return ""
 	}
 	return name
 }

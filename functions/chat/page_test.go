@@ -95,3 +95,20 @@ func TestChatPageRendersByType(t *testing.T) {
 		}
 	}
 }
+
+// The page takes a client token from its own URL to the WebSocket's, drops
+// it from the address bar, and has no way to print it (the browser test
+// shows it working).
+func TestChatPageToken(t *testing.T) {
+	page := string(chatPage)
+	for _, want := range []string{`params.get("access_token")`, "history.replaceState(", `"?access_token=" + encodeURIComponent(token)`} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the page lacks %q", want)
+		}
+	}
+	for _, banned := range []string{"console.", "alert(", "localStorage", "sessionStorage"} {
+		if strings.Contains(page, banned) {
+			t.Errorf("the page uses %q", banned)
+		}
+	}
+}

@@ -9,13 +9,18 @@ import (
 	"github.com/faas-grip/faas-grip-go/internal/grip/ws"
 )
 
+// closePolicyViolation is RFC 6455's close code for a client the server
+// will no longer serve by its rules.
+const closePolicyViolation = 1008
+
 // session is one request's view of a connection: who the sender is, what
 // they may still send, and what is to be broadcast.
 type session struct {
 	conn   *ws.Context
 	limits Limits
 	now    time.Time
-	nick   string
+	user   *user  // who the token says sends; nil with tokens off
+	nick   string // the name messages go out under
 
 	bucket     tokenBucket
 	bucketRead bool // bucket holds the meta's value (read on the first message)
@@ -47,10 +52,14 @@ func (s *session) accept(msg ws.Message) (text string, broadcast bool) {
 	}
 	text = string(msg.Data)
 	if name, isNick := parseNickCommand(text); isNick {
+		if s.user != nil {
+			s.notice(noticeNickLocked, "your name comes from your sign-in: you are "+s.user.name)
+			return "", false
+		}
 		s.changeNick(name)
 		return "", false
 	}
-	if isBlank(text) {
+	if !visible(text) {
 		return "", false // nothing to show anyone, nothing to tell
 	}
 	return text, true
@@ -67,6 +76,24 @@ func (s *session) changeNick(name string) {
 	}
 	s.nick = name
 	s.notice(noticeNickChanged, "you are now known as "+name)
+}
+
+// tokenExpired ends the connection if its token has expired: a last
+// notice, then a close. A message costs nothing before this check: the
+// connection is over anyway.
+func (s *session) tokenExpired() bool {
+	if s.user == nil || !s.user.expired(s.now) {
+		return false
+	}
+	endConnection(s.conn, noticeTokenExpired, "your sign-in expired: sign in again to keep chatting")
+	return true
+}
+
+// endConnection tells the client why in a notice of code, then closes the
+// connection with 1008 (policy violation) and code as the reason.
+func endConnection(conn *ws.Context, code, text string) {
+	conn.Send(noticeFrame(code, text))
+	conn.Close(closePolicyViolation, code)
 }
 
 // takeToken spends one token of the connection's bucket. Over the limit, the

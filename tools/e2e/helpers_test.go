@@ -75,7 +75,12 @@ func dialChatThrough(t *testing.T, ctx context.Context, proxyURL, controlURL, na
 // dialChatWith is dialChatThrough with extra handshake headers.
 func dialChatWith(t *testing.T, ctx context.Context, proxyURL, controlURL, name string, header http.Header) *chatClient {
 	t.Helper()
-	url := "ws" + strings.TrimPrefix(proxyURL, "http") + "/chat"
+	return dialChatURL(t, ctx, "ws"+strings.TrimPrefix(proxyURL, "http")+"/chat", controlURL, name, header)
+}
+
+// dialChatURL is dialChatWith to the WebSocket URL url (a query included).
+func dialChatURL(t *testing.T, ctx context.Context, url, controlURL, name string, header http.Header) *chatClient {
+	t.Helper()
 	conn, resp, err := websocket.Dial(ctx, url, &websocket.DialOptions{HTTPHeader: header})
 	if err != nil {
 		t.Fatalf("%s: dial %s: %v", name, url, err)
