@@ -36,7 +36,7 @@ func TestDirStoreDeliveries(t *testing.T) {
 func TestDynamoStoreDeliveries(t *testing.T) {
 	client := motoClient(moto.Start(t))
 	table := createTable(t, client)
-	s := NewDynamoStore(client, table)
+	s := NewDynamoStore(client, table, countFromOne)
 	deliveriesBasics(t, s)
 	// The records live under partitions no channel can take (ValidChannel
 	// refuses ';'), and a channel's numbering is not disturbed by them.

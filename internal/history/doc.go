@@ -39,18 +39,25 @@
 //
 // # IDs
 //
-// IDs are decimal sequence numbers per channel, starting at "1"; the first
-// entry's PrevID is "". [Store.Since] with afterID "0" reads from the
-// start of what is kept; afterID "" asks for the most recent entries instead
-// and never reports a gap.
+// IDs are decimal sequence numbers per channel; the first entry's PrevID
+// is "". A [DirStore] starts at "1". A [DynamoStore] starts above a floor
+// taken from the clock (Unix microseconds), both for a new channel and for
+// one whose counter expired while it was idle: ids never go back, so a
+// client holding an id of the earlier numbering is told it missed items
+// ([ErrGap]) rather than silently skipping new ones with the same ids.
+// [Store.Since] with afterID "0" reads from the start of what is kept;
+// afterID "" asks for the most recent entries instead and never reports a
+// gap.
 //
 // # The DynamoDB table
 //
 // One table for all channels: partition key channel (S), sort key seq (N),
 // on-demand capacity, TTL enabled on the attribute ttl. Each channel has a
-// head item at seq 0 holding its counter in the attribute last; entries
-// (seq 1, 2, ...) hold data (B), time (N, Unix nanoseconds) and ttl (N,
-// Unix seconds); each idempotency key has an item at a negative seq derived
+// head item at seq 0 holding its counter in the attribute last, and a ttl
+// moved forward by every append (so it expires with the last entries of an
+// idle channel); entries (at the seq of their id) hold data (B), time (N,
+// Unix nanoseconds), ttl (N, Unix seconds) and, on the first of a
+// numbering, start (BOOL); each idempotency key has an item at a negative seq derived
 // from the key, holding the entry's seq, the key and a hash of the data.
 // An append costs one TransactGetItems (the counter and the keys) and one
 // TransactWriteItems (entries, keys and counter, conditional on the counter)

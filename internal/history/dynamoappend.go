@@ -123,15 +123,18 @@ func (s *DynamoStore) tryAppend(ctx context.Context, channel string, items []Ite
 	if len(read.Responses) != len(gets) {
 		return fmt.Errorf("TransactGetItems answered %d of %d items", len(read.Responses), len(gets))
 	}
+	now := s.now().UTC().Round(0)
 	var last uint64
-	if head := read.Responses[0].Item; head != nil {
+	head := read.Responses[0].Item
+	if head != nil {
 		if last, err = attrUint(head, attrLast); err != nil {
 			return err
 		}
+	} else {
+		last = s.floor(now) // new channel, or its head expired: see clockFloor
 	}
 	keyItems := read.Responses[1:]
 
-	now := s.now().UTC().Round(0)
 	seq := last
 	var writes []types.TransactWriteItem
 	for _, i := range part {
@@ -147,13 +150,17 @@ func (s *DynamoStore) tryAppend(ctx context.Context, channel string, items []Ite
 			}
 		}
 		seq++
+		start := head == nil && seq == last+1
 		entries[i] = newEntry(channel, seq, it.Data, now)
-		writes = append(writes, s.puts(channel, seq, it, now)...)
+		if start {
+			entries[i].PrevID = ""
+		}
+		writes = append(writes, s.puts(channel, seq, it, now, start)...)
 	}
 	if seq == last {
 		return nil // every item was stored before
 	}
-	writes = append(writes, s.setCounter(channel, last, seq))
+	writes = append(writes, s.setCounter(channel, head == nil, last, seq, now))
 	_, err = s.api.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{
 		TransactItems: writes,
 		// Makes the SDK's own retries of this request (after a timeout, say)
@@ -163,13 +170,17 @@ func (s *DynamoStore) tryAppend(ctx context.Context, channel string, items []Ite
 	return err
 }
 
-// puts writes an entry, and its key item when it has a key.
-func (s *DynamoStore) puts(channel string, seq uint64, it Item, now time.Time) []types.TransactWriteItem {
+// puts writes an entry, and its key item when it has a key; start marks
+// the first entry of a numbering (its PrevID is "").
+func (s *DynamoStore) puts(channel string, seq uint64, it Item, now time.Time, start bool) []types.TransactWriteItem {
 	entry := map[string]types.AttributeValue{
 		attrChannel: &types.AttributeValueMemberS{Value: channel},
 		attrSeq:     numAttr(strconv.FormatUint(seq, 10)),
 		attrData:    &types.AttributeValueMemberB{Value: it.Data},
 		attrTime:    numAttr(strconv.FormatInt(now.UnixNano(), 10)),
+	}
+	if start {
+		entry[attrStart] = &types.AttributeValueMemberBOOL{Value: true}
 	}
 	s.setTTL(entry, now)
 	puts := []types.TransactWriteItem{{Put: &types.Put{TableName: aws.String(s.table), Item: entry}}}
@@ -182,6 +193,9 @@ func (s *DynamoStore) puts(channel string, seq uint64, it Item, now time.Time) [
 	key[attrKey] = &types.AttributeValueMemberS{Value: it.Key}
 	key[attrSum] = &types.AttributeValueMemberB{Value: sum[:]}
 	key[attrTime] = entry[attrTime]
+	if start {
+		key[attrStart] = entry[attrStart]
+	}
 	s.setTTL(key, now)
 	return append(puts, types.TransactWriteItem{Put: &types.Put{
 		TableName:                aws.String(s.table),
@@ -199,23 +213,31 @@ func (s *DynamoStore) setTTL(item map[string]types.AttributeValue, now time.Time
 }
 
 // setCounter moves the channel's counter from one value to another, on the
-// condition that it still holds the first (absent for 0).
-func (s *DynamoStore) setCounter(channel string, from, to uint64) types.TransactWriteItem {
+// condition that it still holds the first (that there is no head, for a
+// fresh one), and moves the head's ttl with the entries': an idle channel's
+// head expires with them.
+func (s *DynamoStore) setCounter(channel string, fresh bool, from, to uint64, now time.Time) types.TransactWriteItem {
 	cond := "#last = :from"
+	names := map[string]string{"#last": attrLast, "#ttl": attrTTL}
 	values := map[string]types.AttributeValue{
 		":from": numAttr(strconv.FormatUint(from, 10)),
 		":to":   numAttr(strconv.FormatUint(to, 10)),
 	}
-	if from == 0 {
+	if fresh {
 		cond = "attribute_not_exists(#last)"
 		delete(values, ":from")
+	}
+	update := "SET #last = :to REMOVE #ttl" // retention 0: kept as long as the entries
+	if s.retention > 0 {
+		update = "SET #last = :to, #ttl = :ttl"
+		values[":ttl"] = numAttr(strconv.FormatInt(now.Add(s.retention).Unix(), 10))
 	}
 	return types.TransactWriteItem{Update: &types.Update{
 		TableName:                 aws.String(s.table),
 		Key:                       headKey(channel),
-		UpdateExpression:          aws.String("SET #last = :to"),
+		UpdateExpression:          aws.String(update),
 		ConditionExpression:       aws.String(cond),
-		ExpressionAttributeNames:  map[string]string{"#last": attrLast},
+		ExpressionAttributeNames:  names,
 		ExpressionAttributeValues: values,
 	}}
 }
@@ -248,7 +270,11 @@ func keyEntry(channel string, it Item, found map[string]types.AttributeValue) (E
 	if err := errors.Join(err, err2); err != nil {
 		return Entry{}, fmt.Errorf("bad key item for key %q: %w", truncate(it.Key), err)
 	}
-	return newEntry(channel, seq, it.Data, time.Unix(0, int64(ns)).UTC()), nil
+	e := newEntry(channel, seq, it.Data, time.Unix(0, int64(ns)).UTC())
+	if startsNumbering(found) {
+		e.PrevID = ""
+	}
+	return e, nil
 }
 
 // contended reports a transaction canceled because another append to the

@@ -27,7 +27,8 @@ const (
 	attrLast    = "last"  // the head item's counter (seq 0)
 	attrData    = "data"  // entries
 	attrTime    = "time"  // entries and key items: Unix nanoseconds
-	attrTTL     = "ttl"   // entries and key items: Unix seconds
+	attrTTL     = "ttl"   // every item but a delivery record without retention: Unix seconds
+	attrStart   = "start" // entries and key items: true on the first entry of a numbering
 	attrEntry   = "entry" // key items: the seq of the entry stored under the key
 	attrKey     = "key"   // key items: the key itself
 	attrSum     = "sum"   // key items: SHA-256 of the entry's data
@@ -62,8 +63,12 @@ type dynamoAPI interface {
 //
 // Entries and key items carry a ttl attribute so DynamoDB's TTL deletes
 // them after the retention period (DynamoDB deletes expired items lazily,
-// so they may be returned a while longer). The head item has no ttl and
-// keeps the counter forever.
+// so they may be returned a while longer). The head item's ttl moves with
+// every append: an active channel keeps its counter, an idle one loses it
+// with its entries. Numbering then starts over above a floor taken from
+// the clock (Unix microseconds), never at 1: a client holding an id of the
+// earlier numbering must not take a new entry for one it has seen (see
+// clockFloor).
 //
 // Writers of the earlier design reserved ids first and wrote entries
 // next, so a reader could briefly see a later entry before an earlier one.
@@ -77,16 +82,17 @@ type DynamoStore struct {
 	settle    time.Duration
 
 	now         func() time.Time
-	retryBase   time.Duration // first wait before starting over after a concurrent append
-	maxAttempts int           // tries of one transaction
+	floor       func(time.Time) uint64 // where a channel without a head starts numbering
+	retryBase   time.Duration          // first wait before starting over after a concurrent append
+	maxAttempts int                    // tries of one transaction
 }
 
 // DynamoOption configures a DynamoStore.
 type DynamoOption func(*DynamoStore)
 
 // WithRetention sets how long entries are kept: their ttl attribute is the
-// append time plus d (default DefaultRetention). d <= 0 writes no ttl, so
-// entries are kept until deleted by other means.
+// append time plus d (default DefaultRetention), and so is the head's. d <= 0
+// writes no ttl, so entries and head are kept until deleted by other means.
 func WithRetention(d time.Duration) DynamoOption {
 	return func(s *DynamoStore) { s.retention = d }
 }
@@ -116,6 +122,7 @@ func newDynamoStore(api dynamoAPI, table string, opts ...DynamoOption) *DynamoSt
 		retention:   DefaultRetention,
 		settle:      DefaultSettle,
 		now:         time.Now,
+		floor:       clockFloor,
 		retryBase:   10 * time.Millisecond,
 		maxAttempts: 10,
 	}
@@ -238,5 +245,26 @@ func itemRecord(channel string, item map[string]types.AttributeValue) (record, e
 	if err != nil {
 		return record{}, fmt.Errorf("entry %d: %w", seq, err)
 	}
-	return record{seq: seq, e: newEntry(channel, seq, data.Value, time.Unix(0, int64(ns)).UTC())}, nil
+	r := record{seq: seq, e: newEntry(channel, seq, data.Value, time.Unix(0, int64(ns)).UTC())}
+	if startsNumbering(item) {
+		r.start, r.e.PrevID = true, ""
+	}
+	return r, nil
+}
+
+// startsNumbering reports an entry (or key item) marked as the first of
+// its channel's numbering.
+func startsNumbering(item map[string]types.AttributeValue) bool {
+	b, ok := item[attrStart].(*types.AttributeValueMemberBOOL)
+	return ok && b.Value
+}
+
+// clockFloor is where a channel whose head item is absent (new, or expired
+// with its entries) starts numbering: Unix microseconds. Its head expires
+// only after the channel was idle for the retention period, so the
+// earlier numbering stayed below this floor unless it averaged more than
+// a million ids per second, far beyond one DynamoDB item's write rate.
+// Ids stay below 2^53 (exact in JavaScript numbers) until the year 2255.
+func clockFloor(t time.Time) uint64 {
+	return uint64(max(t.UnixMicro(), 0))
 }

@@ -138,9 +138,10 @@ func newEntry(channel string, seq uint64, data []byte, t time.Time) Entry {
 
 // record is an entry as read back from a store, before hole checks.
 type record struct {
-	seq uint64
-	key string // DirStore only: the idempotency key on the line
-	e   Entry
+	seq   uint64
+	key   string // DirStore only: the idempotency key on the line
+	start bool   // DynamoStore only: the first entry of a numbering
+	e     Entry
 }
 
 // contiguous checks records (ascending seq) read for Since. Starting from
@@ -148,7 +149,9 @@ type record struct {
 // for good or still being written by a concurrent Append: a hole just before
 // a record younger than settle may still fill, so the result stops there; an
 // older hole is permanent and reported as a gap. With settle 0 every hole is
-// permanent.
+// permanent. A hole before the first entry of a new numbering (DynamoStore,
+// after its counter expired) is permanent too, and a gap unless the caller
+// asked from the start (after 0) and that entry is the first one read.
 func contiguous(recs []record, after uint64, recent bool, now time.Time, settle time.Duration) ([]Entry, bool) {
 	out := make([]Entry, 0, len(recs))
 	gap := false
@@ -158,11 +161,14 @@ func contiguous(recs []record, after uint64, recent bool, now time.Time, settle 
 	}
 	for _, r := range recs {
 		if r.seq != next {
-			if settle > 0 && now.Sub(r.e.Time) < settle {
-				break
+			switch {
+			case r.start:
+				gap = gap || !recent && (after != 0 || len(out) > 0)
+			case settle > 0 && now.Sub(r.e.Time) < settle:
+				return out, gap
+			default:
+				gap = !recent
 			}
-			gap = !recent
-
 		}
 		out = append(out, r.e)
 		next = r.seq + 1

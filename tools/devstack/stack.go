@@ -3,7 +3,8 @@
 // run through the Lambda Runtime API (runtimeapi), a local API Gateway for
 // the template's Api and HttpApi events (apigateway), and a private Pushpin in front
 // (pushpin) whose control URL and fresh signing key the functions get as
-// GRIP_URL. `make dev` (cmd/dev) and the end-to-end tests (e2e) use it.
+// GRIP_URL, behind a guard (guard) that keeps web pages in the developer's
+// browser from publishing or reading through it. `make dev` (cmd/dev) and the end-to-end tests (e2e) use it.
 package devstack
 
 import (
@@ -56,6 +57,9 @@ type Options struct {
 	// Pushpin then gets the route a deployed API needs (DeployedRoute),
 	// unless PushpinRoute says otherwise.
 	Domain string
+	// Unguarded runs Pushpin without the guard in front of its ports
+	// (pushpin.Config.Unguarded): only to measure what the guard costs.
+	Unguarded bool
 	// APIPort is the local API Gateway's, ProxyPort Pushpin's client port
 	// and ControlPort its control API's. All listen on 127.0.0.1.
 	APIPort, ProxyPort, ControlPort int
@@ -186,6 +190,11 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 			MaxOpenRequests: opts.PushpinMaxOpenRequests,
 			Output:          opts.PushpinOutput,
 			Logger:          s.log,
+			Unguarded:       opts.Unguarded,
+		}
+		if opts.Domain != "" {
+			// Harmless to serve: a rebinding page cannot take the API's name.
+			cfg.Hosts = []string{opts.Domain}
 		}
 		cfg.Route = opts.PushpinRoute
 		if cfg.Route == "" && opts.Domain != "" {

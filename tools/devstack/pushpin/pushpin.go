@@ -29,6 +29,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/faas-grip/faas-grip-go/tools/devstack/guard"
 	"github.com/faas-grip/faas-grip-go/tools/devstack/proc"
 )
 
@@ -48,8 +49,17 @@ type Config struct {
 	Route string
 	// HTTPPort is the client port (default 7999) and ControlPort the
 	// control API's, push_in_http_port (default 5561). Both listen on
-	// 127.0.0.1 only.
+	// 127.0.0.1 only, behind the guard (package guard): the client port
+	// serves only the Hosts 127.0.0.1:<HTTPPort>, localhost:<HTTPPort> and
+	// Hosts; the control API refuses requests from web pages. Pushpin
+	// itself listens on two other loopback ports.
 	HTTPPort, ControlPort int
+	// Hosts are more Host values the client port serves, such as the
+	// API's domain in the gateway's deployed mode.
+	Hosts []string
+	// Unguarded puts Pushpin itself on HTTPPort and ControlPort, without
+	// the guard: only to measure what the guard costs.
+	Unguarded bool
 	// SigKey signs Grip-Sig; empty means a fresh random key.
 	SigKey string
 	// Debug turns on Pushpin's informative error responses.
@@ -91,6 +101,7 @@ type Instance struct {
 	logPath string
 	logFile *os.File
 	p       *proc.Process
+	guards  []*guard.Server
 	once    sync.Once
 	stopErr error
 }
@@ -141,12 +152,19 @@ func Start(ctx context.Context, cfg Config) (*Instance, error) {
 	defer probe.close() // only needed until ready
 
 	i := &Instance{cfg: cfg, dir: dir, logPath: filepath.Join(dir, "log", "pushpin.log")}
-	confPath, err := writeConfig(inst, dir, &cfg, probe.addr())
+	own := cfg // Pushpin's own ports: the guard's upstream
+	if !cfg.Unguarded {
+		own.HTTPPort, own.ControlPort, err = i.startGuard()
+	}
+	var confPath string
+	if err == nil {
+		confPath, err = writeConfig(inst, dir, &own, probe.addr())
+	}
 	if err == nil {
 		i.logFile, err = os.Create(i.logPath)
 	}
 	if err != nil {
-		_ = os.RemoveAll(dir)
+		i.cleanup()
 		return nil, err
 	}
 
@@ -276,6 +294,9 @@ func (i *Instance) Stop() error {
 }
 
 func (i *Instance) cleanup() {
+	for _, g := range i.guards {
+		_ = g.Close()
+	}
 	if i.logFile != nil {
 		_ = i.logFile.Close()
 	}

@@ -69,17 +69,7 @@ func TestProxyPublishAndSignature(t *testing.T) {
 
 	for _, inst := range []*Instance{a, b} {
 		// A long-poll held by Pushpin, then released by a publish.
-		got := make(chan string, 1)
-		go func() {
-			resp, err := http.Get(inst.URL() + "/poll")
-			if err != nil {
-				got <- err.Error()
-				return
-			}
-			defer resp.Body.Close()
-			body, _ := io.ReadAll(resp.Body)
-			got <- string(body)
-		}()
+		got := poll(inst)
 
 		var sig string
 		select {
@@ -92,6 +82,22 @@ func TestProxyPublishAndSignature(t *testing.T) {
 		item := `{"items":[{"channel":"test","formats":{"http-response":{"body":"published\n"}}}]}`
 		publishUntilDelivered(t, inst, item, got, "published\n")
 	}
+}
+
+// poll sends a long-poll through inst; its body (or error) comes on the channel.
+func poll(inst *Instance) chan string {
+	got := make(chan string, 1)
+	go func() {
+		resp, err := http.Get(inst.URL() + "/poll")
+		if err != nil {
+			got <- err.Error()
+			return
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		got <- string(body)
+	}()
+	return got
 }
 
 // publishUntilDelivered publishes until the held request gets the item: the
