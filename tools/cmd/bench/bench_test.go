@@ -65,3 +65,14 @@ func TestReportJudges(t *testing.T) {
 		t.Errorf("markdown:\n%s", md.String())
 	}
 }
+
+// On/off ratios pair the samples of each round, so a slow round weighs on both.
+func TestPairedRatio(t *testing.T) {
+	g := &goBench{nsOp: map[string][]float64{"on": {20, 200, 30}, "off": {10, 100, 10}, "odd": {50}}}
+	if r := g.pairedRatio("on", "off"); r != 2 {
+		t.Errorf("paired ratio = %v, want 2 (the median of 2, 2, 3)", r)
+	}
+	if r := g.pairedRatio("odd", "off"); r != 5 {
+		t.Errorf("unpaired ratio = %v, want the ratio of medians 50/10", r)
+	}
+}

@@ -20,6 +20,26 @@ const (
 	// 0.75× catches a per-message cost growing 2.5× (allocating per frame).
 	budgetChat100Ratio = 0.75
 
+	// (a) clienttoken.BenchmarkVerify* over the same floor: one token
+	// verified per request. HS256 is a hash and some JSON: 0.23× loaded;
+	// 0.5× catches it doubling (the parser or key rebuilt per request, a
+	// regexp on the header). RS256 (1.5×) and ES256 (3.4×) are public-key
+	// maths, whose speed next to JSON decoding differs more between CPUs:
+	// 4× and 6× catch a key fetched per request (a JWKS round trip, even
+	// on loopback, is hundreds of µs) or a token verified twice, not a
+	// slower CPU.
+	budgetVerifyHS256Ratio = 0.5
+	budgetVerifyRS256Ratio = 4
+	budgetVerifyES256Ratio = 6
+	// (a) stream.BenchmarkInvokeTokens, tokens on over tokens off, per
+	// round: the verification's weight in a whole invocation. HS256: 1.3×
+	// loaded (a token costs a third of an invocation); 2× catches it
+	// costing a whole one. RS256: 4.7× loaded, one signature check costs
+	// more than the rest of the invocation; 8× catches a second check or a
+	// key fetch per request, not the CPU's RSA speed.
+	budgetTokensHS256Ratio = 2
+	budgetTokensRS256Ratio = 8
+
 	// (b) exec → first /next over the floor's: 0.9× to 1.7× loaded (the
 	// publish function links the SQS SDK). 2.5× catches init work that
 	// costs more than one and a half empty Go starts: a network call, a

@@ -14,9 +14,9 @@ import (
 )
 
 // benchPackages are the packages whose benchmarks the report runs: every
-// function, the WebSocket context and codec the chat budgets are set on, and
-// the floor they are judged against.
-var benchPackages = []string{"./functions/...", "./internal/grip/ws", "./internal/grip/woh", floorPackage}
+// function, the WebSocket context and codec the chat budgets are set on, the
+// client-token verifier, and the floor they are judged against.
+var benchPackages = []string{"./functions/...", "./internal/grip/ws", "./internal/grip/woh", "./internal/clienttoken", floorPackage}
 
 // goBench is the output of go test -bench: the lines benchstat reads, and
 // the ns/op of each benchmark by "pkg.Name" (pkg's last element, Name
@@ -116,6 +116,28 @@ func parseGoBench(out []byte) *goBench {
 
 // median returns the median ns/op of a benchmark, false if it did not run.
 func (g *goBench) median(key string) (float64, bool) { return medianOf(g.nsOp[key]) }
+
+// pairedRatio is the median over rounds of key's ns/op over base's in the
+// same round: benchmarks of one binary run seconds apart, so a load that
+// shifts between rounds weighs on both. Without a sample of each in every
+// round it is the ratio of the medians.
+func (g *goBench) pairedRatio(key, base string) float64 {
+	v, b := g.nsOp[key], g.nsOp[base]
+	if len(v) == 0 || len(v) != len(b) {
+		m, _ := g.median(key)
+		mb, _ := g.median(base)
+		if mb == 0 {
+			return 0
+		}
+		return m / mb
+	}
+	r := make([]float64, len(v))
+	for i := range v {
+		r[i] = v[i] / b[i]
+	}
+	m, _ := medianOf(r)
+	return m
+}
 
 func medianOf(values []float64) (float64, bool) {
 	v := slices.Clone(values)
