@@ -23,10 +23,12 @@ var namesSampleFolders = regexp.MustCompile(`template\.yaml|"events"|"functions"
 // benched are those of pkgs with a benchmark.
 func sampleDependentPackages(t *testing.T, dir string) (pkgs, benched []string) {
 	t.Helper()
-	direct, hasBench := map[string]bool{}, map[string]bool{}
+	// A package's own tests count; an imported package's do not (they are
+	// not compiled into the importer's test binary).
+	bySources, byTests, hasBench := map[string]bool{}, map[string]bool{}, map[string]bool{}
 	for _, line := range strings.Split(strings.TrimSpace(mustRun(t, dir, time.Minute, "go", "list", "-f", "{{.ImportPath}}\t{{.Dir}}", "./...")), "\n") {
 		pkg, pkgDir, _ := strings.Cut(line, "\t")
-		direct[pkg], hasBench[pkg] = scanGoFiles(t, pkgDir)
+		bySources[pkg], byTests[pkg], hasBench[pkg] = scanGoFiles(t, pkgDir)
 	}
 	out := mustRun(t, dir, time.Minute, "go", "list", "-test", "-f", "{{.ImportPath}}\t{{join .Deps \",\"}}", "./...")
 	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
@@ -35,10 +37,10 @@ func sampleDependentPackages(t *testing.T, dir string) (pkgs, benched []string) 
 		if !ok || strings.HasSuffix(pkg, "/tools/e2e") {
 			continue
 		}
-		dependent := direct[pkg]
+		dependent := bySources[pkg] || byTests[pkg]
 		for _, dep := range strings.Split(deps, ",") {
 			dep, _, _ = strings.Cut(dep, " ") // "p [q.test]": the variant of p built for q's tests
-			dependent = dependent || direct[dep]
+			dependent = dependent || bySources[dep]
 		}
 		if dependent {
 			pkgs = append(pkgs, pkg)
@@ -52,9 +54,9 @@ func sampleDependentPackages(t *testing.T, dir string) (pkgs, benched []string) 
 	return pkgs, benched
 }
 
-// scanGoFiles reports whether a Go file in dir names a sample folder, and
-// whether one has a benchmark.
-func scanGoFiles(t *testing.T, dir string) (namesSamples, hasBenchmark bool) {
+// scanGoFiles reports whether a Go file in dir names a sample folder (a
+// source file, a test file) and whether a test file has a benchmark.
+func scanGoFiles(t *testing.T, dir string) (inSources, inTests, hasBenchmark bool) {
 	t.Helper()
 	files, _ := filepath.Glob(filepath.Join(dir, "*.go"))
 	for _, f := range files {
@@ -62,8 +64,13 @@ func scanGoFiles(t *testing.T, dir string) (namesSamples, hasBenchmark bool) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		namesSamples = namesSamples || namesSampleFolders.Match(b)
-		hasBenchmark = hasBenchmark || strings.HasSuffix(f, "_test.go") && bytes.Contains(b, []byte("\nfunc Benchmark"))
+		names := namesSampleFolders.Match(b)
+		if strings.HasSuffix(f, "_test.go") {
+			inTests = inTests || names
+			hasBenchmark = hasBenchmark || bytes.Contains(b, []byte("\nfunc Benchmark"))
+		} else {
+			inSources = inSources || names
+		}
 	}
-	return namesSamples, hasBenchmark
+	return inSources, inTests, hasBenchmark
 }
