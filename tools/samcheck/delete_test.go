@@ -1,80 +1,107 @@
 package samcheck
 
 import (
-	"os"
+	"os/exec"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 )
 
-// TestDeleteASample removes the stream sample in a scratch copy of the
-// repository (its folder, its template block, its events) and checks that
-// nothing else breaks: go vet and every test of the module, end-to-end
-// suites included, pass in the copy; what needs the stream sample skips.
+// deletionE2E is, per sample, the end-to-end suite that must skip naming
+// the deleted function. TestDirectRequestsNeedGripSig runs beside it: it
+// drives every function left, so it proves the stack starts without one.
+var deletionE2E = map[string]string{
+	"chat":     "TestChat",
+	"stream":   "TestStreamPlainAndSSE",
+	"longpoll": "TestLongpollTimeout",
+	"publish":  "TestPublishFromSQS",
+}
+
+// TestDeleteASample deletes each sample in turn in a scratch copy of the
+// repository, as README says (deleteSample), and checks that nothing else
+// breaks: go vet ./..., the tests and benchmarks of every package that can
+// see the samples, the end-to-end suites that prove the skip, and cfn-lint
+// (once, on the four templates). Without the stream sample, README's fork
+// starts from another sample.
 func TestDeleteASample(t *testing.T) {
 	skipUnlessTopLevel(t)
-	dir := scratchCopy(t)
-
-	if err := os.RemoveAll(filepath.Join(dir, "functions", "stream")); err != nil {
-		t.Fatal(err)
-	}
-	samples, _ := filepath.Glob(filepath.Join(dir, "events", "stream-*.json"))
-	if len(samples) == 0 {
-		t.Fatal("no events/stream-*.json to delete: has the sample been renamed?")
-	}
-	for _, f := range samples {
-		if err := os.Remove(f); err != nil {
-			t.Fatal(err)
-		}
-	}
-	removeResource(t, filepath.Join(dir, "template.yaml"), "StreamFunction")
-
-	mustRun(t, dir, 3*time.Minute, "go", "vet", "./...")
-
-	// Every package but the end-to-end suites. Those run while make test runs
-	// the real tree's, and the sam local replay listens on the fixed port that
-	// events/env.json names: all of them at once would collide (and double
-	// the load on a small machine). A few of them prove the point below.
-	pkgs := strings.Fields(mustRun(t, dir, time.Minute, "go", "list", "./..."))
-	pkgs = slices.DeleteFunc(pkgs, func(p string) bool { return strings.HasSuffix(p, "/tools/e2e") })
-	mustRun(t, dir, 8*time.Minute, "go", append([]string{"test", "-count=1"}, pkgs...)...)
-
-	// The stack starts with the functions that are left; a suite that needs
-	// the stream sample skips, naming it; the rest run (free ports only).
-	out := mustRun(t, dir, 4*time.Minute, "go", "test", "-count=1", "-v",
-		"-run", "^(TestStreamPlainAndSSE|TestDirectRequestsNeedGripSig|TestLongpollTimeout)$", "./tools/e2e/")
-	if !strings.Contains(out, "StreamFunction is not in template.yaml") {
-		t.Errorf("the stream suite did not skip naming StreamFunction:\n%s", out)
-	}
-	if !strings.Contains(out, "pushpin is not installed") {
-		for _, test := range []string{"TestDirectRequestsNeedGripSig", "TestLongpollTimeout"} {
-			if !strings.Contains(out, "--- PASS: "+test) {
-				t.Errorf("%s did not pass without the stream sample:\n%s", test, out)
+	pkgs, benched := sampleDependentPackages(t, Root())
+	templates := t.TempDir()
+	var linted []string
+	for _, name := range sampleNames {
+		t.Run(name, func(t *testing.T) {
+			if !samplePresent(t, Root(), name) {
+				t.Skipf("%s is not in template.yaml", sampleFunction(name))
 			}
-		}
+			start := time.Now()
+			dir := scratchCopy(t)
+			deleteSample(t, dir, name)
+			without := func(ps []string) []string {
+				return slices.DeleteFunc(slices.Clone(ps), func(p string) bool { return strings.HasSuffix(p, "/functions/"+name) })
+			}
+			checkWithout(t, dir, name, without(pkgs), without(benched))
+			saved := filepath.Join(templates, "without-"+name+".yaml")
+			if err := copyFile(filepath.Join(dir, "template.yaml"), saved); err != nil {
+				t.Fatal(err)
+			}
+			linted = append(linted, saved)
+			if name == "stream" {
+				followFork(t, dir, false)
+			}
+			t.Logf("deleting %s: checked in %s (cfn-lint below)", name, time.Since(start).Round(time.Second))
+		})
+	}
+	// One cfn-lint for the four: it takes seconds to start.
+	if _, err := exec.LookPath("cfn-lint"); err != nil {
+		t.Log("cfn-lint is not installed: the templates without a sample are not linted")
+	} else if len(linted) > 0 {
+		mustRun(t, templates, 2*time.Minute, "cfn-lint", linted...)
 	}
 }
 
-// removeResource deletes a resource's block from the template: its line
-// under Resources: and every more indented line after it.
-func removeResource(t *testing.T, path, logicalID string) {
+// checkWithout checks the tree in dir, where the sample name was deleted.
+// pkgs are the packages whose tests can see the samples, benched those of
+// them with benchmarks (sampleDependentPackages), the deleted one left out.
+func checkWithout(t *testing.T, dir, name string, pkgs, benched []string) {
 	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
+	fn := sampleFunction(name)
+	mustRun(t, dir, 3*time.Minute, "go", "vet", "./...")
+
+	// Without -count=1, go test reruns a package's tests only when their
+	// binary or a file they read changed: the first deletion runs them all,
+	// the next ones only those that read what a deletion changes (the copies
+	// keep files' times).
+	out := mustRun(t, dir, 8*time.Minute, "go", append([]string{"test"}, pkgs...)...)
+	t.Logf("tests of %d packages can see the samples; these ran, the others' results were cached: %v", len(pkgs), ranPackages(out))
+
+	// Then, in one go test (packages side by side), the benchmarks once
+	// (never cached) and two end-to-end suites. Only two: the suites run
+	// while make test runs the real tree's, and the sam local replay listens
+	// on the fixed port events/env.json names (all at once would collide).
+	skips := deletionE2E[name]
+	args := append([]string{"test", "-count=1", "-v", "-run", "^(" + skips + "|TestDirectRequestsNeedGripSig)$",
+		"-bench", ".", "-benchtime", "1x", "./tools/e2e/"}, benched...)
+	out = mustRun(t, dir, 4*time.Minute, "go", args...)
+	if strings.Contains(out, "pushpin is not installed") {
+		return
 	}
-	block := regexp.MustCompile(`(?m)^  ` + regexp.QuoteMeta(logicalID) + `:\n((    .*)?\n)*`)
-	if !block.Match(b) {
-		t.Fatalf("template.yaml has no resource %s", logicalID)
+	if !strings.Contains(out, fn+" is not in template.yaml") {
+		t.Errorf("%s did not skip naming %s:\n%s", skips, fn, out)
 	}
-	text := block.ReplaceAllString(string(b), "")
-	if strings.Contains(text, logicalID+":") {
-		t.Fatalf("template.yaml still has %s after removing its block", logicalID)
+	if !strings.Contains(out, "--- PASS: TestDirectRequestsNeedGripSig") {
+		t.Errorf("TestDirectRequestsNeedGripSig did not pass without the %s sample:\n%s", name, out)
 	}
-	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
-		t.Fatal(err)
+}
+
+// ranPackages are the packages go test's output says ran (not cached).
+func ranPackages(out string) []string {
+	var ran []string
+	for _, line := range strings.Split(out, "\n") {
+		if f := strings.Fields(line); len(f) >= 3 && f[0] == "ok" && f[2] != "(cached)" {
+			ran = append(ran, strings.TrimPrefix(f[1], "github.com/faas-grip/faas-grip-go/"))
+		}
 	}
+	return ran
 }

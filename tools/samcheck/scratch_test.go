@@ -31,10 +31,25 @@ func skipUnlessTopLevel(t *testing.T) {
 }
 
 // scratchCopy copies the repository as git sees it (tracked files, and
-// untracked ones that are not ignored) into a temporary directory, so that a
-// test may change it freely; the real tree is never written.
+// untracked ones that are not ignored) into a temporary directory, emptied
+// first, so that a test may change it freely; the real tree is never
+// written. Every call copies to the same path (sharedScratch): tests that
+// use it must not run in parallel.
 func scratchCopy(t *testing.T) string {
 	t.Helper()
+	dst, err := sharedScratch()
+	if err != nil {
+		t.Fatal(err)
+	}
+	old, err := os.ReadDir(dst)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range old {
+		if err := os.RemoveAll(filepath.Join(dst, e.Name())); err != nil {
+			t.Fatal(err)
+		}
+	}
 	root, err := filepath.Abs(Root())
 	if err != nil {
 		t.Fatal(err)
@@ -45,7 +60,7 @@ func scratchCopy(t *testing.T) string {
 	if err != nil {
 		t.Skipf("git ls-files: %v (the scratch-copy tests need a git checkout)", err)
 	}
-	dst := t.TempDir()
+	dirs := map[string]bool{".": true}
 	for _, rel := range strings.Split(strings.TrimRight(string(out), "\x00"), "\x00") {
 		if rel == "" {
 			continue
@@ -56,8 +71,29 @@ func scratchCopy(t *testing.T) string {
 			}
 			t.Fatal(err)
 		}
+		for d := filepath.Dir(rel); d != "."; d = filepath.Dir(d) {
+			dirs[d] = true
+		}
+	}
+	// Folders keep their times too (copying files in changed them), so that
+	// go test's cache sees an untouched folder as the same one.
+	for d := range dirs {
+		if err := copyModTime(filepath.Join(root, d), filepath.Join(dst, d)); err != nil && !os.IsNotExist(err) {
+			t.Fatal(err)
+		}
 	}
 	return dst
+}
+
+// copyModTime gives dst the modification time of src. go test caches a
+// test's result with the size and time of each file it read: copies that
+// keep them let a test that reads only what a change left alone be cached.
+func copyModTime(src, dst string) error {
+	info, err := os.Stat(src)
+	if err != nil {
+		return err
+	}
+	return os.Chtimes(dst, info.ModTime(), info.ModTime())
 }
 
 func copyFile(src, dst string) error {
@@ -84,7 +120,10 @@ func copyFile(src, dst string) error {
 		out.Close()
 		return err
 	}
-	return out.Close()
+	if err := out.Close(); err != nil {
+		return err
+	}
+	return os.Chtimes(dst, info.ModTime(), info.ModTime())
 }
 
 // run runs a command in dir with a time limit and returns its combined
