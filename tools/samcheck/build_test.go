@@ -79,7 +79,7 @@ func checkBootstrap(t *testing.T, path string) {
 			t.Errorf("bootstrap is dynamically linked (%v): provided.al2023 needs CGO_ENABLED=0", p.Type)
 		}
 	}
-	const maxSize = 8 << 20
+	const maxSize = 9 << 20 // as make bench's budgetBootstrap: client tokens took the long-poll to 8.0 MiB
 	if st.Size() > maxSize {
 		t.Errorf("bootstrap is %d bytes, over the %d byte budget", st.Size(), maxSize)
 	}

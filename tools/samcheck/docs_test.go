@@ -2,12 +2,12 @@ package samcheck
 
 import (
 	"bufio"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 )
 
 // trackerWords are references to this project's issue tracker, which
@@ -81,16 +81,33 @@ func namesRepoPath(before, p string) bool {
 	return true
 }
 
-// trackedFiles are the repository's files as git keeps them, relative to
-// the root, without go.sum and testdata (data, not prose).
+// trackedFiles are the repository's files, relative to the root: what git
+// would keep (no hidden folder such as .git or .build), without go.sum and
+// testdata (data, not prose). A walk, not git ls-files: the fork and
+// delete checks run this test in scratch copies without .git.
 func trackedFiles(t *testing.T) []string {
 	t.Helper()
 	var files []string
-	for _, f := range strings.Split(strings.TrimSpace(mustRun(t, Root(), time.Minute, "git", "ls-files")), "\n") {
-		if f == "go.sum" || strings.Contains(f, "/testdata/") || strings.HasSuffix(f, ".png") {
-			continue
+	err := filepath.WalkDir(Root(), func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
 		}
-		files = append(files, f)
+		name := d.Name()
+		if d.IsDir() {
+			if path != Root() && (strings.HasPrefix(name, ".") || name == "testdata" || name == "node_modules") {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if name == "go.sum" || strings.HasSuffix(name, ".png") || strings.HasPrefix(name, ".") {
+			return nil
+		}
+		rel, err := filepath.Rel(Root(), path)
+		files = append(files, filepath.ToSlash(rel))
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 	return files
 }
@@ -99,9 +116,6 @@ func eachLine(t *testing.T, file string, f func(n int, line string)) {
 	t.Helper()
 	fh, err := os.Open(filepath.Join(Root(), file))
 	if err != nil {
-		if os.IsNotExist(err) {
-			return // removed in the work tree, not yet in git
-		}
 		t.Fatal(err)
 	}
 	defer fh.Close()
