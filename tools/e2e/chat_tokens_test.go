@@ -84,6 +84,8 @@ func TestChatTokenRefusedAtHandshake(t *testing.T) {
 		{"wrong aud", chatURL(s, ""), bearer(iss.ES256(t, with(func(c jwt.MapClaims) { c["aud"] = "another-app" }))), 401, `Bearer error="invalid_token", error_description="invalid token"`},
 		{"wrong iss", chatURL(s, iss.RS256(t, with(func(c jwt.MapClaims) { c["iss"] = "https://evil.test/" }))), nil, 401, `Bearer error="invalid_token", error_description="invalid token"`},
 		{"alg none", chatURL(s, none), nil, 401, `Bearer error="invalid_token", error_description="invalid token"`},
+		{"HS256 signed with the public key", chatURL(s, sign(t, jwt.SigningMethodHS256, iss.rsa, iss.publicPEM(t), iss.claims("chat"))), nil, 401, `Bearer error="invalid_token", error_description="invalid token"`},
+		{"a key not in the JWKS", chatURL(s, ""), bearer(iss.forged(t, iss.claims("chat"))), 401, `Bearer error="invalid_token", error_description="invalid token"`},
 		{"chat not granted", chatURL(s, ""), bearer(iss.RS256(t, iss.claims("news", "chat-*"))), 403, `Bearer error="insufficient_scope"`},
 	}
 	for _, tc := range tests {

@@ -4,10 +4,8 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/rsa"
-	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
-	"encoding/pem"
 	"io"
 	"net/http"
 	"net/url"
@@ -78,18 +76,18 @@ func TestClientTokensStreamAndLongpoll(t *testing.T) {
 	s, iss := tokenStack(t)
 	ctx := testContext(t, 2*time.Minute)
 
-	// An attacker's HS256 token signed with the public key, as PEM (the
-	// classic confusion attack on verifiers that take the key's bytes).
-	stranger, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pubDER, _ := x509.MarshalPKIXPublicKey(&stranger.PublicKey)
-	pubPEM := pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: pubDER})
 	// The key set rotates after the functions' cold start: tokens signed
 	// with the new key verify once a function fetches the set again, which
 	// it does (at most once a minute) for a kid it has not seen.
 	firstKid := iss.rsa
+	// An attacker's HS256 token signed with the public key, as PEM (the
+	// classic confusion attack on verifiers that take the key's bytes).
+	pubPEM := iss.publicPEM(t)
+	// A key not in the JWKS, used under the first key's kid.
+	stranger, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
 	iss.Rotate(t)
 
 	for _, r := range tokenRoutes {

@@ -6,8 +6,10 @@ import (
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
+	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
+	"encoding/pem"
 	"fmt"
 	"log/slog"
 	"math/big"
@@ -192,4 +194,32 @@ func tokenStack(t *testing.T) (*devstack.Stack, *issuer) {
 		t.Fatalf("the token stack: %v", tokenErr)
 	}
 	return tokenSt, tokenIss
+}
+
+// publicPEM is the RSA key's public half as PEM: what an attacker who read
+// the JWKS signs an HS256 token with (the algorithm-confusion attack).
+func (i *issuer) publicPEM(t *testing.T) []byte {
+	t.Helper()
+	i.mu.Lock()
+	key := i.keys[i.rsa].(*rsa.PrivateKey)
+	i.mu.Unlock()
+	der, err := x509.MarshalPKIXPublicKey(&key.PublicKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der})
+}
+
+// forged signs claims RS256 with a key of the attacker's under the kid of
+// the issuer's RSA key: a key not in the JWKS.
+func (i *issuer) forged(t *testing.T, c jwt.MapClaims) string {
+	t.Helper()
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	i.mu.Lock()
+	kid := i.rsa
+	i.mu.Unlock()
+	return sign(t, jwt.SigningMethodRS256, kid, key, c)
 }
