@@ -25,18 +25,18 @@ func (h *Handler) broadcast(ctx context.Context, log *slog.Logger, items []grip.
 	err := h.Publisher.Publish(pctx, items...)
 	var partial *grip.DeliveryError
 	if errors.As(err, &partial) && len(partial.Delivered) > 0 {
-		log.Warn("publish reached some endpoints; retrying the others", "messages", len(items), "error", err)
+		log.WarnContext(ctx, "publish reached some endpoints; retrying the others", "messages", len(items), "error", err)
 		// A budget of its own: an endpoint that hung used up the first.
 		rctx, cancel := context.WithTimeout(ctx, retryBudget)
 		defer cancel()
 		err = h.Publisher.PublishExcept(rctx, partial.Delivered, items...)
 		if err != nil {
-			log.Error("publish failed at some endpoints; their clients miss these messages", "messages", len(items), "error", err)
+			log.ErrorContext(ctx, "publish failed at some endpoints; their clients miss these messages", "messages", len(items), "error", err)
 		}
 		return false
 	}
 	if err != nil {
-		log.Error("publish failed", "messages", len(items), "error", err)
+		log.ErrorContext(ctx, "publish failed", "messages", len(items), "error", err)
 		return true
 	}
 	return false

@@ -70,20 +70,20 @@ func (h *Handler) webSocket(ctx context.Context, r *apigw.Request) *apigw.Respon
 	}
 	conn, err := ws.FromRequest(r, h.Grip)
 	if err != nil {
-		log().Warn("bad WebSocket-over-HTTP request", "error", err)
+		log().WarnContext(ctx, "bad WebSocket-over-HTTP request", "error", err)
 		return apigw.Error(http.StatusBadRequest, err.Error())
 	}
 	connLog := func() *slog.Logger { return log().With("connection_id", conn.ID()) }
 
 	who, refused := h.identify(ctx, r, conn)
 	if refused != nil {
-		return refuse(conn, refused, connLog())
+		return refuse(ctx, conn, refused, connLog())
 	}
 	if conn.IsOpening() {
 		conn.Accept()
 		conn.Subscribe(h.Channel)
 		conn.Send(noticeFrame(noticeWelcome, welcomeText(who)))
-		connLog().Info("connection opened")
+		connLog().InfoContext(ctx, "connection opened")
 	}
 
 	s := session{
@@ -105,7 +105,7 @@ recv:
 		switch msg.Type {
 		case ws.TextMessage, ws.BinaryMessage:
 			if s.tokenExpired() {
-				connLog().Info("token expired; closing")
+				connLog().InfoContext(ctx, "token expired; closing")
 				break recv // nothing more from this connection is broadcast
 			}
 			if text, ok := s.accept(msg); ok {
@@ -113,13 +113,13 @@ recv:
 			}
 		case ws.CloseMessage:
 			conn.Close(msg.Code, "")
-			connLog().Info("client closed", "code", msg.Code)
+			connLog().InfoContext(ctx, "client closed", "code", msg.Code)
 		case ws.DisconnectMessage:
-			connLog().Info("client disconnected")
+			connLog().InfoContext(ctx, "client disconnected")
 		}
 	}
 	if s.limited > 0 {
-		connLog().Info("rate limited", "dropped", s.limited)
+		connLog().InfoContext(ctx, "rate limited", "dropped", s.limited)
 	}
 	s.saveBucket()
 

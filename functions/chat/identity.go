@@ -102,12 +102,12 @@ func (h *Handler) identify(ctx context.Context, r *apigw.Request, conn *ws.Conte
 // the client's handshake with that status, so the connection never joins
 // the room. On an open connection (one without a bound user), a notice
 // saying why, then a close.
-func refuse(conn *ws.Context, refused *clienttoken.Refusal, log *slog.Logger) *apigw.Response {
+func refuse(ctx context.Context, conn *ws.Context, refused *clienttoken.Refusal, log *slog.Logger) *apigw.Response {
 	if conn.IsOpening() {
-		log.Warn("token refused", "status", refused.Status, "reason", refused.Reason)
+		log.WarnContext(ctx, "token refused", "status", refused.Status, "reason", refused.Reason)
 		return refused.Response()
 	}
-	log.Warn("token refused; closing", "status", refused.Status, "reason", refused.Reason)
+	log.WarnContext(ctx, "token refused; closing", "status", refused.Status, "reason", refused.Reason)
 	endConnection(conn, noticeTokenRefused, refused.Message)
 	return conn.Response()
 }

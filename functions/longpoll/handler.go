@@ -47,7 +47,7 @@ func (h *Handler) Handle(ctx context.Context, r *apigw.Request) (*apigw.Response
 	if h.History != nil {
 		head, err := h.History.Last(ctx, channel)
 		if err != nil {
-			log.Error("history read failed", "error", err)
+			log.ErrorContext(ctx, "history read failed", "error", err)
 			return apigw.Error(http.StatusServiceUnavailable, "cannot read the channel history, try again"), nil
 		}
 		switch {
@@ -56,18 +56,18 @@ func (h *Handler) Handle(ctx context.Context, r *apigw.Request) (*apigw.Response
 		case idAfter(lastID, head):
 			// An id the channel never reached (history reset, a typo): holding
 			// on it would never match a publish. Restart the client at the head.
-			log.Warn("last_id is ahead of the channel", "head", head)
+			log.WarnContext(ctx, "last_id is ahead of the channel", "head", head)
 			return pollResponse(channel, nil, head, true), nil
 		case lastID != head:
 			// A client that is behind (it says so, or the proxy's Grip-Last
 			// does) gets what it missed now instead of waiting for a publish.
 			missed, err := h.History.Since(ctx, channel, lastID, maxCatchUp)
 			if err != nil && !errors.Is(err, history.ErrGap) {
-				log.Error("history read failed", "error", err)
+				log.ErrorContext(ctx, "history read failed", "error", err)
 				return apigw.Error(http.StatusServiceUnavailable, "cannot read the channel history, try again"), nil
 			}
 			if missed = fitResponse(missed); len(missed) > 0 {
-				log.Info("caught up", "messages", len(missed), "gap", err != nil)
+				log.InfoContext(ctx, "caught up", "messages", len(missed), "gap", err != nil)
 				return pollResponse(channel, missed, missed[len(missed)-1].ID, err != nil), nil
 			}
 		}
@@ -85,10 +85,10 @@ func (h *Handler) Handle(ctx context.Context, r *apigw.Request) (*apigw.Response
 		Timeout:  h.Timeout,
 	}
 	if err := hold.Apply(resp.Header, h.Grip); err != nil {
-		log.Error("cannot build hold instructions", "error", err)
+		log.ErrorContext(ctx, "cannot build hold instructions", "error", err)
 		return apigw.Error(http.StatusInternalServerError, "cannot hold the request"), nil
 	}
-	log.Info("request held")
+	log.InfoContext(ctx, "request held")
 	return resp, nil
 }
 

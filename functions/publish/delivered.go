@@ -68,13 +68,13 @@ func (h *Handler) loadDelivered(ctx context.Context, d history.Deliveries, batch
 	}
 	got, err := d.Delivered(ctx, keys...)
 	if err != nil {
-		h.Logger.Warn("delivery records unreadable: publishing to every endpoint", "error", err)
+		h.Logger.WarnContext(ctx, "delivery records unreadable: publishing to every endpoint", "error", err)
 		return
 	}
 	for i := range batch {
 		if ids, ok := got[batch[i].deliveryKey()]; ok && batch[i].err == nil {
 			batch[i].delivered = ids
-			h.Logger.Info("redelivery: skipping endpoints that accepted it", "message_id", batch[i].recordID, "endpoints", ids)
+			h.Logger.InfoContext(ctx, "redelivery: skipping endpoints that accepted it", "message_id", batch[i].recordID, "endpoints", ids)
 		}
 	}
 }
@@ -101,7 +101,7 @@ func (h *Handler) saveDelivered(ctx context.Context, d history.Deliveries, batch
 		return
 	}
 	if err := d.MarkDelivered(ctx, marks); err != nil {
-		h.Logger.Error("delivery records not written: a redelivery will reach every endpoint again", "messages", len(marks), "error", err)
+		h.Logger.ErrorContext(ctx, "delivery records not written: a redelivery will reach every endpoint again", "messages", len(marks), "error", err)
 	}
 }
 

@@ -77,7 +77,7 @@ func (h *Handler) HandleDirect(ctx context.Context, bodies []json.RawMessage) (D
 	for i, body := range bodies {
 		p, err := h.parse(body)
 		if err != nil {
-			h.Logger.Warn("invalid message", "index", i, "error", err)
+			h.Logger.WarnContext(ctx, "invalid message", "index", i, "error", err)
 			return DirectResponse{}, err
 		}
 		batch = append(batch, p)
@@ -88,7 +88,7 @@ func (h *Handler) HandleDirect(ctx context.Context, bodies []json.RawMessage) (D
 		// its first id again when it has an idempotency-key.
 		return DirectResponse{}, fmt.Errorf("published %d of %d messages: %w", len(batch)-len(failed), len(batch), failed[0].err)
 	}
-	h.Logger.Info("published", "messages", len(batch))
+	h.Logger.InfoContext(ctx, "published", "messages", len(batch))
 	return DirectResponse{Published: len(batch)}, nil
 }
 
@@ -101,7 +101,7 @@ func (h *Handler) HandleSQS(ctx context.Context, e events.SQSEvent) events.SQSEv
 		p, err := h.parse([]byte(rec.Body))
 		if err != nil {
 			// Retrying cannot fix bad input; reporting it lets the DLQ keep it for a human.
-			h.Logger.Warn("invalid message", "message_id", rec.MessageId, "error", err)
+			h.Logger.WarnContext(ctx, "invalid message", "message_id", rec.MessageId, "error", err)
 			resp.BatchItemFailures = append(resp.BatchItemFailures, events.SQSBatchItemFailure{ItemIdentifier: rec.MessageId})
 			continue
 		}
@@ -109,10 +109,10 @@ func (h *Handler) HandleSQS(ctx context.Context, e events.SQSEvent) events.SQSEv
 		batch = append(batch, p)
 	}
 	for _, f := range h.publish(ctx, batch) {
-		h.Logger.Error("publish failed", "message_id", f.recordID, "delivered_to", f.delivered, "error", f.err)
+		h.Logger.ErrorContext(ctx, "publish failed", "message_id", f.recordID, "delivered_to", f.delivered, "error", f.err)
 		resp.BatchItemFailures = append(resp.BatchItemFailures, events.SQSBatchItemFailure{ItemIdentifier: f.recordID})
 	}
-	h.Logger.Info("sqs batch done", "records", len(e.Records), "failed", len(resp.BatchItemFailures))
+	h.Logger.InfoContext(ctx, "sqs batch done", "records", len(e.Records), "failed", len(resp.BatchItemFailures))
 	return resp
 }
 

@@ -112,7 +112,7 @@ func (h *Handler) sendRun(ctx context.Context, req []pending) (failed []pending)
 		}
 	}
 	if len(req) > 1 && refused(err) {
-		h.Logger.Warn("publish refused, sending its messages one by one", "messages", len(req), "error", err)
+		h.Logger.WarnContext(ctx, "publish refused, sending its messages one by one", "messages", len(req), "error", err)
 		for _, p := range req {
 			failed = append(failed, h.send(ctx, []pending{p})...)
 		}

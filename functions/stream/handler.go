@@ -49,10 +49,10 @@ func (h *Handler) Handle(ctx context.Context, r *apigw.Request) (*apigw.Response
 		hold.KeepAlive = &grip.KeepAlive{Data: []byte("\n"), Timeout: keepAliveEvery}
 	}
 	if err := hold.Apply(resp.Header, h.Grip); err != nil {
-		log.Error("cannot build hold instructions", "error", err)
+		log.ErrorContext(ctx, "cannot build hold instructions", "error", err)
 		return apigw.Error(http.StatusInternalServerError, "cannot hold the stream"), nil
 	}
-	log.Info("stream held", "channel", channel, "sse", hold.Channels[0].Name != channel)
+	log.InfoContext(ctx, "stream held", "channel", channel, "sse", hold.Channels[0].Name != channel)
 	return resp, nil
 }
 

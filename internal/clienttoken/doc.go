@@ -18,7 +18,7 @@
 //
 //	claims, refused := tokens.Authorize(ctx, r.Header, r.Query, channel)
 //	if refused != nil {
-//		logger.Warn("token refused", "status", refused.Status, "reason", refused.Reason)
+//		logger.WarnContext(ctx, "token refused", "status", refused.Status, "reason", refused.Reason)
 //		return answer(refused.Status, refused.Header(), refused.Message)
 //	}
 //	// claims is nil when tokens are off; else claims.Subject, claims.Name...

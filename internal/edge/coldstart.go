@@ -108,7 +108,7 @@ func loadTokens(ctx context.Context, cold *ColdStart, sm secretGetter) error {
 		return err
 	}
 	if tokens != nil {
-		cold.Logger.Info("client tokens on", "verifier", tokens.String())
+		cold.Logger.InfoContext(ctx, "client tokens on", "verifier", tokens.String())
 	}
 	cold.Tokens = tokens
 	return nil

@@ -222,14 +222,15 @@ func TestDeployedStockKeyRefused(t *testing.T) {
 	}
 }
 
-// A cold start that fails logs one line saying why and exits with status 1.
+// A cold start that fails logs one line saying why and exits with status 1
+// (JSON, with lambdacontext's keys, as LogFormat: JSON has Lambda ask).
 func TestColdStartFailureExits(t *testing.T) {
 	if os.Getenv("EDGE_TEST_COLD_START") == "1" {
 		ServeHTTP(func(context.Context, ColdStart) (apigw.Handler, error) { return nil, errors.New("setup must not run") })
 		return
 	}
 	cmd := exec.Command(os.Args[0], "-test.run=^TestColdStartFailureExits$")
-	cmd.Env = []string{"EDGE_TEST_COLD_START=1", "GRIP_URL=http://127.0.0.1:5561?verify-key=base64:" + testKey + "%%"}
+	cmd.Env = []string{"EDGE_TEST_COLD_START=1", "AWS_LAMBDA_LOG_FORMAT=JSON", "GRIP_URL=http://127.0.0.1:5561?verify-key=base64:" + testKey + "%%"}
 	var stdout bytes.Buffer
 	cmd.Stdout = &stdout
 	err := cmd.Run()
@@ -238,8 +239,8 @@ func TestColdStartFailureExits(t *testing.T) {
 		t.Fatalf("exit: %v, want status 1", err)
 	}
 	lines := strings.Split(strings.TrimSpace(stdout.String()), "\n")
-	var line struct{ Level, Msg, Error string }
-	if len(lines) != 1 || json.Unmarshal([]byte(lines[0]), &line) != nil || line.Level != "ERROR" || line.Msg != "cold start failed" || line.Error == "" {
+	var line struct{ Level, Message, Error string }
+	if len(lines) != 1 || json.Unmarshal([]byte(lines[0]), &line) != nil || line.Level != "ERROR" || line.Message != "cold start failed" || line.Error == "" {
 		t.Errorf("stdout %q: want one JSON line, cold start failed, with the error", stdout.String())
 	}
 	if strings.Contains(stdout.String(), testKey) || strings.Contains(stdout.String(), "setup must not run") {

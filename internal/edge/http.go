@@ -92,7 +92,7 @@ func guard(policy *sig.Policy, public map[string]bool, logger *slog.Logger, h ap
 			return h(ctx, r)
 		}
 		if refused := policy.Authorize(r.Header); refused != nil {
-			logger.Warn("request refused", "request_id", r.RequestID, "status", refused.Status, "reason", refused.Reason)
+			logger.WarnContext(ctx, "request refused", "request_id", r.RequestID, "status", refused.Status, "reason", refused.Reason)
 			return apigw.Error(refused.Status, refused.Message), nil
 		}
 		return h(ctx, r)

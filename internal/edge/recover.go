@@ -25,7 +25,7 @@ func recoverHTTP(logger *slog.Logger, h apigw.Handler) apigw.Handler {
 	return func(ctx context.Context, r *apigw.Request) (resp *apigw.Response, err error) {
 		defer func() {
 			if p := recover(); p != nil {
-				logger.Error("handler panicked", "request_id", r.RequestID, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+				logger.ErrorContext(ctx, "handler panicked", "request_id", r.RequestID, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
 				resp, err = apigw.Error(http.StatusInternalServerError, "internal error"), nil
 			}
 		}()
@@ -39,7 +39,7 @@ func recoverEvent(logger *slog.Logger, h func(context.Context, json.RawMessage) 
 	return func(ctx context.Context, payload json.RawMessage) (out any, err error) {
 		defer func() {
 			if p := recover(); p != nil {
-				logger.Error("handler panicked", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+				logger.ErrorContext(ctx, "handler panicked", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
 				out, err = nil, errPanic
 			}
 		}()

@@ -7,6 +7,7 @@ import (
 	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-lambda-go/lambdacontext"
 
 	"github.com/faas-grip/faas-grip-go/internal/grip/apigw"
 )
@@ -40,8 +41,12 @@ func ServeEvents(setup func(context.Context, ColdStart) (EventHandler, error)) {
 	lambda.Start(h)
 }
 
-// newLogger is the functions' logger: JSON lines on stdout, for CloudWatch.
-func newLogger() *slog.Logger { return slog.New(slog.NewJSONHandler(os.Stdout, nil)) }
+// newLogger is the functions' logger: aws-lambda-go's own, which writes
+// JSON when the template's LoggingConfig says LogFormat: JSON (Lambda sets
+// AWS_LAMBDA_LOG_FORMAT), drops lines below ApplicationLogLevel
+// (AWS_LAMBDA_LOG_LEVEL), and adds the invocation's "requestId" to every
+// line logged with a context (InfoContext, WarnContext...): pass ctx.
+func newLogger() *slog.Logger { return lambdacontext.NewLogger() }
 
 // exitColdStart ends a cold start that cannot serve. Lambda reports the
 // init error and retries the cold start on the next invocation.

@@ -67,11 +67,11 @@ func RequestedChannel(ctx context.Context, r *apigw.Request, cfg grip.Config, fa
 	}
 	if err := CheckChannel(cfg, channel); err != nil {
 		problem := ChannelProblem(err)
-		log.Warn("bad channel", "reason", problem, "channel_len", len(channel))
+		log.WarnContext(ctx, "bad channel", "reason", problem, "channel_len", len(channel))
 		return "", apigw.Error(http.StatusBadRequest, problem)
 	}
 	if _, refusal := tokens.Authorize(ctx, r.Header, r.Query, channel); refusal != nil {
-		log.Warn("token refused", "status", refusal.Status, "reason", refusal.Reason)
+		log.WarnContext(ctx, "token refused", "status", refusal.Status, "reason", refusal.Reason)
 		return "", refusal.Response()
 	}
 	return channel, nil

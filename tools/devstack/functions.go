@@ -112,6 +112,7 @@ func NewFunction(fn *template.Function, executable string, opts FunctionOptions)
 		MemoryMB:   fn.MemorySize,
 		Region:     opts.Region,
 		LogFormat:  fn.LogFormat,
+		LogLevel:   fn.LogLevel,
 		Output:     out,
 		Logger:     opts.Logger,
 	})

@@ -376,6 +376,16 @@ func (s *Stack) Invoke(ctx context.Context, logicalID string, event []byte) ([]b
 	return f.Invoke(ctx, event)
 }
 
+// InvokeReport is Invoke, also reporting the invocation: its request id
+// (the Lambda-Runtime-Aws-Request-Id the function got) and durations.
+func (s *Stack) InvokeReport(ctx context.Context, logicalID string, event []byte) ([]byte, runtimeapi.Report, error) {
+	f, ok := s.functions[logicalID]
+	if !ok {
+		return nil, runtimeapi.Report{}, fmt.Errorf("devstack: no function %q (have %v)", logicalID, s.FunctionIDs())
+	}
+	return f.InvokeReport(ctx, event)
+}
+
 // Close stops Pushpin, the API Gateway and every function process, and
 // removes the temp dirs.
 func (s *Stack) Close() error {

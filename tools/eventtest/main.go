@@ -19,11 +19,13 @@ func MainChild() bool { return os.Getenv(mainChildEnv) == "1" }
 
 // RunMain runs the current test again in a child process, with env as its
 // whole environment, as Lambda runs a function's main, and returns what it
-// wrote on stdout. The child must exit: main never returns.
+// wrote on stdout. The child must exit: main never returns. Its logs are
+// JSON, as template.yaml's LoggingConfig has Lambda set
+// AWS_LAMBDA_LOG_FORMAT (env may say otherwise).
 func RunMain(t *testing.T, env ...string) string {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^"+t.Name()+"$")
-	cmd.Env = append([]string{mainChildEnv + "=1"}, env...)
+	cmd.Env = append([]string{mainChildEnv + "=1", "AWS_LAMBDA_LOG_FORMAT=JSON"}, env...)
 	var stdout bytes.Buffer
 	cmd.Stdout = &stdout
 	err := cmd.Run()
@@ -52,12 +54,12 @@ func CheckVerifyOnlyMain(t *testing.T, verifyURL string) {
 		{verifyURL, false},
 	} {
 		stdout := RunMain(t, "GRIP_URL="+tc.gripURL)
-		var line struct{ Msg, Error string }
+		var line struct{ Message, Error string } // lambdacontext's keys
 		_ = json.Unmarshal([]byte(strings.TrimSpace(stdout)), &line)
 		switch {
-		case !tc.refused && line.Msg == "cold start failed":
+		case !tc.refused && line.Message == "cold start failed":
 			t.Errorf("%s: cold start failed: %s", tc.gripURL, line.Error)
-		case tc.refused && (line.Msg != "cold start failed" || !strings.Contains(line.Error, "publish credential")):
+		case tc.refused && (line.Message != "cold start failed" || !strings.Contains(line.Error, "publish credential")):
 			t.Errorf("%s: stdout %q, want the cold start refused for its publish credential", tc.gripURL, stdout)
 		}
 		if strings.Contains(stdout, token) || strings.Contains(stdout, "bob") {

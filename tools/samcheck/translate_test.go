@@ -133,6 +133,9 @@ func TestTranslatedFunctions(t *testing.T) {
 			if logs["LogFormat"] != "JSON" || !ok || lg.Type != "AWS::Logs::LogGroup" || !refersTo(lg.Properties["RetentionInDays"], "LogRetentionDays") {
 				t.Errorf("LoggingConfig %v: want JSON logs in a log group whose retention is the LogRetentionDays parameter", logs)
 			}
+			if !refersTo(logs["ApplicationLogLevel"], "ApplicationLogLevel") {
+				t.Errorf("LoggingConfig.ApplicationLogLevel = %v, want a Ref to the ApplicationLogLevel parameter", logs["ApplicationLogLevel"])
+			}
 		})
 	}
 }

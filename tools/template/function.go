@@ -37,6 +37,7 @@ func parseFunction(r *resolver, id string, res rawResource, globals *rawProperti
 		{"Handler", &props.Handler, &globals.Handler, &fn.Handler},
 		{"Runtime", &props.Runtime, &globals.Runtime, &fn.Runtime},
 		{"LoggingConfig.LogFormat", &props.LoggingConfig.LogFormat, &globals.LoggingConfig.LogFormat, &fn.LogFormat},
+		{"LoggingConfig.ApplicationLogLevel", &props.LoggingConfig.ApplicationLogLevel, &globals.LoggingConfig.ApplicationLogLevel, &fn.LogLevel},
 	} {
 		s, err := firstString(r, f.own, f.global)
 		if err != nil {

@@ -47,6 +47,9 @@ type Function struct {
 	MemorySize   int // MiB
 	// LogFormat is LoggingConfig.LogFormat ("Text" or "JSON"), empty when unset.
 	LogFormat string
+	// LogLevel is LoggingConfig.ApplicationLogLevel (a Ref resolved to its
+	// parameter's default), empty when unset.
+	LogLevel string
 	// Environment is Globals.Function.Environment merged with the function's own.
 	Environment map[string]string
 	APIEvents   []APIEvent
@@ -168,7 +171,8 @@ type rawProperties struct {
 	Timeout       yaml.Node `yaml:"Timeout"`
 	MemorySize    yaml.Node `yaml:"MemorySize"`
 	LoggingConfig struct {
-		LogFormat yaml.Node `yaml:"LogFormat"`
+		LogFormat           yaml.Node `yaml:"LogFormat"`
+		ApplicationLogLevel yaml.Node `yaml:"ApplicationLogLevel"`
 	} `yaml:"LoggingConfig"`
 	Environment struct {
 		Variables map[string]yaml.Node `yaml:"Variables"`

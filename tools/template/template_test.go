@@ -30,7 +30,7 @@ func TestParseIntrinsicsAndGlobals(t *testing.T) {
 		t.Errorf("Timeout, MemorySize = %v, %d; want 30s, 256", alpha.Timeout, alpha.MemorySize)
 	}
 	if alpha.BuildMethod != "makefile" || alpha.CodeURI != "." || alpha.Handler != "bootstrap" ||
-		alpha.Runtime != "provided.al2023" || alpha.FunctionName != "Alpha" || alpha.LogFormat != "JSON" {
+		alpha.Runtime != "provided.al2023" || alpha.FunctionName != "Alpha" || alpha.LogFormat != "JSON" || alpha.LogLevel != "WARN" {
 		t.Errorf("unexpected properties: %+v", alpha)
 	}
 	wantEnv := map[string]string{

@@ -36,6 +36,7 @@ type Config struct {
 	MemoryMB  int           // default 128
 	Region    string        // default us-east-1
 	LogFormat string        // AWS_LAMBDA_LOG_FORMAT ("Text" or "JSON"), optional
+	LogLevel  string        // AWS_LAMBDA_LOG_LEVEL (LoggingConfig.ApplicationLogLevel), optional
 	Output    io.Writer     // the process's stdout and stderr; nil discards them
 	Logger    *slog.Logger  // nil: slog.Default()
 	// InitTimeout bounds exec to the first /next; default 10s, as Lambda's.
@@ -341,6 +342,9 @@ func (f *Function) environ(runtimeAPI string) []string {
 	if f.cfg.LogFormat != "" {
 		env = append(env, "AWS_LAMBDA_LOG_FORMAT="+f.cfg.LogFormat)
 	}
+	if f.cfg.LogLevel != "" {
+		env = append(env, "AWS_LAMBDA_LOG_LEVEL="+f.cfg.LogLevel)
+	}
 	return env
 }
 
@@ -349,7 +353,7 @@ var reserved = map[string]bool{
 	"AWS_LAMBDA_RUNTIME_API": true, "AWS_LAMBDA_FUNCTION_NAME": true, "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": true,
 	"AWS_LAMBDA_FUNCTION_VERSION": true, "AWS_LAMBDA_INITIALIZATION_TYPE": true, "AWS_LAMBDA_LOG_GROUP_NAME": true,
 	"AWS_LAMBDA_LOG_STREAM_NAME": true, "AWS_REGION": true, "AWS_DEFAULT_REGION": true, "LAMBDA_TASK_ROOT": true,
-	"_HANDLER": true, "AWS_LAMBDA_LOG_FORMAT": true,
+	"_HANDLER": true, "AWS_LAMBDA_LOG_FORMAT": true, "AWS_LAMBDA_LOG_LEVEL": true,
 }
 
 // discard forgets p as the current process and stops it.

@@ -112,6 +112,7 @@ func TestEnvironment(t *testing.T) {
 		MemoryMB:  256,
 		Region:    "eu-west-1",
 		LogFormat: "JSON",
+		LogLevel:  "WARN",
 	})
 	for name, want := range map[string]string{
 		"CHAT_CHANNEL":                    "room",
@@ -120,6 +121,7 @@ func TestEnvironment(t *testing.T) {
 		"AWS_LAMBDA_FUNCTION_VERSION":     "$LATEST",
 		"AWS_REGION":                      "eu-west-1",
 		"AWS_LAMBDA_LOG_FORMAT":           "JSON",
+		"AWS_LAMBDA_LOG_LEVEL":            "WARN",
 	} {
 		out, err := f.Invoke(ctx, []byte(`{"action":"env","name":"`+name+`"}`))
 		if err != nil || string(out) != `"`+want+`"` {

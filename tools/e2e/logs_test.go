@@ -1,0 +1,92 @@
+package e2e
+
+import (
+	"bufio"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+)
+
+// A function's log lines carry the request id Lambda's Runtime API handed
+// it (Lambda-Runtime-Aws-Request-Id) as "requestId", as in CloudWatch: a
+// direct invoke of the publish function finds its report's id on the
+// function's "published" line.
+func TestLogLinesCarryTheInvocationsRequestID(t *testing.T) {
+	needs(t, "PublishFunction")
+	s := stack(t)
+	ctx := testContext(t, 30*time.Second)
+
+	payload, _ := json.Marshal(map[string]any{"messages": []map[string]string{text(uniqueChannel("logs"), "hello")}})
+	_, rep, err := s.InvokeReport(ctx, "PublishFunction", payload)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.RequestID == "" {
+		t.Fatal("the Runtime API reported no request id")
+	}
+	if line := findLogLine(t, "PublishFunction", func(l map[string]any) bool {
+		return l["requestId"] == rep.RequestID && l["message"] == "published"
+	}); line == nil {
+		t.Fatalf("no PublishFunction line with requestId %s and message \"published\" in:\n%s", rep.RequestID, stackLogs.tail(4000))
+	}
+}
+
+// An HTTP function's refusal (the edge's Grip-Sig check, on every route of
+// template.yaml) carries both ids: Lambda's "requestId" and API Gateway's
+// "request_id", which the gateway also answers in X-Amzn-Requestid.
+func TestRefusalLinesCarryBothRequestIDs(t *testing.T) {
+	s := stack(t)
+	routes := templateRoutes(t)
+	if len(routes) == 0 {
+		t.Skip("template.yaml has no API route")
+	}
+	for _, r := range routes {
+		if fn, public := publicRoutes[r.method+" "+r.path]; public && fn == r.function {
+			continue
+		}
+		req, _ := http.NewRequestWithContext(testContext(t, 10*time.Second), r.method, s.APIURL()+r.path, nil)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		gatewayID := resp.Header.Get("X-Amzn-Requestid")
+		if resp.StatusCode != http.StatusUnauthorized || gatewayID == "" {
+			t.Fatalf("%s %s without Grip-Sig: status %d, X-Amzn-Requestid %q; want 401 and an id", r.method, r.path, resp.StatusCode, gatewayID)
+		}
+		line := findLogLine(t, r.function, func(l map[string]any) bool {
+			return l["request_id"] == gatewayID && l["message"] == "request refused"
+		})
+		if line == nil {
+			t.Fatalf("%s %s: no %s \"request refused\" line with request_id %s in:\n%s", r.method, r.path, r.function, gatewayID, stackLogs.tail(4000))
+		}
+		if id, _ := line["requestId"].(string); id == "" || id == gatewayID {
+			t.Errorf("%s %s: the refusal's requestId is %q: want Lambda's invocation id, not API Gateway's %s", r.method, r.path, id, gatewayID)
+		}
+		if line["reason"] == nil || line["level"] != "WARN" {
+			t.Errorf("%s %s: refusal line %v: want level WARN and a reason", r.method, r.path, line)
+		}
+	}
+}
+
+// findLogLine is the first JSON line of function logicalID's output (lines
+// prefixed "[LogicalId] " in the stack's log) that match accepts.
+func findLogLine(t *testing.T, logicalID string, match func(map[string]any) bool) map[string]any {
+	t.Helper()
+	prefix := "[" + logicalID + "] "
+	sc := bufio.NewScanner(strings.NewReader(stackLogs.tail(1 << 30)))
+	sc.Buffer(nil, 1<<20)
+	for sc.Scan() {
+		rest, ok := strings.CutPrefix(sc.Text(), prefix)
+		if !ok {
+			continue
+		}
+		var l map[string]any
+		if json.Unmarshal([]byte(rest), &l) == nil && match(l) {
+			return l
+		}
+	}
+	return nil
+}
