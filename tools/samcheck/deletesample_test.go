@@ -10,7 +10,7 @@ import (
 )
 
 // deleteSample does in dir what README ("Fork a function") tells a user to
-// do to delete a sample: its folder, its template block, its events, its
+// do to delete a sample: its folder, its template block and alarms, its events, its
 // entry in events/env.json, its <Name>Url output and the parameters only it
 // read. README's tables that name it are left: their tests skip it.
 func deleteSample(t *testing.T, dir, name string) {
@@ -38,6 +38,12 @@ func deleteSample(t *testing.T, dir, name string) {
 	text, ok := removeBlock(string(b), "Resources", fn)
 	if !ok {
 		t.Fatalf("template.yaml has no resource %s", fn)
+	}
+	// Its alarms name it: left in, the template would not deploy.
+	for _, metric := range []string{"Errors", "Throttles"} {
+		if text, ok = removeBlock(text, "Resources", strings.TrimSuffix(fn, "Function")+metric+"Alarm"); !ok {
+			t.Fatalf("template.yaml has no %s%sAlarm", strings.TrimSuffix(fn, "Function"), metric)
+		}
 	}
 	// A URL output of a route nobody serves would deploy and answer 404.
 	text, _ = removeBlock(text, "Outputs", strings.TrimSuffix(fn, "Function")+"Url")

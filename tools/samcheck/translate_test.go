@@ -30,6 +30,7 @@ type cfnTemplate struct {
 
 type cfnResource struct {
 	Type       string         `json:"Type"`
+	Condition  string         `json:"Condition"`
 	Properties map[string]any `json:"Properties"`
 }
 
@@ -458,4 +459,79 @@ func TestTranslatedBoundsAndRest(t *testing.T) {
 	if !alarmed {
 		t.Error("no alarm on the dead-letter queue's visible messages")
 	}
+}
+
+// TestTranslatedAlarms checks the alarms CloudFormation receives: each
+// function of template.yaml (a fork's included) has an alarm on its Errors
+// and one on its Throttles, the HTTP API one on its 5xx answers, and every
+// alarm names a resource of the template and tells the e-mail topic, only
+// when AlarmEmail is set (the topic exists only then).
+func TestTranslatedAlarms(t *testing.T) {
+	cfn := translate(t)
+	tmpl, err := LoadTemplate()
+	if err != nil {
+		t.Fatal(err)
+	}
+	topic, ok := cfn.Resources["AlarmTopic"]
+	if !ok || topic.Type != "AWS::SNS::Topic" {
+		t.Fatal("no AlarmTopic (AWS::SNS::Topic) for the alarms to tell")
+	}
+	if topic.Condition != "HasAlarmEmail" {
+		t.Errorf("AlarmTopic has condition %q, want HasAlarmEmail", topic.Condition)
+	}
+
+	// alarmed[namespace+" "+metric+" "+resource]: an alarm on that metric of that resource.
+	alarmed := map[string]bool{}
+	for id, r := range cfn.Resources {
+		if r.Type != "AWS::CloudWatch::Alarm" {
+			continue
+		}
+		p := r.Properties
+		if p["AlarmDescription"] == nil {
+			t.Errorf("alarm %s: no AlarmDescription: the e-mail would not say what fired", id)
+		}
+		dims, _ := p["Dimensions"].([]any)
+		if len(dims) == 0 {
+			t.Errorf("alarm %s: no dimension: it would watch the whole account's %v", id, p["MetricName"])
+		}
+		for _, d := range dims {
+			target := referenced(asMap(d)["Value"])
+			if _, ok := cfn.Resources[target]; !ok {
+				t.Errorf("alarm %s: dimension %v names %q, not a resource of the template", id, d, target)
+				continue
+			}
+			alarmed[fmt.Sprint(p["Namespace"], " ", p["MetricName"], " ", asMap(d)["Name"], "=", target)] = true
+		}
+		// AlarmActions: {"Fn::If": ["HasAlarmEmail", [{"Ref": "AlarmTopic"}], {"Ref": "AWS::NoValue"}]}
+		branches := asList(asMap(p["AlarmActions"])["Fn::If"])
+		if len(branches) != 3 || branches[0] != "HasAlarmEmail" || len(asList(branches[1])) != 1 ||
+			!refersTo(asList(branches[1])[0], "AlarmTopic") || !refersTo(branches[2], "AWS::NoValue") {
+			t.Errorf("alarm %s: AlarmActions %s, want [AlarmTopic] if HasAlarmEmail, else none", id, describe(p["AlarmActions"]))
+		}
+	}
+
+	want := []string{"AWS/ApiGateway 5xx ApiId=ServerlessHttpApi", "AWS/SQS ApproximateNumberOfMessagesVisible QueueName=PublishDeadLetterQueue"}
+	for _, fn := range tmpl.Functions {
+		for _, metric := range []string{"Errors", "Throttles"} {
+			want = append(want, "AWS/Lambda "+metric+" FunctionName="+fn.LogicalID)
+		}
+	}
+	for _, w := range want {
+		if !alarmed[w] {
+			t.Errorf("no alarm on %s: add one to template.yaml (a function's: <Name>ErrorsAlarm and <Name>ThrottlesAlarm, as README's Fork a function shows)", w)
+		}
+	}
+}
+
+// referenced is the logical id a Ref or a Fn::GetAtt names, or "".
+func referenced(v any) string {
+	m := asMap(v)
+	if ref, ok := m["Ref"].(string); ok {
+		return ref
+	}
+	if att := asList(m["Fn::GetAtt"]); len(att) > 0 {
+		s, _ := att[0].(string)
+		return s
+	}
+	return ""
 }
