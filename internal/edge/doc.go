@@ -16,13 +16,16 @@
 //	}
 //
 // Once per cold start, ServeHTTP:
-//   - logs JSON lines to stdout (CloudWatch reads them);
+//   - logs JSON lines to stdout with aws-lambda-go's lambdacontext logger
+//     (CloudWatch reads them); log with ctx (InfoContext...) and a line
+//     carries the invocation's requestId;
 //   - reads GRIP_URL, or the Secrets Manager secret named by
 //     GRIP_URL_SECRET_ARN, GRIP_PREFIX and GRIP_SIG_REQUIRED, and builds
 //     the publisher;
 //   - builds the Grip-Sig policy (package sig): which key verifies each
 //     endpoint, and a deployment's refusal of keys anyone can guess;
-//   - calls setup with what it loaded (ColdStart).
+//   - calls setup with what it loaded (ColdStart), then counts the cold
+//     start: a ColdStart metric (package emf, metrics.go).
 //
 // Environment:
 //
@@ -38,7 +41,7 @@
 // and checks Grip-Sig before the handler runs: 401 without a Grip-Sig, 403
 // for one that does not verify, 500 when one is required but no key is set.
 // The refusal's reason is logged with the request id, never a key or a
-// token. A handler never sees a refused request. PublicMethods exempts
+// token, and counted (GripSigRefused by Reason). A handler never sees a refused request. PublicMethods exempts
 // methods that serve only public content.
 //
 // VerifyOnly is for a function that only checks Grip-Sig and never

@@ -57,20 +57,22 @@ func TestGripSigCheckedBeforeTheHandler(t *testing.T) {
 		method string
 		sig    string
 		status int
+		code   string // the refusal's metric dimension Reason
 	}{
-		{"signed", map[string]string{"GRIP_URL": pushpinURL}, "POST", signed(t, testKey), 200},
-		{"unsigned", map[string]string{"GRIP_URL": pushpinURL}, "POST", "", 401},
-		{"forged", map[string]string{"GRIP_URL": pushpinURL}, "POST", forged, 403},
-		{"forged GET", map[string]string{"GRIP_URL": pushpinURL}, "GET", forged, 403},
-		{"required, no key", map[string]string{"GRIP_URL": "http://127.0.0.1:5561"}, "POST", forged, 500},
-		{"not required, no key", map[string]string{"GRIP_URL": "http://127.0.0.1:5561", "GRIP_SIG_REQUIRED": "false"}, "POST", forged, 200},
-		{"not required still needs the proxy", map[string]string{"GRIP_SIG_REQUIRED": "false"}, "POST", "", 401},
+		{"signed", map[string]string{"GRIP_URL": pushpinURL}, "POST", signed(t, testKey), 200, ""},
+		{"unsigned", map[string]string{"GRIP_URL": pushpinURL}, "POST", "", 401, "missing"},
+		{"forged", map[string]string{"GRIP_URL": pushpinURL}, "POST", forged, 403, "signature"},
+		{"forged GET", map[string]string{"GRIP_URL": pushpinURL}, "GET", forged, 403, "signature"},
+		{"required, no key", map[string]string{"GRIP_URL": "http://127.0.0.1:5561"}, "POST", forged, 500, "unconfigured"},
+		{"not required, no key", map[string]string{"GRIP_URL": "http://127.0.0.1:5561", "GRIP_SIG_REQUIRED": "false"}, "POST", forged, 200, ""},
+		{"not required still needs the proxy", map[string]string{"GRIP_SIG_REQUIRED": "false"}, "POST", "", 401, "missing"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			var logs bytes.Buffer
+			var logs, metrics bytes.Buffer
 			calls := 0
-			h, err := newGuardedHandler(t.Context(), getenv(tc.vars), slog.New(slog.NewJSONHandler(&logs, nil)), served(&calls))
+			h, err := newGuardedHandler(t.Context(), getenv(tc.vars), slog.New(slog.NewJSONHandler(&logs, nil)), served(&calls),
+				withMetrics(newMetrics(getenv(map[string]string{"AWS_LAMBDA_FUNCTION_NAME": "fn"}), &metrics)))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -93,6 +95,15 @@ func TestGripSigCheckedBeforeTheHandler(t *testing.T) {
 				if err := json.Unmarshal(logs.Bytes(), &line); err != nil || line.Msg != "request refused" || line.Request_ID != "req-1" || line.Reason == "" {
 					t.Errorf("log %q: want one request refused line with the request id and reason", logs.String())
 				}
+			}
+			var metric struct {
+				FunctionName, Reason string
+				GripSigRefused       float64
+			}
+			if tc.status == 200 && metrics.Len() != 0 {
+				t.Errorf("metrics %q for a request served", metrics.String())
+			} else if tc.status != 200 && (json.Unmarshal(metrics.Bytes(), &metric) != nil || metric.FunctionName != "fn" || metric.Reason != tc.code || metric.GripSigRefused != 1) {
+				t.Errorf("metrics %q: want one GripSigRefused line for fn with Reason %q", metrics.String(), tc.code)
 			}
 			if strings.Contains(logs.String(), testKey) || tc.sig != "" && strings.Contains(logs.String(), tc.sig) {
 				t.Errorf("the log leaks the key or token: %s", logs.String())

@@ -7,6 +7,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 
+	"github.com/faas-grip/faas-grip-go/internal/emf"
 	"github.com/faas-grip/faas-grip-go/internal/grip"
 	"github.com/faas-grip/faas-grip-go/internal/grip/apigw"
 	"github.com/faas-grip/faas-grip-go/internal/grip/sig"
@@ -19,7 +20,11 @@ type options struct {
 	public     map[string]bool // methods served without a Grip-Sig check
 	secrets    secretGetter    // nil: a Secrets Manager client from the environment
 	verifyOnly bool            // refuse a GRIP URL with a publish credential
+	metrics    *emf.Writer     // nil: no metrics (outside Lambda, tests)
 }
+
+// withMetrics has the edge write its metrics (refusals) to m.
+func withMetrics(m *emf.Writer) Option { return func(o *options) { o.metrics = m } }
 
 // PublicMethods lets requests with these methods reach the handler without
 // a Grip-Sig check. Use it only for answers that trust no request header
@@ -81,18 +86,20 @@ func newGuardedHandler(ctx context.Context, getenv func(string) string, logger *
 	if h == nil {
 		return nil, errNoHandler
 	}
-	return recoverHTTP(logger, guard(policy, o.public, logger, h)), nil
+	return recoverHTTP(logger, guard(policy, o.public, logger, o.metrics, h)), nil
 }
 
 // guard runs h only for requests the Grip-Sig policy accepts (or with a
-// public method). A refusal is logged with its reason, never a key or token.
-func guard(policy *sig.Policy, public map[string]bool, logger *slog.Logger, h apigw.Handler) apigw.Handler {
+// public method). A refusal is logged with its reason, never a key or
+// token, and counted by its code (metricRefused).
+func guard(policy *sig.Policy, public map[string]bool, logger *slog.Logger, metrics *emf.Writer, h apigw.Handler) apigw.Handler {
 	return func(ctx context.Context, r *apigw.Request) (*apigw.Response, error) {
 		if public[r.Method] {
 			return h(ctx, r)
 		}
 		if refused := policy.Authorize(r.Header); refused != nil {
 			logger.WarnContext(ctx, "request refused", "request_id", r.RequestID, "status", refused.Status, "reason", refused.Reason)
+			_ = metrics.Emit([]emf.Dimension{{Name: "Reason", Value: refused.Code}}, emf.Metric{Name: metricRefused, Unit: emf.Count, Value: 1})
 			return apigw.Error(refused.Status, refused.Message), nil
 		}
 		return h(ctx, r)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"os"
+	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-lambda-go/lambdacontext"
@@ -20,12 +21,15 @@ var errNoHandler = errors.New("edge: the setup returned no handler and no error:
 // and serves every invocation through the Grip-Sig check, panic recovery
 // and event adaptation; it never returns. A cold start that fails logs one
 // "cold start failed" line and exits with status 1, as Lambda expects.
+// It writes the edge's metrics (metrics.go) on stdout.
 func ServeHTTP(setup func(context.Context, ColdStart) (apigw.Handler, error), opts ...Option) {
-	logger := newLogger()
-	h, err := NewHTTPHandler(context.Background(), os.Getenv, logger, setup, opts...)
+	start := time.Now()
+	logger, metrics := newLogger(), newMetrics(os.Getenv, os.Stdout)
+	h, err := NewHTTPHandler(context.Background(), os.Getenv, logger, setup, append(opts[:len(opts):len(opts)], withMetrics(metrics))...)
 	if err != nil {
 		exitColdStart(logger, err)
 	}
+	emitColdStart(metrics, time.Since(start))
 	lambda.Start(h)
 }
 
@@ -33,11 +37,13 @@ func ServeHTTP(setup func(context.Context, ColdStart) (apigw.Handler, error), op
 // invoke): no Grip-Sig there, the invoker is AWS. Like ServeHTTP it loads
 // the configuration, calls setup once, recovers panics, and never returns.
 func ServeEvents(setup func(context.Context, ColdStart) (EventHandler, error)) {
+	start := time.Now()
 	logger := newLogger()
 	h, err := NewEventHandler(context.Background(), os.Getenv, logger, setup)
 	if err != nil {
 		exitColdStart(logger, err)
 	}
+	emitColdStart(newMetrics(os.Getenv, os.Stdout), time.Since(start))
 	lambda.Start(h)
 }
 

@@ -35,7 +35,9 @@ func TestLogLinesCarryTheInvocationsRequestID(t *testing.T) {
 
 // An HTTP function's refusal (the edge's Grip-Sig check, on every route of
 // template.yaml) carries both ids: Lambda's "requestId" and API Gateway's
-// "request_id", which the gateway also answers in X-Amzn-Requestid.
+// "request_id", which the gateway also answers in X-Amzn-Requestid. The edge
+// also wrote its metrics: a ColdStart and a GripSigRefused by Reason
+// "missing" (Embedded Metric Format lines, with the function's name).
 func TestRefusalLinesCarryBothRequestIDs(t *testing.T) {
 	s := stack(t)
 	routes := templateRoutes(t)
@@ -67,6 +69,16 @@ func TestRefusalLinesCarryBothRequestIDs(t *testing.T) {
 		}
 		if line["reason"] == nil || line["level"] != "WARN" {
 			t.Errorf("%s %s: refusal line %v: want level WARN and a reason", r.method, r.path, line)
+		}
+		for metric, match := range map[string]func(map[string]any) bool{
+			"ColdStart":      func(l map[string]any) bool { return l["ColdStart"] == 1.0 },
+			"GripSigRefused": func(l map[string]any) bool { return l["GripSigRefused"] == 1.0 && l["Reason"] == "missing" },
+		} {
+			if findLogLine(t, r.function, func(l map[string]any) bool {
+				return match(l) && l["_aws"] != nil && l["FunctionName"] != nil
+			}) == nil {
+				t.Errorf("%s: no %s metric line in:\n%s", r.function, metric, stackLogs.tail(4000))
+			}
 		}
 	}
 }

@@ -66,11 +66,15 @@ func NewPolicy(endpoints []grip.Endpoint, opts PolicyOptions) (*Policy, error) {
 
 // Refusal is why a request is not served, with the status to answer.
 // Reason is safe to log; Message is safe to show the client. Neither holds
-// a key or a token.
+// a key or a token. Code is Reason as one word of a fixed set ("missing",
+// "unconfigured", "malformed", "algorithm", "signature", "no-expiry",
+// "expired", "not-yet-valid", "issuer", "multiple", "invalid"): a metric
+// dimension, where Reason's details (a token's iss) would make a metric each.
 type Refusal struct {
 	Status  int
 	Message string
 	Reason  string
+	Code    string
 }
 
 // Authorize decides whether a request came through the GRIP proxy. It
@@ -83,13 +87,13 @@ func (p *Policy) Authorize(h http.Header) *Refusal {
 	if h.Get(headerName) == "" {
 		return &Refusal{Status: http.StatusUnauthorized,
 			Message: "this endpoint must be reached through a GRIP proxy (Pushpin or Fastly Fanout)",
-			Reason:  "no Grip-Sig header"}
+			Reason:  "no Grip-Sig header", Code: "missing"}
 	}
 	if len(p.verifiers) == 0 {
 		if p.required {
 			return &Refusal{Status: http.StatusInternalServerError,
 				Message: "server misconfigured: Grip-Sig verification is required but no verify key is set",
-				Reason:  "GRIP_SIG_REQUIRED is true and the GRIP URL has no verify-key"}
+				Reason:  "GRIP_SIG_REQUIRED is true and the GRIP URL has no verify-key", Code: "unconfigured"}
 		}
 		return nil
 	}
@@ -103,5 +107,5 @@ func (p *Policy) Authorize(h http.Header) *Refusal {
 	if last.Err != nil {
 		reason = last.Err.Error()
 	}
-	return &Refusal{Status: http.StatusForbidden, Message: "invalid Grip-Sig", Reason: reason}
+	return &Refusal{Status: http.StatusForbidden, Message: "invalid Grip-Sig", Reason: reason, Code: codeOf(last.Err)}
 }

@@ -44,20 +44,21 @@ func TestAuthorize(t *testing.T) {
 		gripURL  string
 		required bool
 		header   http.Header
-		status   int // 0: accepted
+		status   int    // 0: accepted
+		code     string // the refusal's Code
 	}{
-		{"valid", pushpin, true, signedHeader(t, policyKey, valid), 0},
-		{"unsigned", pushpin, true, http.Header{}, 401},
-		{"wrong key", pushpin, true, signedHeader(t, "other", valid), 403},
-		{"expired", pushpin, true, signedHeader(t, policyKey, jwt.MapClaims{"iss": "pushpin", "exp": now.Add(-time.Minute).Unix()}), 403},
-		{"no exp", pushpin, true, signedHeader(t, policyKey, jwt.MapClaims{"iss": "pushpin"}), 403},
-		{"wrong issuer", pushpin, true, signedHeader(t, policyKey, jwt.MapClaims{"iss": "mallory", "exp": now.Add(time.Hour).Unix()}), 403},
-		{"alg none", pushpin, true, http.Header{"Grip-Sig": {"eyJhbGciOiJub25lIn0.eyJpc3MiOiJwdXNocGluIiwiZXhwIjo0MTAyNDQ0ODAwfQ."}}, 403},
-		{"second endpoint's key", "http://a:5561?verify-key=other, " + pushpin, true, signedHeader(t, policyKey, valid), 0},
-		{"legacy Fanout Cloud realm key", "https://api.fanout.io/realm/r1?iss=r1&key=base64:" + base64.StdEncoding.EncodeToString([]byte(policyKey)), true, signedHeader(t, policyKey, jwt.MapClaims{"iss": "fanout", "exp": now.Add(time.Hour).Unix()}), 0},
-		{"no key, required", "http://h:5561", true, signedHeader(t, policyKey, valid), 500},
-		{"no key, not required", "http://h:5561", false, signedHeader(t, policyKey, valid), 0},
-		{"not required still needs the proxy", "", false, http.Header{}, 401},
+		{"valid", pushpin, true, signedHeader(t, policyKey, valid), 0, ""},
+		{"unsigned", pushpin, true, http.Header{}, 401, "missing"},
+		{"wrong key", pushpin, true, signedHeader(t, "other", valid), 403, "signature"},
+		{"expired", pushpin, true, signedHeader(t, policyKey, jwt.MapClaims{"iss": "pushpin", "exp": now.Add(-time.Minute).Unix()}), 403, "expired"},
+		{"no exp", pushpin, true, signedHeader(t, policyKey, jwt.MapClaims{"iss": "pushpin"}), 403, "no-expiry"},
+		{"wrong issuer", pushpin, true, signedHeader(t, policyKey, jwt.MapClaims{"iss": "mallory", "exp": now.Add(time.Hour).Unix()}), 403, "issuer"},
+		{"alg none", pushpin, true, http.Header{"Grip-Sig": {"eyJhbGciOiJub25lIn0.eyJpc3MiOiJwdXNocGluIiwiZXhwIjo0MTAyNDQ0ODAwfQ."}}, 403, "algorithm"},
+		{"second endpoint's key", "http://a:5561?verify-key=other, " + pushpin, true, signedHeader(t, policyKey, valid), 0, ""},
+		{"legacy Fanout Cloud realm key", "https://api.fanout.io/realm/r1?iss=r1&key=base64:" + base64.StdEncoding.EncodeToString([]byte(policyKey)), true, signedHeader(t, policyKey, jwt.MapClaims{"iss": "fanout", "exp": now.Add(time.Hour).Unix()}), 0, ""},
+		{"no key, required", "http://h:5561", true, signedHeader(t, policyKey, valid), 500, "unconfigured"},
+		{"no key, not required", "http://h:5561", false, signedHeader(t, policyKey, valid), 0, ""},
+		{"not required still needs the proxy", "", false, http.Header{}, 401, "missing"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -72,8 +73,8 @@ func TestAuthorize(t *testing.T) {
 				}
 				return
 			}
-			if r == nil || r.Status != tc.status {
-				t.Fatalf("got %v, want a %d refusal", r, tc.status)
+			if r == nil || r.Status != tc.status || r.Code != tc.code {
+				t.Fatalf("got %+v, want a %d refusal with code %q", r, tc.status, tc.code)
 			}
 			if strings.Contains(r.Message+r.Reason, policyKey) {
 				t.Error("the refusal leaks the key")

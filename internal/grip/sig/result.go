@@ -52,6 +52,23 @@ var (
 	errMultipleTokens = errors.New("grip-sig: more than one Grip-Sig header")
 )
 
+// codeOf is Refusal.Code for a check's error: its sentinel's word.
+func codeOf(err error) string {
+	for _, c := range []struct {
+		err  error
+		code string
+	}{
+		{errMalformed, "malformed"}, {errAlgorithm, "algorithm"}, {errSignature, "signature"},
+		{errNoExpiry, "no-expiry"}, {errExpired, "expired"}, {errNotYetValid, "not-yet-valid"},
+		{errIssuer, "issuer"}, {errMultipleTokens, "multiple"},
+	} {
+		if errors.Is(err, c.err) {
+			return c.code
+		}
+	}
+	return "invalid"
+}
+
 // errBadKey is wrapped by every error newVerifier returns for a key it cannot
 // use. The message names the problem, never the key.
 var errBadKey = errors.New("grip-sig: unusable verify key")
