@@ -33,8 +33,12 @@ test: vet unit lint
 vet:
 	$(GO) vet ./...
 
+# The two longest suites first (the sample deletion and fork copies, the
+# end-to-end stack), so that the short ones fill the other slot meanwhile
+# instead of running before them.
+SLOW_TESTS := ./tools/samcheck/ ./tools/e2e/
 unit:
-	$(GO) test -count=1 ./...
+	$(GO) test -count=1 $(SLOW_TESTS) $$($(GO) list ./... | grep -v -e '/tools/samcheck$$' -e '/tools/e2e$$')
 	@# Every benchmark once, so one that no longer runs on the samples fails here, not in make bench.
 	@out=$$($(GO) test -count=1 -run '^$$' -bench . -benchtime 1x ./... 2>&1) || { echo "$$out"; exit 1; }; echo "every benchmark ran once"
 
