@@ -4,10 +4,12 @@ import (
 	"bufio"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+	"unicode"
 )
 
 // trackerWords are references to this project's issue tracker, which
@@ -53,11 +55,7 @@ func TestDocPathsExist(t *testing.T) {
 				if !namesRepoPath(line[:at[0]], p) || ofDeletedSample(p, deleted) {
 					continue
 				}
-				if dir, name := filepath.Split(p); strings.Contains(name, ".") && !strings.Contains(name, "*") && name[strings.Index(name, ".")+1:] != "" {
-					if next := name[strings.Index(name, ".")+1:]; next[0] >= 'A' && next[0] <= 'Z' {
-						p = dir + name[:strings.Index(name, ".")] // a Go name after its package
-					}
-				}
+				p = withoutGoName(p)
 				matches, _ := filepath.Glob(filepath.Join(Root(), filepath.FromSlash(strings.TrimSuffix(p, "/"))))
 				if len(matches) == 0 {
 					t.Errorf("%s:%d names %s, which does not exist", file, n, p)
@@ -65,6 +63,17 @@ func TestDocPathsExist(t *testing.T) {
 			}
 		})
 	}
+}
+
+// withoutGoName drops an exported Go name after a package's path:
+// internal/feed.Poll is the folder internal/feed.
+func withoutGoName(p string) string {
+	dir, name := path.Split(p)
+	pkg, after, ok := strings.Cut(name, ".")
+	if ok && after != "" && unicode.IsUpper(rune(after[0])) {
+		return dir + pkg
+	}
+	return p
 }
 
 // namesRepoPath tells a path into the repository from the look-alikes:
