@@ -87,6 +87,19 @@ func TestRefusalLinesCarryBothRequestIDs(t *testing.T) {
 // prefixed "[LogicalId] " in the stack's log) that match accepts.
 func findLogLine(t *testing.T, logicalID string, match func(map[string]any) bool) map[string]any {
 	t.Helper()
+	// The function's stdout reaches the stack's log through a pipe, after
+	// the invocation has answered: give the line a moment to arrive.
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		if l := scanLogLines(logicalID, match); l != nil || time.Now().After(deadline) {
+			return l
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// scanLogLines returns the first JSON line of the function that matches.
+func scanLogLines(logicalID string, match func(map[string]any) bool) map[string]any {
 	prefix := "[" + logicalID + "] "
 	sc := bufio.NewScanner(strings.NewReader(stackLogs.tail(1 << 30)))
 	sc.Buffer(nil, 1<<20)
