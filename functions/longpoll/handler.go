@@ -2,10 +2,8 @@ package main
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/faas-grip/faas-grip-go/internal/clienttoken"
@@ -14,9 +12,6 @@ import (
 	"github.com/faas-grip/faas-grip-go/internal/grip/apigw"
 	"github.com/faas-grip/faas-grip-go/internal/history"
 )
-
-// maxCatchUp bounds one catch-up answer; the client asks again with the new last_id.
-const maxCatchUp = 100
 
 // Handler answers GET /longpoll?channel=<name>[&last_id=<id>].
 type Handler struct {
@@ -45,32 +40,18 @@ func (h *Handler) Handle(ctx context.Context, r *apigw.Request) (*apigw.Response
 	log = log.With("channel", channel, "last_id", lastID)
 
 	if h.History != nil {
-		head, err := h.History.Last(ctx, channel)
+		// A client that is behind (it says so, or the proxy's Grip-Last
+		// does) gets what it missed now instead of waiting for a publish.
+		replay, err := feed.ReadReplay(ctx, h.History, channel, lastID)
 		if err != nil {
 			log.ErrorContext(ctx, "history read failed", "error", err)
 			return apigw.Error(http.StatusServiceUnavailable, "cannot read the channel history, try again"), nil
 		}
-		switch {
-		case lastID == "":
-			lastID = head // a new client starts from now
-		case idAfter(lastID, head):
-			// An id the channel never reached (history reset, a typo): holding
-			// on it would never match a publish. Restart the client at the head.
-			log.WarnContext(ctx, "last_id is ahead of the channel", "head", head)
-			return pollResponse(channel, nil, head, true), nil
-		case lastID != head:
-			// A client that is behind (it says so, or the proxy's Grip-Last
-			// does) gets what it missed now instead of waiting for a publish.
-			missed, err := h.History.Since(ctx, channel, lastID, maxCatchUp)
-			if err != nil && !errors.Is(err, history.ErrGap) {
-				log.ErrorContext(ctx, "history read failed", "error", err)
-				return apigw.Error(http.StatusServiceUnavailable, "cannot read the channel history, try again"), nil
-			}
-			if missed = fitResponse(missed); len(missed) > 0 {
-				log.InfoContext(ctx, "caught up", "messages", len(missed), "gap", err != nil)
-				return pollResponse(channel, missed, missed[len(missed)-1].ID, err != nil), nil
-			}
+		if len(replay.Entries) > 0 || replay.Gap {
+			log.InfoContext(ctx, "caught up", "messages", len(replay.Entries), "gap", replay.Gap)
+			return pollResponse(channel, replay), nil
 		}
+		lastID = replay.Through
 	}
 
 	resp := &apigw.Response{
@@ -92,9 +73,9 @@ func (h *Handler) Handle(ctx context.Context, r *apigw.Request) (*apigw.Response
 	return resp, nil
 }
 
-func pollResponse(channel string, entries []history.Entry, lastID string, gap bool) *apigw.Response {
-	p := feed.Poll{Channel: channel, Messages: make([]feed.Message, len(entries)), LastID: lastID, Gap: gap}
-	for i, e := range entries {
+func pollResponse(channel string, r feed.Replay) *apigw.Response {
+	p := feed.Poll{Channel: channel, Messages: make([]feed.Message, len(r.Entries)), LastID: r.Through, Gap: r.Gap}
+	for i, e := range r.Entries {
 		p.Messages[i] = feed.Message{ID: e.ID, Text: string(e.Data)}
 	}
 	return &apigw.Response{
@@ -110,42 +91,9 @@ func pollResponse(channel string, entries []history.Entry, lastID string, gap bo
 // in canonical form ("007" is "7"), so it compares equal to published ids.
 func resumeID(r *apigw.Request, fullChannel string) (string, bool) {
 	if id, ok := grip.ParseGripLast(r.Header)[fullChannel]; ok {
-		if canonical, ok := canonicalID(id); ok && canonical != "" {
+		if canonical, ok := feed.CanonicalID(id); ok && canonical != "" {
 			return canonical, true
 		}
 	}
-	return canonicalID(r.Query.Get("last_id"))
-}
-
-func canonicalID(id string) (string, bool) {
-	if id == "" {
-		return "", true
-	}
-	n, err := strconv.ParseUint(id, 10, 64)
-	if err != nil {
-		return "", false
-	}
-	return strconv.FormatUint(n, 10), true
-}
-
-// idAfter reports whether id is past head; both are canonical decimal ids.
-func idAfter(id, head string) bool {
-	return len(id) > len(head) || (len(id) == len(head) && id > head)
-}
-
-// maxCatchUpBytes keeps a catch-up answer well under Lambda's 6 MB response
-// limit (and API Gateway's 10 MB): the client asks again for the rest.
-const maxCatchUpBytes = 1 << 20
-
-// fitResponse keeps the oldest entries that fit in maxCatchUpBytes, and at
-// least one so a client always makes progress.
-func fitResponse(entries []history.Entry) []history.Entry {
-	size := 0
-	for i, e := range entries {
-		size += len(e.Data) + 64 // JSON framing and the id
-		if size > maxCatchUpBytes && i > 0 {
-			return entries[:i]
-		}
-	}
-	return entries
+	return feed.CanonicalID(r.Query.Get("last_id"))
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/faas-grip/faas-grip-go/internal/edge"
+	"github.com/faas-grip/faas-grip-go/internal/feed"
 	"github.com/faas-grip/faas-grip-go/internal/grip/apigw"
 	"github.com/faas-grip/faas-grip-go/internal/history"
 	"github.com/faas-grip/faas-grip-go/tools/eventtest"
@@ -200,7 +201,7 @@ func TestLongpollGripLast(t *testing.T) {
 
 func TestLongpollCatchUpIsBounded(t *testing.T) {
 	h := newHandler(t, map[string]string{"GRIP_URL": "http://127.0.0.1:5561", "GRIP_SIG_REQUIRED": "false"}, 0)
-	big := []byte(strings.Repeat("x", 400<<10))
+	big := []byte(strings.Repeat("x", feed.MaxReplayBytes*2/5)) // two fit, not three
 	for range 5 {
 		if _, err := h.History.Append(t.Context(), "news", big); err != nil {
 			t.Fatal(err)
@@ -211,7 +212,7 @@ func TestLongpollCatchUpIsBounded(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(resp.Body) > 1<<20+4096 || !strings.Contains(string(resp.Body), `"last_id":"2"`) {
+	if len(resp.Body) > feed.MaxReplayBytes+4096 || !strings.Contains(string(resp.Body), `"last_id":"2"`) {
 		t.Errorf("%d bytes, last_id %q: want the first two entries only", len(resp.Body), resp.Body[len(resp.Body)-30:])
 	}
 }
