@@ -26,6 +26,10 @@ var (
 	stackLogs = newLogBuffer()
 )
 
+// historyDir is the shared stack's HISTORY_DIR: a test appends to it to
+// stand for a message the proxy never got.
+var historyDir string
+
 // TestMain starts one stack for the whole suite: building the functions
 // and starting Pushpin once keeps the suite well under a minute.
 func TestMain(m *testing.M) { os.Exit(run(m)) }
@@ -46,6 +50,7 @@ func run(m *testing.M) int {
 		return 1
 	}
 	defer os.RemoveAll(history)
+	historyDir = history
 
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
