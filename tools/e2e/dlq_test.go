@@ -271,8 +271,14 @@ func newMapping(t *testing.T, ctx context.Context, endpoint, bin, gripURL string
 		t.Fatalf("queue %s: dead-letter queue %q, maxReceiveCount %d", es.Queue, m.work.DeadLetterQueue, m.work.MaxReceiveCount)
 	}
 
+	// The shared stack's history, as deployed functions share one table:
+	// the streams its Pushpin holds follow their next link into it.
+	hist := historyDir
+	if hist == "" {
+		hist = t.TempDir()
+	}
 	fn, err := devstack.NewFunction(fnDef, bin, devstack.FunctionOptions{
-		Extra:  map[string]string{"GRIP_URL": gripURL, "HISTORY_DIR": t.TempDir()},
+		Extra:  map[string]string{"GRIP_URL": gripURL, "HISTORY_DIR": hist},
 		Region: "us-east-1",
 		Output: m.logs,
 		Logger: slog.New(slog.NewTextHandler(m.logs, nil)),
