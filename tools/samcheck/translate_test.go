@@ -266,6 +266,8 @@ var samplePolicies = map[string][]string{
 		"secretsmanager:GetSecretValue GripUrlSecret",
 	},
 	"StreamFunction": {
+		"dynamodb:GetItem HistoryTable.Arn",
+		"dynamodb:Query HistoryTable.Arn",
 		"secretsmanager:GetSecretValue ClientTokenSecretStore if HasClientTokenSecret",
 		"secretsmanager:GetSecretValue GripVerifySecret",
 	},
