@@ -97,9 +97,13 @@
 // handler's response at once and then every http-stream item. Channel names
 // from users must pass Config.CheckChannel. When a proxy re-requests a
 // long-poll it says what the client last received: ParseGripLast reads it.
-// Links make the proxy call the origin back: LinkNext when a stream's hold
-// times out (to resume it from the last id), LinkGone when the client
-// leaves.
+// Links make the proxy call the origin back: LinkGone when the client
+// leaves; LinkNext for a stream's missed items. A stream channel with a
+// PrevID needs a LinkNext (Pushpin ends the stream otherwise): when an item
+// does not follow the stream's last id, or the stream was quiet for the
+// link's Timeout, Pushpin GETs the link with only Grip-Last (read it with
+// ParseGripLast), appends the response body to the stream, and takes its
+// instructions as the stream's new hold.
 //
 // # Errors
 //

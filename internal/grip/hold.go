@@ -37,7 +37,7 @@ const (
 
 // Link relations for Link.Rel.
 const (
-	LinkNext = "next" // the proxy requests this URI when the hold times out
+	LinkNext = "next" // the proxy requests this URI for a stream's missed items (see the package doc)
 	LinkGone = "gone" // the proxy requests this URI when the client leaves
 )
 
@@ -73,7 +73,7 @@ type KeepAlive struct {
 type Link struct {
 	URI     string
 	Rel     string        // LinkNext or LinkGone; "" means next
-	Timeout time.Duration // for next: when to follow it (whole seconds); 0: proxy default
+	Timeout time.Duration // for next: follow it after this long without items (whole seconds); 0: the proxy's default (Pushpin: 120 s)
 }
 
 // The headers Apply writes.
