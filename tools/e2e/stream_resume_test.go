@@ -219,3 +219,24 @@ func TestStreamResumeAfterPushpinRestart(t *testing.T) {
 	waitFollowed(t, channel, "3", "4")
 	expectLines(t, s, publishTexts(t, ctx, channel, "m5")...)
 }
+
+// A replay of about 250 KB, past the 100,000 bytes Pushpin reads of an
+// instructing response before it sends the response itself and holds
+// after it (proxysession.cpp), reaches the client whole, then live ones.
+func TestStreamResumeLargeReplay(t *testing.T) {
+	needs(t, "StreamFunction", "PublishFunction")
+	stack(t)
+	ctx := testContext(t, time.Minute)
+	channel := uniqueChannel("resume-large")
+	texts := make([]string, 100)
+	for i := range texts {
+		texts[i] = strconv.Itoa(i+1) + " " + strings.Repeat("x", 2500)
+	}
+	publishTexts(t, ctx, channel, texts...)
+	s := openStreamURL(t, ctx, streamURL(t, channel, "last_id", "0"), nil)
+	expectLines(t, s, "streaming "+channel)
+	expectLines(t, s, texts...)
+	expectLines(t, s, publishTexts(t, ctx, channel, "live")...)
+	waitFollowed(t, channel, "100", "101")
+	expectLines(t, s, publishTexts(t, ctx, channel, "live 2")...)
+}
