@@ -219,6 +219,11 @@ func TestStreamReplayIsBounded(t *testing.T) {
 	if got := resp.Header.Get("Grip-Link"); got != "<?channel=news>; rel=next; timeout=1" {
 		t.Errorf("Grip-Link %q: want the proxy back at once", got)
 	}
+	// The proxy following a link far behind is asked back at once too.
+	far := get(t, h, "", http.Header{"Grip-Last": {"news; last-id=10"}})
+	if got := far.Header.Get("Grip-Link"); got != "<?channel=news>; rel=next; timeout=1" || far.Header.Get("Grip-Channel") != "news; prev-id=110" {
+		t.Errorf("followed 140 behind: Grip-Link %q, Grip-Channel %q", got, far.Header.Get("Grip-Channel"))
+	}
 	rest := get(t, h, "", http.Header{"Grip-Last": {"news; last-id=100"}})
 	if want := strings.Join(headlines(150)[100:], "\n") + "\n"; string(rest.Body) != want {
 		t.Errorf("the rest: %q", rest.Body)
