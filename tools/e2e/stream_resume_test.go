@@ -34,6 +34,15 @@ func expectLines(t *testing.T, s *streamClient, want ...string) {
 	}
 }
 
+// numbered is n texts "r1 pad" to "r<n> pad".
+func numbered(n int, pad string) []string {
+	texts := make([]string, n)
+	for i := range texts {
+		texts[i] = "r" + strconv.Itoa(i+1) + " " + pad
+	}
+	return texts
+}
+
 // publishTexts publishes one message per text on channel through the
 // publish function, in one invocation, and returns the texts.
 func publishTexts(t *testing.T, ctx context.Context, channel string, texts ...string) []string {
@@ -174,18 +183,14 @@ func TestStreamResumeOlderThanRetentionAndBounded(t *testing.T) {
 	channel := uniqueChannel("resume-old")
 	// The local history keeps a channel's newest 1000 entries, dropping the
 	// older ones once it holds 1250: 1251 messages leave 252 to 1251.
-	texts := make([]string, 1251)
-	for i := range texts {
-		texts[i] = "r" + strconv.Itoa(i+1)
-	}
-	publishTexts(t, ctx, channel, texts...)
+	texts := publishTexts(t, ctx, channel, numbered(1251, "")...)
 	gap := "messages after 1 are no longer kept: the stream goes on from the oldest kept"
 
 	plain := openStreamURL(t, ctx, streamURL(t, channel, "last_id", "1"), nil)
-	expectLines(t, plain, "streaming "+channel+" ("+gap+")", "r252")
+	expectLines(t, plain, "streaming "+channel+" ("+gap+")", "r252 ")
 	sse := openStreamURL(t, ctx, streamURL(t, channel, "last_id", "1"), http.Header{"Accept": {"text/event-stream"}})
 	expectLines(t, sse, "event: open", "data: streaming "+channel,
-		"event: gap", `data: {"code":"history-gap","text":"`+gap+`"}`, "id: 252", "event: message", "data: r252")
+		"event: gap", `data: {"code":"history-gap","text":"`+gap+`"}`, "id: 252", "event: message", "data: r252 ")
 
 	// 150 behind: 100 in the first answer, 50 through the link.
 	s := openStreamURL(t, ctx, streamURL(t, channel, "last_id", "1101"), nil)
@@ -228,11 +233,7 @@ func TestStreamResumeLargeReplay(t *testing.T) {
 	stack(t)
 	ctx := testContext(t, time.Minute)
 	channel := uniqueChannel("resume-large")
-	texts := make([]string, 100)
-	for i := range texts {
-		texts[i] = strconv.Itoa(i+1) + " " + strings.Repeat("x", 2500)
-	}
-	publishTexts(t, ctx, channel, texts...)
+	texts := publishTexts(t, ctx, channel, numbered(100, strings.Repeat("x", 2500))...)
 	s := openStreamURL(t, ctx, streamURL(t, channel, "last_id", "0"), nil)
 	expectLines(t, s, "streaming "+channel)
 	expectLines(t, s, texts...)
