@@ -77,9 +77,16 @@ func (h *Handler) Handle(ctx context.Context, r *apigw.Request) (*apigw.Response
 	if h.History != nil {
 		var err error
 		if replay, err = h.readReplay(ctx, req); err != nil {
-			// A next link answered 5xx is retried by the proxy (5 times,
-			// backing off from 1 s) before it ends the stream.
 			log.ErrorContext(ctx, "history read failed", "error", err)
+			if req.sse && !req.next {
+				// EventSource gives up for good on an error status; a
+				// stream that ends at once has it reconnect (with its
+				// Last-Event-ID) after the retry delay.
+				resp.Body = []byte("retry: 3000\n: cannot read the channel history, reconnecting\n\n")
+				return resp, nil
+			}
+			// The proxy retries a next link answered 5xx (5 times, backing
+			// off from 1 s) before it ends the stream.
 			return apigw.Error(http.StatusServiceUnavailable, "cannot read the channel history, try again"), nil
 		}
 		if replay.Gap && req.next && !req.sse {

@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"context"
+	"errors"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -299,5 +301,49 @@ func TestStreamTokensAndTheLink(t *testing.T) {
 	}
 	if strings.Contains(logs.String(), token) || strings.Contains(logs.String(), "access_token") {
 		t.Errorf("the token reached the log: %s", logs.String())
+	}
+}
+
+// failingStore is a history that cannot be read.
+type failingStore struct{ history.Store }
+
+func (failingStore) Last(context.Context, string) (string, error) {
+	return "", errors.New("throttled")
+}
+
+// When the history cannot be read, a plain client and the proxy's follow
+// get a 503 (the proxy retries it); an SSE client gets a stream that ends
+// at once, since EventSource would give up for good on an error status
+// but reconnects, with its Last-Event-ID, when a stream ends.
+func TestStreamWhenTheHistoryFails(t *testing.T) {
+	h := &Handler{History: failingStore{}, DefaultChannel: "news", Logger: slog.New(slog.DiscardHandler)}
+	for _, tc := range []struct {
+		name   string
+		header http.Header
+		status int
+		body   string
+	}{
+		{"plain", nil, 503, "cannot read the channel history, try again\n"},
+		{"SSE", with(sse, "Last-Event-ID", "3"), 200, "retry: 3000\n: cannot read the channel history, reconnecting\n\n"},
+		{"the proxy following", http.Header{"Grip-Last": {"news.sse; last-id=3"}}, 503, "cannot read the channel history, try again\n"},
+	} {
+		resp, err := h.Handle(t.Context(), &apigw.Request{Method: "GET", Query: url.Values{}, Header: tc.header})
+		if err != nil || resp.Status != tc.status || string(resp.Body) != tc.body || resp.Header.Get("Grip-Hold") != "" {
+			t.Errorf("%s: %d %q %v, %v; want %d %q and no hold", tc.name, resp.Status, resp.Body, resp.Header, err, tc.status, tc.body)
+		}
+	}
+}
+
+// With GRIP_PREFIX the proxy names the prefixed channel in Grip-Last; the
+// link names the client's.
+func TestStreamFollowedWithAPrefix(t *testing.T) {
+	h, _ := withHistory(t, map[string]string{"GRIP_PREFIX": "app-"}, headlines(3)...)
+	resp := get(t, h, "channel=news", http.Header{"Grip-Last": {"app-news.sse; last-id=2"}})
+	if string(resp.Body) != "id: 3\nevent: message\ndata: headline 3\n\n" || resp.Header.Get("Grip-Channel") != "app-news.sse; prev-id=3" ||
+		resp.Header.Get("Grip-Link") != "<?channel=news>; rel=next; timeout=120" {
+		t.Errorf("got %q %v", resp.Body, resp.Header)
+	}
+	if resp := get(t, h, "channel=news", http.Header{"Grip-Last": {"news; last-id=2"}}); resp.Status != 400 {
+		t.Errorf("Grip-Last without the prefix: %d %q, want 400", resp.Status, resp.Body)
 	}
 }
