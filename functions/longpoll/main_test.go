@@ -66,7 +66,7 @@ func TestLongpollEvents(t *testing.T) {
 	held := func(prevID string) map[string][]string {
 		ch := "news"
 		if prevID != "" {
-			ch += "; prev-id=" + prevID
+			ch += "; prev-id=" + prevID + ", news.lpcheck; prev-id=" + prevID + "; filter=require-sub"
 		}
 		return map[string][]string{
 			"Content-Type": {"application/json"}, "X-Content-Type-Options": {"nosniff"}, "Cache-Control": {"no-cache"},

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 
@@ -24,6 +25,10 @@ type Handler struct {
 	Publisher Publisher
 	History   history.Store // nil: text messages are published without ids
 	Logger    *slog.Logger
+
+	// ReleaseCheckDelay is how long after publishing text messages the
+	// long-polls' release checks are sent (see sendReleaseChecks); 0: never.
+	ReleaseCheckDelay time.Duration
 
 	// Deliveries records which endpoints accepted a message that others
 	// refused, so that its redelivery skips them. nil: History's, when it

@@ -39,6 +39,7 @@ func (h *Handler) publish(invocation context.Context, batch []pending) (failed [
 	for _, req := range requests(ready) {
 		failed = append(failed, h.send(ctx, req)...)
 	}
+	h.sendReleaseChecks(ctx, batch)
 	return failed
 }
 
