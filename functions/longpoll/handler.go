@@ -67,7 +67,7 @@ func (h *Handler) Handle(ctx context.Context, r *apigw.Request) (*apigw.Response
 	}
 	if h.History != nil && lastID != "" {
 		// Released at once if lastID is already old when the proxy holds it.
-		hold.Channels = append(hold.Channels, feed.ReleaseCheckChannel(channel, lastID))
+		feed.HoldReleaseCheck(&hold, channel, lastID)
 	}
 	if err := hold.Apply(resp.Header, h.Grip); err != nil {
 		log.ErrorContext(ctx, "cannot build hold instructions", "error", err)

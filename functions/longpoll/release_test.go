@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -71,6 +72,7 @@ func pollHeldOnAPassedID(t *testing.T, check bool) (string, time.Duration) {
 	// A poll with ?gate=<name> is answered only once its gate opens: the
 	// function has read the head, and the publish overtakes its answer.
 	gates := map[string]chan struct{}{"x": make(chan struct{}), "y": make(chan struct{})}
+	var zCalls atomic.Int64 // the origin's calls for poll z, up to date
 	var read sync.WaitGroup
 	read.Add(len(gates))
 	origin := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -78,8 +80,11 @@ func pollHeldOnAPassedID(t *testing.T, check bool) (string, time.Duration) {
 			// Keeps both channels subscribed in Pushpin, as other clients
 			// do under load: a poll is not the first to hold them.
 			w.Header().Set("Grip-Hold", "stream")
-			w.Header().Set("Grip-Channel", "news, "+feed.ReleaseCheckChannel("news", "").Name)
+			w.Header().Set("Grip-Channel", "news, news"+feed.ReleaseCheckSuffix)
 			return
+		}
+		if r.URL.Query().Get("gate") == "z" {
+			zCalls.Add(1)
 		}
 		resp, err := h.Handle(r.Context(), &apigw.Request{Method: r.Method, Path: r.URL.Path, Header: r.Header.Clone(), Query: r.URL.Query()})
 		if err != nil {
@@ -155,10 +160,24 @@ func pollHeldOnAPassedID(t *testing.T, check bool) (string, time.Duration) {
 	}
 	close(gates["y"])
 	if check {
+		// Poll z is up to date: the check must leave it held (skip-self),
+		// or every check would make every held poll call the function.
+		go func() {
+			resp, err := http.Get(proxy.URL() + "/longpoll?channel=news&last_id=2&gate=z")
+			if err == nil {
+				resp.Body.Close()
+			}
+		}()
 		time.Sleep(releaseCheckAfter)
 		if err := pub.Publish(t.Context(), feed.ReleaseCheck("news", entries[0].ID)); err != nil {
 			t.Fatal(err)
 		}
+		defer func() {
+			time.Sleep(300 * time.Millisecond)
+			if n := zCalls.Load(); n != 1 {
+				t.Errorf("the up-to-date poll called the function %d times, want once (held through the check)", n)
+			}
+		}()
 	}
 	p := <-answers["y"]
 	got := ""

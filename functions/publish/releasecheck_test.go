@@ -29,8 +29,8 @@ func TestReleaseChecksFollowTheMessages(t *testing.T) {
 		t.Fatalf("%d publish calls, want the messages then the checks: %v", len(calls), calls)
 	}
 	want := []string{
-		`{"channel":"news.lpcheck","id":"2","prev-id":"2","meta":{"require_sub":".lpcheck"},"no-seq":true,"formats":{"http-response":{"code":200,"body":""}}}`,
-		`{"channel":"sports.lpcheck","id":"1","prev-id":"1","meta":{"require_sub":".lpcheck"},"no-seq":true,"formats":{"http-response":{"code":200,"body":""}}}`,
+		`{"channel":"news.lpcheck","meta":{"sender":"2"},"no-seq":true,"formats":{"http-response":{"action":"hint"}}}`,
+		`{"channel":"sports.lpcheck","meta":{"sender":"1"},"no-seq":true,"formats":{"http-response":{"action":"hint"}}}`,
 	}
 	if got := strings.Join(calls[1], "\n"); got != strings.Join(want, "\n") {
 		t.Errorf("checks:\n%s\nwant:\n%s", got, strings.Join(want, "\n"))

@@ -35,7 +35,7 @@ func TestCheckChannel(t *testing.T) {
 		if CheckChannel(grip.Config{}, SSEChannel(name)) == nil {
 			t.Errorf("the twin of %q passes as a user name", name)
 		}
-		if CheckChannel(grip.Config{}, ReleaseCheckChannel(name, "").Name) == nil {
+		if CheckChannel(grip.Config{}, name+ReleaseCheckSuffix) == nil {
 			t.Errorf("the release-check twin of %q passes as a user name", name)
 		}
 	}
@@ -66,7 +66,7 @@ func TestCheckChannelCountsThePrefixAndTheTwin(t *testing.T) {
 			t.Errorf("prefix %q, %d bytes: %v, want ok=%v (%q)", tc.cfg.Prefix, len(tc.name), err, tc.ok, tc.want)
 		}
 		if err == nil {
-			for _, ch := range []string{tc.name, SSEChannel(tc.name), ReleaseCheckChannel(tc.name, "").Name} {
+			for _, ch := range []string{tc.name, SSEChannel(tc.name), tc.name + ReleaseCheckSuffix} {
 				if err := tc.cfg.CheckChannel(ch); err != nil {
 					t.Errorf("passed, but the proxy name %q fails: %v", ch, err)
 				}
