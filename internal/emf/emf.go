@@ -71,6 +71,7 @@ var units = map[Unit]bool{
 const (
 	MaxDimensions = 30  // per dimension set
 	MaxMetrics    = 100 // per line
+	MaxValues     = 100 // per metric, when it carries several (Metric.Values)
 	maxNameLen    = 255 // namespace, dimension and metric names
 	maxValueLen   = 1024
 )
@@ -82,11 +83,15 @@ var ErrInvalid = errors.New("emf: invalid metric line")
 // Dimension is a name and its value.
 type Dimension struct{ Name, Value string }
 
-// Metric is one value; Unit empty means None.
+// Metric is one value, or several; Unit empty means None.
 type Metric struct {
 	Name  string
 	Unit  Unit
 	Value float64
+	// Values, when not nil, replaces Value: 1 to MaxValues samples in one
+	// line, each counted by CloudWatch as if written alone (SampleCount,
+	// Average, Maximum and percentiles see every one).
+	Values []float64
 }
 
 // Line is one EMF line (ending in a newline) in namespace at time at, with
@@ -126,10 +131,11 @@ func Line(namespace string, at time.Time, dims []Dimension, metrics ...Metric) (
 		if !units[unit] {
 			return nil, fmt.Errorf("%w: metric %s: unit %q is not a CloudWatch unit", ErrInvalid, m.Name, unit)
 		}
-		if math.IsNaN(m.Value) || math.IsInf(m.Value, 0) {
-			return nil, fmt.Errorf("%w: metric %s: value %v is not a finite number", ErrInvalid, m.Name, m.Value)
+		value, err := m.value()
+		if err != nil {
+			return nil, err
 		}
-		top[m.Name] = m.Value
+		top[m.Name] = value
 		defs = append(defs, metricDef{m.Name, string(unit)})
 	}
 	top["_aws"] = map[string]any{
@@ -145,6 +151,29 @@ func Line(namespace string, at time.Time, dims []Dimension, metrics ...Metric) (
 		return nil, fmt.Errorf("%w: %v", ErrInvalid, err)
 	}
 	return append(b, '\n'), nil
+}
+
+// value is what the line carries for m: its number, or its array of numbers.
+func (m Metric) value() (any, error) {
+	if m.Values == nil {
+		return m.Value, checkFinite(m.Name, m.Value)
+	}
+	if len(m.Values) == 0 || len(m.Values) > MaxValues {
+		return nil, fmt.Errorf("%w: metric %s: %d values, want 1 to %d", ErrInvalid, m.Name, len(m.Values), MaxValues)
+	}
+	for _, v := range m.Values {
+		if err := checkFinite(m.Name, v); err != nil {
+			return nil, err
+		}
+	}
+	return m.Values, nil
+}
+
+func checkFinite(name string, v float64) error {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return fmt.Errorf("%w: metric %s: value %v is not a finite number", ErrInvalid, name, v)
+	}
+	return nil
 }
 
 // checkName checks a dimension or metric name, unique in the line.
