@@ -21,7 +21,7 @@ func configure(ctx context.Context, cold edge.ColdStart) (*Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Handler{Grip: cold.Grip, Publisher: cold.Publisher, History: store, ReleaseCheckDelay: delay, Logger: cold.Logger}, nil
+	return &Handler{Grip: cold.Grip, Publisher: cold.Publisher, History: store, ReleaseCheckDelay: delay, Logger: cold.Logger, Metrics: cold.Metrics}, nil
 }
 
 // releaseCheckDelay reads LONGPOLL_RELEASE_CHECK (a Go duration; 0 turns

@@ -10,6 +10,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/faas-grip/faas-grip-go/internal/emf"
 	"github.com/faas-grip/faas-grip-go/internal/grip"
 	"github.com/faas-grip/faas-grip-go/internal/history"
 )
@@ -34,6 +35,9 @@ type Handler struct {
 	// refused, so that its redelivery skips them. nil: History's, when it
 	// keeps them (DirStore and DynamoStore do).
 	Deliveries history.Deliveries
+
+	Metrics *emf.Writer    // the edge's (metrics.go); nil writes none
+	counts  *publishCounts // this invocation's publish requests; set by metered
 }
 
 // DirectRequest is a direct invoke's payload: one message, or several.
