@@ -25,32 +25,6 @@ func withMetrics(h *Handler) *bytes.Buffer {
 	return &out
 }
 
-// metricLines checks each line by the format's rules and returns them as
-// "name=value" (and the Endpoint dimension's value first, when set),
-// arrays as [a b], sorted within a line.
-func metricLines(t *testing.T, out *bytes.Buffer) []string {
-	t.Helper()
-	var lines []string
-	for _, root := range emftest.Lines(t, out.Bytes()) {
-		if root["FunctionName"] != "publish" {
-			t.Errorf("line %v: FunctionName %v, want publish", root, root["FunctionName"])
-		}
-		var fields []string
-		for _, d := range root["_aws"].(map[string]any)["CloudWatchMetrics"].([]any) {
-			for _, m := range d.(map[string]any)["Metrics"].([]any) {
-				name := m.(map[string]any)["Name"].(string)
-				fields = append(fields, fmt.Sprintf("%s=%v", name, root[name]))
-			}
-		}
-		slices.Sort(fields)
-		if ep, ok := root["Endpoint"]; ok {
-			fields = append([]string{fmt.Sprintf("Endpoint=%v", ep)}, fields...)
-		}
-		lines = append(lines, strings.Join(fields, " "))
-	}
-	return lines
-}
-
 // callSizes is the items of each publish call, as ItemsPerPublish writes them.
 func callSizes(calls [][]grip.Item) string {
 	var n []string
@@ -81,8 +55,8 @@ func TestMetricsPerInvocation(t *testing.T) {
 			}
 			out := withMetrics(h)
 			_, _ = h.Handle(t.Context(), eventtest.Load(t, tc.event))
-			want := fmt.Sprintf("ItemsPerPublish=%s MessagesPublished=%d", callSizes(pub.Calls), tc.published)
-			if got := metricLines(t, out); len(pub.Calls) == 0 || !slices.Equal(got, []string{want}) {
+			want := fmt.Sprintf("FunctionName=publish ItemsPerPublish=%s MessagesPublished=%d", callSizes(pub.Calls), tc.published)
+			if got := emftest.Summaries(t, out.Bytes()); len(pub.Calls) == 0 || !slices.Equal(got, []string{want}) {
 				t.Errorf("lines %q, want [%q]", got, want)
 			}
 		})
@@ -130,10 +104,10 @@ func TestDeliveriesFailedByEndpoint(t *testing.T) {
 		"m3", `{"channel":"c","text":"also fine"}`)
 	bID := pub.EndpointIDs()[1]
 	want := []string{
-		"DeliveriesFailed=1 ItemsPerPublish=[6 2 2 2] MessagesPublished=2",
-		"Endpoint=" + bID + " DeliveriesFailed=1",
+		"FunctionName=publish DeliveriesFailed=1 ItemsPerPublish=[6 2 2 2] MessagesPublished=2",
+		"FunctionName=publish Endpoint=" + bID + " DeliveriesFailed=1",
 	}
-	if got := metricLines(t, out); !slices.Equal(got, want) {
+	if got := emftest.Summaries(t, out.Bytes()); !slices.Equal(got, want) {
 		t.Errorf("lines %q, want %q", got, want)
 	}
 	for _, leak := range []string{secret, "user", "127.0.0.1", "http"} {
@@ -154,15 +128,15 @@ func TestItemsPerPublishOverMoreLines(t *testing.T) {
 		bodies = append(bodies, json.RawMessage(`{"channel":"c","formats":{"ws-message":{"content":"x"}}}`))
 	}
 	_, _ = h.HandleDirect(t.Context(), bodies)
-	got := metricLines(t, out)
+	got := emftest.Summaries(t, out.Bytes())
 	if len(pub.Calls) != emf.MaxValues+2 || len(got) != 2 {
 		t.Fatalf("%d calls, lines %q: want %d calls in 2 lines", len(pub.Calls), got, emf.MaxValues+2)
 	}
 	first := "[" + fmt.Sprint(emf.MaxValues+1) + strings.Repeat(" 1", emf.MaxValues-1) + "]"
-	if want := "ItemsPerPublish=" + first + " MessagesPublished=0"; got[0] != want {
+	if want := "FunctionName=publish ItemsPerPublish=" + first + " MessagesPublished=0"; got[0] != want {
 		t.Errorf("first line %q, want %q", got[0], want)
 	}
-	if want := "ItemsPerPublish=[1 1]"; got[1] != want {
+	if want := "FunctionName=publish ItemsPerPublish=[1 1]"; got[1] != want {
 		t.Errorf("second line %q, want %q", got[1], want)
 	}
 }

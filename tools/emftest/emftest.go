@@ -9,6 +9,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -117,6 +118,35 @@ func Lines(t testing.TB, out []byte) []map[string]any {
 		roots = append(roots, Check(t, line))
 	}
 	return roots
+}
+
+// Summaries checks every line of out with Check and returns each as one
+// string a test can compare: its dimensions as name=value, in the order of
+// their set, then its metrics as name=value, sorted (an array of values as
+// [a b]). For example "FunctionName=chat MessagesPublished=1".
+func Summaries(t testing.TB, out []byte) []string {
+	t.Helper()
+	var summaries []string
+	for _, root := range Lines(t, out) {
+		var dims, metrics []string
+		for _, d := range root["_aws"].(map[string]any)["CloudWatchMetrics"].([]any) {
+			d := d.(map[string]any)
+			for _, set := range d["Dimensions"].([]any) {
+				for _, n := range set.([]any) {
+					if field := fmt.Sprintf("%v=%v", n, root[n.(string)]); !slices.Contains(dims, field) {
+						dims = append(dims, field)
+					}
+				}
+			}
+			for _, m := range d["Metrics"].([]any) {
+				name := m.(map[string]any)["Name"].(string)
+				metrics = append(metrics, fmt.Sprintf("%s=%v", name, root[name]))
+			}
+		}
+		slices.Sort(metrics)
+		summaries = append(summaries, strings.Join(append(dims, metrics...), " "))
+	}
+	return summaries
 }
 
 func isInteger(n json.Number) bool {

@@ -3,6 +3,7 @@ package emftest
 import (
 	"fmt"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -71,5 +72,15 @@ func TestCheck(t *testing.T) {
 	}
 	if f := check(t, strings.Replace(example, `"time":100`, `"time":[`+strings.Repeat("1,", 100)+`1]`, 1)); len(f) == 0 {
 		t.Error("101 values passed")
+	}
+}
+
+func TestSummaries(t *testing.T) {
+	out := `{"_aws":{"Timestamp":1,"CloudWatchMetrics":[{"Namespace":"n","Dimensions":[["FunctionName","Endpoint"]],` +
+		`"Metrics":[{"Name":"B","Unit":"Count"},{"Name":"A"}]}]},"FunctionName":"f","Endpoint":"e","A":[1,2],"B":3}` + "\n" +
+		`{"_aws":{"Timestamp":1,"CloudWatchMetrics":[{"Namespace":"n","Dimensions":[[]],"Metrics":[{"Name":"C"}]}]},"C":0.5}` + "\n"
+	got := Summaries(t, []byte(out))
+	if want := []string{"FunctionName=f Endpoint=e A=[1 2] B=3", "C=0.5"}; !slices.Equal(got, want) {
+		t.Errorf("Summaries %q, want %q", got, want)
 	}
 }
