@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"strings"
 	"testing"
@@ -120,5 +121,40 @@ func TestUnitsAreTheSpecifications(t *testing.T) {
 			t.Fatal(err)
 		}
 		emftest.Check(t, line)
+	}
+}
+
+// Names and values that need escaping, and numbers of any size, decode to
+// what was given.
+func TestLineEncodesAnyStringAndNumber(t *testing.T) {
+	odd := "quote \" backslash \\ tab \t nul \x00 é ✓ <&>"
+	numbers := []float64{0, -0.5, 12.5, 1e21, 1.5e-7, -3e300, 1234567890123}
+	line, err := Line("ns "+odd, time.Now(), []Dimension{{odd, odd}},
+		Metric{Name: "M " + odd, Value: 7}, Metric{Name: "Many", Values: numbers})
+	if err != nil {
+		t.Fatal(err)
+	}
+	emftest.Check(t, line)
+	var got map[string]any
+	if err := json.Unmarshal(line, &got); err != nil {
+		t.Fatal(err)
+	}
+	if got[odd] != odd || got["M "+odd] != 7.0 {
+		t.Errorf("decoded %v", got)
+	}
+	if many, _ := got["Many"].([]any); fmt.Sprint(many) != fmt.Sprint(numbers) {
+		t.Errorf("Many %v, want %v", many, numbers)
+	}
+	if ns := got["_aws"].(map[string]any)["CloudWatchMetrics"].([]any)[0].(map[string]any)["Namespace"]; ns != "ns "+odd {
+		t.Errorf("Namespace %q", ns)
+	}
+}
+
+// Once its buffer has grown, a Writer writes a line without allocating.
+func TestWriterReusesItsBuffer(t *testing.T) {
+	w := NewWriter(io.Discard, "faas-grip", Dimension{"FunctionName", "chat"})
+	metrics := []Metric{{Name: "MessagesPublished", Unit: Count, Value: 1}}
+	if n := testing.AllocsPerRun(100, func() { _ = w.Emit(nil, metrics...) }); n > 0 {
+		t.Errorf("%v allocations per line", n)
 	}
 }
