@@ -2,8 +2,10 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"io"
+	"os"
 	"strings"
 	"testing"
 
@@ -11,6 +13,7 @@ import (
 	"github.com/faas-grip/faas-grip-go/internal/emf"
 	"github.com/faas-grip/faas-grip-go/internal/grip"
 	"github.com/faas-grip/faas-grip-go/internal/grip/apigw"
+	"github.com/faas-grip/faas-grip-go/internal/grip/ws"
 	"github.com/faas-grip/faas-grip-go/tools/emftest"
 	"github.com/faas-grip/faas-grip-go/tools/eventtest"
 )
@@ -125,5 +128,48 @@ func TestConfigureTakesTheEdgesWriter(t *testing.T) {
 	h, err := configure(t.Context(), edge.ColdStart{Getenv: func(string) string { return "" }, Metrics: w})
 	if err != nil || h.Metrics != w {
 		t.Errorf("configure: Metrics %p, err %v; want the edge's %p", h.Metrics, err, w)
+	}
+}
+
+// Writing a request's line allocates nothing (the Writer reuses its buffer):
+// the benchmark's allocation budget, pinned where a GC cannot blur it.
+func TestMetricsLineAllocatesNothing(t *testing.T) {
+	h := &Handler{Logger: eventtest.Logger(t)}
+	withMetrics(h)
+	conn, err := ws.FromRequest(wohRequest(t, nil, "hi"), grip.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	counts := requestCounts{opened: true, limited: 2, published: 1}
+	if n := testing.AllocsPerRun(100, func() { h.emitMetrics(t.Context(), conn, &counts) }); n != 0 {
+		t.Errorf("%v allocations per line", n)
+	}
+}
+
+// BenchmarkInvokeMetrics is BenchmarkInvoke on chat-message.json with the
+// metrics line off (Metrics nil, as outside Lambda) and on, written to
+// /dev/null with a write call, as to Lambda's stdout: what the line costs a
+// message invocation.
+func BenchmarkInvokeMetrics(b *testing.B) {
+	devNull, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { devNull.Close() })
+	for _, on := range []bool{false, true} {
+		b.Run("event=chat-message/metrics="+map[bool]string{false: "off", true: "on"}[on], func(b *testing.B) {
+			d := benchHandler(b)
+			if on {
+				d.Handler.Metrics = emf.NewWriter(devNull, "faas-grip", emf.Dimension{Name: "FunctionName", Value: "chat"})
+			}
+			event := benchEvent(b, "chat-message.json")
+			ctx := context.Background()
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := d.Lambda.Invoke(ctx, event); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }

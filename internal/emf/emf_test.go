@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -156,5 +157,23 @@ func TestWriterReusesItsBuffer(t *testing.T) {
 	metrics := []Metric{{Name: "MessagesPublished", Unit: Count, Value: 1}}
 	if n := testing.AllocsPerRun(100, func() { _ = w.Emit(nil, metrics...) }); n > 0 {
 		t.Errorf("%v allocations per line", n)
+	}
+}
+
+// BenchmarkEmit is the line a chat message's invocation writes
+// (MessagesPublished), through a Writer to /dev/null with a write call, as
+// to Lambda's stdout.
+func BenchmarkEmit(b *testing.B) {
+	devNull, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { devNull.Close() })
+	w := NewWriter(devNull, "faas-grip", Dimension{"FunctionName", "faas-grip-go-ChatFunction-1A2B3C4D5E6F"})
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := w.Emit(nil, Metric{Name: "MessagesPublished", Unit: Count, Value: 1}); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
