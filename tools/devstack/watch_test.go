@@ -16,8 +16,8 @@ import (
 	"github.com/faas-grip/faas-grip-go/tools/template"
 )
 
-// watchProject writes a module with three functions: A and B import
-// internal/shared, C imports nothing of the module yet.
+// watchProject writes a module with three functions: A and B import its
+// package "shared", C imports nothing of the module yet.
 func watchProject(t *testing.T) (string, []*template.Function) {
 	t.Helper()
 	dir := t.TempDir()
