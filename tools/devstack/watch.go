@@ -14,7 +14,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/fsnotify/fsnotify"
@@ -232,39 +231,29 @@ func (w *Watcher) loop(ctx context.Context) {
 	}
 }
 
-// rebuild builds the changed functions, two at a time as Start does, and
-// prints one line for each.
+// rebuild builds the changed functions one after the other, printing a
+// line for each as it is done. Not two at a time as Start does: a change
+// in a shared package would then be compiled by both builds at once (go's
+// build cache does not share work in progress), where in turn the first
+// build compiles it and the others only link.
 func (w *Watcher) rebuild(ctx context.Context, changed map[string][]string) {
-	var (
-		wg    sync.WaitGroup
-		slots = make(chan struct{}, 2)
-		out   sync.Mutex
-	)
 	for _, id := range slices.Sorted(maps.Keys(changed)) {
-		files := changed[id]
-		wg.Go(func() {
-			slots <- struct{}{}
-			defer func() { <-slots }()
-			start := time.Now()
-			err := w.cfg.Rebuild(ctx, id)
-			if ctx.Err() != nil {
-				return // stopping
+		start := time.Now()
+		err := w.cfg.Rebuild(ctx, id)
+		if ctx.Err() != nil {
+			return // stopping
+		}
+		why := describeChanges(changed[id])
+		if err != nil {
+			detail := err.Error()
+			if be, ok := errors.AsType[*build.Error](err); ok && be.Output != "" {
+				detail = be.Output
 			}
-			out.Lock()
-			defer out.Unlock()
-			why := describeChanges(files)
-			if err != nil {
-				detail := err.Error()
-				if be, ok := errors.AsType[*build.Error](err); ok && be.Output != "" {
-					detail = be.Output
-				}
-				fmt.Fprintf(w.cfg.Output, "%s did not build (%s); the previous build keeps serving:\n%s\n", id, why, detail)
-				return
-			}
-			fmt.Fprintf(w.cfg.Output, "rebuilt %s in %.1fs (%s)\n", id, time.Since(start).Seconds(), why)
-		})
+			fmt.Fprintf(w.cfg.Output, "%s did not build (%s); the previous build keeps serving:\n%s\n", id, why, detail)
+			continue
+		}
+		fmt.Fprintf(w.cfg.Output, "rebuilt %s in %.1fs (%s)\n", id, time.Since(start).Seconds(), why)
 	}
-	wg.Wait()
 }
 
 // describeChanges is "functions/chat/handler.go changed", or with more
