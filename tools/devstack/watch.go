@@ -101,9 +101,14 @@ func NewWatcher(ctx context.Context, cfg WatchConfig) (*Watcher, error) {
 		return nil, err
 	}
 	cfg.Dir = dir
-	deps, err := listSources(ctx, cfg.Dir, cfg.Functions, cfg.Logger)
+	deps, err := listSources(ctx, cfg.Dir, cfg.Functions)
 	if err != nil {
 		return nil, err
+	}
+	for _, fn := range cfg.Functions {
+		if !slices.Contains(deps.ids(), fn.LogicalID) {
+			cfg.Logger.Info("not watching "+fn.LogicalID+": no folder "+build.Package(fn)+" for its package", "function", fn.LogicalID)
+		}
 	}
 	fsw, err := fsnotify.NewWatcher()
 	if err != nil {
@@ -114,7 +119,7 @@ func NewWatcher(ctx context.Context, cfg WatchConfig) (*Watcher, error) {
 		_ = fsw.Close()
 		return nil, err
 	}
-	fmt.Fprintf(cfg.Output, "watching %d functions (%d packages) for changes\n", len(deps.watchedIDs()), deps.pkgs)
+	fmt.Fprintf(cfg.Output, "watching %d functions (%d packages) for changes\n", len(deps.ids()), deps.pkgs)
 	ctx, w.cancel = context.WithCancel(ctx)
 	go w.loop(ctx)
 	return w, nil
@@ -206,7 +211,7 @@ func (w *Watcher) loop(ctx context.Context) {
 			listing++
 			lists++
 			go func(seq int) {
-				deps, err := listSources(ctx, w.cfg.Dir, w.cfg.Functions, w.cfg.Logger)
+				deps, err := listSources(ctx, w.cfg.Dir, w.cfg.Functions)
 				listed <- listResult{seq, deps, err}
 			}(lists)
 		case l := <-listed:
@@ -288,7 +293,8 @@ func (d sources) affected(path string) []string {
 	return nil
 }
 
-func (d sources) watchedIDs() []string {
+// ids are the functions watched.
+func (d sources) ids() []string {
 	ids := map[string]bool{}
 	for _, list := range d.dirs {
 		for _, id := range list {
@@ -314,7 +320,7 @@ type listedPackage struct {
 
 // listSources asks `go list -deps` which packages of the module each
 // function's package imports, with the tags and platform of the build.
-func listSources(ctx context.Context, dir string, fns []*template.Function, log *slog.Logger) (sources, error) {
+func listSources(ctx context.Context, dir string, fns []*template.Function) (sources, error) {
 	d := sources{files: map[string][]string{}, dirs: map[string][]string{}}
 	roots := map[string]string{} // package folder → logical id
 	var patterns []string
@@ -322,8 +328,7 @@ func listSources(ctx context.Context, dir string, fns []*template.Function, log 
 		pkg := build.Package(fn)
 		pkgDir := filepath.Join(dir, filepath.FromSlash(pkg))
 		if info, err := os.Stat(pkgDir); err != nil || !info.IsDir() {
-			log.Info("not watching "+fn.LogicalID+": no folder "+pkg+" for its package", "function", fn.LogicalID)
-			continue
+			continue // its Makefile target builds it from elsewhere: not watched
 		}
 		roots[pkgDir] = fn.LogicalID
 		patterns = append(patterns, "./"+pkg)
