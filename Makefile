@@ -79,8 +79,8 @@ fuzz:
 	  done; \
 	done
 
-## deploy: sam build, then sam deploy --guided the first time (no stack yet: GripUrl has no
-## default and sam never saves a NoEcho value) and sam deploy after (needs sam, aws, credentials)
+## deploy: sam build, then sam deploy --guided the first time (no stack yet: the GRIP URLs must
+## be given once and sam never saves a NoEcho value) and sam deploy after (needs sam, aws, credentials)
 STACK_NAME ?= faas-grip-go
 deploy:
 	sam build
