@@ -27,11 +27,12 @@ var functionGraphs = []string{
 // while the sample is in the template.
 var sampleGraphs = map[string][]string{
 	"ChatFunction": {
-		"faas-grip MessagesPublished Sum", "faas-grip ItemsPerPublish Average", "faas-grip DeliveriesFailed Sum by Endpoint",
-		"faas-grip ChatConnectionsOpened Sum", "faas-grip ChatConnectionsClosed Sum", "faas-grip RateLimited Sum",
+		"faas-grip ChatConnectionsOpened Sum", "faas-grip ChatConnectionsClosed Sum",
+		"faas-grip MessagesPublished Sum", "faas-grip RateLimited Sum",
 	},
 	"PublishFunction": {
-		"faas-grip MessagesPublished Sum", "faas-grip ItemsPerPublish Average", "faas-grip DeliveriesFailed Sum by Endpoint",
+		"faas-grip MessagesPublished Sum", "faas-grip ItemsPerPublish Average", "faas-grip ItemsPerPublish Maximum",
+		"faas-grip DeliveriesFailed Sum", "faas-grip DeliveriesFailed Sum by Endpoint",
 	},
 }
 
