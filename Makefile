@@ -94,7 +94,9 @@ deploy:
 ## AWS_REGION from the environment, names its region; README, Operate: Teardown says what stays)
 REGION ?= $(AWS_REGION)
 delete:
-	@test -n "$(STACK)" || { echo "usage: make delete STACK=<stack name> [REGION=<region>]: no default, so that a stack is never deleted by mistake" >&2; exit 2; }
+	@# Only a STACK given by the caller: never a default another target may set.
+	@case "$(origin STACK)" in "command line"|environment*) test -n "$(STACK)";; *) false;; esac || \
+	  { echo "usage: make delete STACK=<stack name> [REGION=<region>]: no default, so that a stack is never deleted by mistake" >&2; exit 2; }
 	sam delete --stack-name "$(STACK)" --no-prompts$(if $(REGION), --region "$(REGION)")
 
 clean:
