@@ -21,9 +21,12 @@ const root = "../.."
 const longpollTimeout = 5 * time.Second
 
 var (
-	shared    *devstack.Stack
-	skipWhy   string // set when the stack cannot run here
-	stackLogs = newLogBuffer()
+	shared *devstack.Stack
+	// sharedHistory is the shared stack's HISTORY_DIR, for tests that
+	// shape the history itself (a hole, an expired id).
+	sharedHistory string
+	skipWhy       string // set when the stack cannot run here
+	stackLogs     = newLogBuffer()
 )
 
 // TestMain starts one stack for the whole suite: building the functions
@@ -46,6 +49,7 @@ func run(m *testing.M) int {
 		return 1
 	}
 	defer os.RemoveAll(history)
+	sharedHistory = history
 
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()

@@ -264,6 +264,11 @@ func secretOf(env map[string]any) string {
 // (beyond the managed execution roles): exactly what its code uses.
 var samplePolicies = map[string][]string{
 	"ChatFunction": {
+		// History on: an append as the publish function's, a replay as the long-poll's.
+		"dynamodb:GetItem HistoryTable.Arn if ChatHistoryOn",
+		"dynamodb:PutItem HistoryTable.Arn if ChatHistoryOn",
+		"dynamodb:Query HistoryTable.Arn if ChatHistoryOn",
+		"dynamodb:UpdateItem HistoryTable.Arn if ChatHistoryOn",
 		"secretsmanager:GetSecretValue ClientTokenSecretStore if HasClientTokenSecret",
 		"secretsmanager:GetSecretValue GripUrlSecret",
 	},

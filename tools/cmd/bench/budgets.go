@@ -53,6 +53,16 @@ const (
 	// line that allocates per metric. The tests pin zero exactly (chat's
 	// TestMetricsLineAllocatesNothing, emf's TestWriterReusesItsBuffer).
 	budgetMetricsAllocs = 2
+	// (a) chat.BenchmarkInvokeHistory, history on over off, per round: a
+	// message appended to the local DirStore before it is published.
+	// 3.3× loaded (medians 172 µs over 52 µs; the append is a file write
+	// under flock). 8× catches a second append or a whole-history read per
+	// message, not the disk.
+	budgetChatHistoryRatio = 8.0
+	// (a) chat.BenchmarkReplay100 over the floor: an OPEN replaying 100
+	// messages, 1.22 ms over a 25 µs floor loaded (49×). 100× catches a
+	// per-message history read or a copy of the response per frame.
+	budgetChatReplay100Ratio = 100.0
 
 	// (b) exec → first /next over the floor's: 0.9× to 1.7× loaded (the
 	// publish function links the SQS SDK). 2.5× catches init work that
