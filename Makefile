@@ -18,7 +18,7 @@ build-%Function:
 	echo "CGO_ENABLED=0 GOOS=$(GOOS) GOARCH=$(GOARCH) $(GO) build $(GOFLAGS_BUILD) -o $(ARTIFACTS_DIR)/bootstrap $$pkg"; \
 	CGO_ENABLED=0 GOOS=$(GOOS) GOARCH=$(GOARCH) $(GO) build $(GOFLAGS_BUILD) -o "$(ARTIFACTS_DIR)/bootstrap" "$$pkg"
 
-.PHONY: build test vet lint unit e2e dev invoke bench loadtest fuzz deploy clean
+.PHONY: build test vet lint unit e2e dev invoke bench loadtest fuzz deploy smoke clean
 
 ## build: every function of template.yaml for Lambda (linux/arm64) into .build/<LogicalId>/bootstrap
 build:
@@ -89,6 +89,15 @@ deploy:
 	else \
 	  echo "deploy: no stack $(STACK_NAME) yet: sam deploy --guided (see README: Deploy with SAM)"; sam deploy --guided; \
 	fi
+
+## smoke: prove a stack works end to end through its GRIP proxy: a direct call is refused,
+## two chat clients talk, the publish queue reaches a stream and a long-poll, the dead-letter
+## queue is empty; one line per check, naming the hop that failed (README: Smoke test).
+## A deployed stack: make smoke STACK=faas-grip-go AWS_REGION=us-east-1 PROXY_URL=https://...
+## make dev in deployed mode: make smoke OUTPUTS=.build/dev/outputs.json PROXY_URL=http://localhost:7999
+STACK ?= $(STACK_NAME)
+smoke:
+	@$(GO) run ./tools/cmd/smoke $(if $(OUTPUTS),-outputs "$(OUTPUTS)",-stack "$(STACK)") -region "$(or $(REGION),$(AWS_REGION))" -proxy "$(PROXY_URL)" $(SMOKE_FLAGS)
 
 clean:
 	rm -rf .build .aws-sam
