@@ -7,6 +7,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
@@ -46,14 +47,19 @@ func TestSmoke(t *testing.T) {
 	}
 	ctx := testContext(t, 2*time.Minute)
 	commands := readmeSmokeCommands(t)
-	endpoint := moto.Start(t)
-
 	dir := t.TempDir()
 	devBin, smokeBin := filepath.Join(dir, "dev"), filepath.Join(dir, "smoke")
-	for bin, pkg := range map[string]string{devBin: "../cmd/dev", smokeBin: "../cmd/smoke"} {
-		if out, err := exec.CommandContext(ctx, "go", "build", "-o", bin, pkg).CombinedOutput(); err != nil {
-			t.Fatalf("go build %s: %v\n%s", pkg, err, out)
+	built := make(chan error, 1)
+	go func() { // while moto_server starts
+		out, err := exec.CommandContext(ctx, "go", "build", "-o", dir+string(filepath.Separator), "../cmd/dev", "../cmd/smoke").CombinedOutput()
+		if err != nil {
+			err = fmt.Errorf("go build ./tools/cmd/dev ./tools/cmd/smoke: %v\n%s", err, out)
 		}
+		built <- err
+	}()
+	endpoint := moto.Start(t)
+	if err := <-built; err != nil {
+		t.Fatal(err)
 	}
 	// README's make dev line, on this test's ports, SQS endpoint and file.
 	// Meanwhile, in this process, the stack without Grip-Sig required.

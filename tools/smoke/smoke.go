@@ -61,7 +61,10 @@ type checker struct {
 // failed. ctx bounds the whole run.
 func Run(ctx context.Context, cfg Config) (bool, error) {
 	proxy, err := url.Parse(strings.TrimSuffix(cfg.ProxyURL, "/"))
-	if err != nil || (proxy.Scheme != "http" && proxy.Scheme != "https") || proxy.Host == "" {
+	if err != nil {
+		return false, errors.New("PROXY_URL is not a URL: want the proxy's http:// or https:// URL") // url's error would show a password
+	}
+	if (proxy.Scheme != "http" && proxy.Scheme != "https") || proxy.Host == "" {
 		return false, fmt.Errorf("PROXY_URL %q: want the proxy's http:// or https:// URL", proxy.Redacted())
 	}
 	if cfg.Wait <= 0 {

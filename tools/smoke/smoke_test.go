@@ -60,3 +60,14 @@ func TestSmokeProxyAnswer(t *testing.T) {
 		}
 	}
 }
+
+// TestSmokeProxyURLNotShown: a PROXY_URL that is wrong is refused without
+// showing its password.
+func TestSmokeProxyURLNotShown(t *testing.T) {
+	for _, u := range []string{"https://user:s3cret@[::1", "ftp://user:s3cret@example.com"} {
+		_, err := Run(t.Context(), Config{ProxyURL: u})
+		if err == nil || strings.Contains(err.Error(), "s3cret") {
+			t.Errorf("PROXY_URL %q: %v; want an error without the password", u, err)
+		}
+	}
+}

@@ -79,7 +79,7 @@ func run() int {
 		fmt.Fprintln(os.Stderr, "smoke:", err)
 		return 2
 	}
-	shown := *proxy
+	shown := "PROXY_URL (not a URL)" // never printed as given: it may hold a password
 	if u, err := url.Parse(*proxy); err == nil {
 		shown = u.Redacted()
 	}
