@@ -94,7 +94,7 @@ deploy:
 ## two chat clients talk, the publish queue reaches a stream and a long-poll, the dead-letter
 ## queue is empty; one line per check, naming the hop that failed (README: Smoke test).
 ## A deployed stack: make smoke STACK=faas-grip-go AWS_REGION=us-east-1 PROXY_URL=https://...
-## make dev in deployed mode: make smoke OUTPUTS=.build/dev/outputs.json PROXY_URL=http://localhost:7999
+## make dev in deployed mode: make smoke OUTPUTS=.build/local/outputs.json PROXY_URL=http://localhost:7999
 STACK ?= $(STACK_NAME)
 smoke:
 	@$(GO) run ./tools/cmd/smoke $(if $(OUTPUTS),-outputs "$(OUTPUTS)",-stack "$(STACK)") -region "$(or $(REGION),$(AWS_REGION))" -proxy "$(PROXY_URL)" $(SMOKE_FLAGS)

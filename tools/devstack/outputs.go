@@ -10,6 +10,11 @@ import (
 	"github.com/faas-grip/faas-grip-go/tools/template"
 )
 
+// OutputsFile is where make dev writes the stack's outputs in deployed
+// mode, below the project directory: beside the local history (LocalEnv),
+// not in .build/dev, make dev's own binary.
+const OutputsFile = ".build/local/outputs.json"
+
 // Outputs are the template's Outputs as this stack serves them in deployed
 // mode (Options.Domain, of the form <api-id>.execute-api.<region>.<suffix>),
 // shaped as CloudFormation's, so that what reads a deployed stack's outputs

@@ -14,6 +14,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -93,6 +94,9 @@ func TestSmoke(t *testing.T) {
 		expectSmoke(t, out, code, 0, nil)
 	})
 	t.Run("make dev's outputs file", func(t *testing.T) {
+		if !slices.Contains(commands.words(), "OUTPUTS="+devstack.OutputsFile) {
+			t.Errorf("README's make smoke line does not read make dev's file: want OUTPUTS=%s in %q", devstack.OutputsFile, commands.lines)
+		}
 		out, code := runMake(t, ctx, nil, commands.fill(t, "OUTPUTS", map[string]string{
 			"OUTPUTS": dev.outputs, "PROXY_URL": dev.proxy}))
 		expectSmoke(t, out, code, 0, nil)
@@ -154,6 +158,15 @@ func readmeSmokeCommands(t *testing.T) smokeCommands {
 		}
 	}
 	return c
+}
+
+// words are the words of every line.
+func (c smokeCommands) words() []string {
+	var w []string
+	for _, l := range c.lines {
+		w = append(w, strings.Fields(l)...)
+	}
+	return w
 }
 
 // devFlags are the DEV_FLAGS of README's make dev line, with this test's

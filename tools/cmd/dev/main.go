@@ -55,7 +55,7 @@ func run() int {
 		tokenUser   = flag.String("token-user", "alice", "with -client-tokens: the user (sub and name) of the printed token")
 		tokenGrants = flag.String("token-channels", "chat,news*", "with -client-tokens: the channels the printed token grants, comma-separated; 'news*' grants every name starting with news")
 		apiDomain   = flag.String("api-domain", "", "serve the API as deployed at this domain (e.g. abc123.execute-api.us-east-1.amazonaws.com): other Hosts get 403, REST routes live under /Prod/, and Pushpin sends this Host")
-		outputs     = flag.String("outputs", "", "with -api-domain: where to write the stack's outputs, shaped as a deployed stack's, for make smoke (default <dir>/.build/dev/outputs.json)")
+		outputs     = flag.String("outputs", "", "with -api-domain: where to write the stack's outputs, shaped as a deployed stack's, for make smoke (default <dir>/.build/local/outputs.json)")
 	)
 	flag.Parse()
 	level := slog.LevelInfo

@@ -11,7 +11,7 @@ import (
 )
 
 // writeOutputs writes, in deployed mode, the stack's outputs to path
-// (default <dir>/.build/dev/outputs.json) in the shape of a deployed
+// (default <dir>/.build/local/outputs.json) in the shape of a deployed
 // stack's, and tells how make smoke checks the stack with them. The
 // returned function removes the file again: its URLs die with the stack.
 // Outside deployed mode it does nothing.
@@ -24,7 +24,7 @@ func writeOutputs(path, dir string, stack *devstack.Stack, queues map[string]str
 		return nil, err
 	}
 	if path == "" {
-		path = filepath.Join(dir, ".build", "dev", "outputs.json")
+		path = filepath.Join(dir, filepath.FromSlash(devstack.OutputsFile))
 	}
 	if err := devstack.WriteOutputs(path, outs); err != nil {
 		return nil, fmt.Errorf("outputs: %w", err)

@@ -32,7 +32,7 @@ func run() int {
 	var (
 		stack   = flag.String("stack", "", "the deployed stack's name: its outputs come from CloudFormation")
 		region  = flag.String("region", "", "the stack's region (default: AWS_REGION, or the profile's)")
-		outputs = flag.String("outputs", "", "a file with the stack's outputs, as describe-stacks prints them (make dev writes .build/dev/outputs.json), instead of -stack")
+		outputs = flag.String("outputs", "", "a file with the stack's outputs, as describe-stacks prints them (make dev writes .build/local/outputs.json), instead of -stack")
 		proxy   = flag.String("proxy", os.Getenv("PROXY_URL"), "the GRIP proxy's URL, where clients connect (default $PROXY_URL)")
 		wait    = flag.Duration("wait", 20*time.Second, "how long a message may take to arrive")
 		timeout = flag.Duration("timeout", 3*time.Minute, "how long the whole run may take")
