@@ -92,6 +92,9 @@ func TestSmoke(t *testing.T) {
 		out, code := runMake(t, ctx, awsEnv, commands.fill(t, "STACK", map[string]string{
 			"STACK": name, "AWS_REGION": "us-east-1", "PROXY_URL": dev.proxy}))
 		expectSmoke(t, out, code, 0, nil)
+		// REGION stands for AWS_REGION.
+		out, code = runMake(t, ctx, awsEnv, []string{"smoke", "STACK=" + name, "REGION=us-east-1", "PROXY_URL=" + dev.proxy})
+		expectSmoke(t, out, code, 0, nil)
 	})
 	t.Run("make dev's outputs file", func(t *testing.T) {
 		if !slices.Contains(commands.words(), "OUTPUTS="+devstack.OutputsFile) {
@@ -117,8 +120,10 @@ func TestSmoke(t *testing.T) {
 			t.Fatal(err)
 		}
 		wrong := writeOutputs(t, outs, "PublishQueueUrl", other["Other"].URL)
-		out, code := runSmoke(t, ctx, smokeBin, "-outputs", wrong, "-proxy", dev.proxy, "-wait", "3s")
-		expectSmoke(t, out, code, 1, map[int]string{3: "publish queue→publish function: the message is still in .*smoke-other.*nothing reads that queue"})
+		// Through make, as README says to wait longer (here shorter).
+		out, code := runMake(t, ctx, nil, []string{"smoke", "OUTPUTS=" + wrong, "PROXY_URL=" + dev.proxy, "SMOKE_FLAGS=-wait 3s"})
+		// make exits 2 when its command failed (smoke: 1).
+		expectSmoke(t, out, code, 2, map[int]string{3: "publish queue→publish function: the message is still in .*smoke-other after 3s.*nothing reads that queue"})
 	})
 	t.Run("Grip-Sig not required", func(t *testing.T) {
 		// That stack has no queues: checks 3 and 4 skip.
@@ -350,7 +355,8 @@ func runMake(t *testing.T, ctx context.Context, env []string, args []string) (st
 	t.Helper()
 	cmd := exec.CommandContext(ctx, "make", append([]string{"--no-print-directory"}, args...)...)
 	cmd.Dir = root
-	cmd.Env = append(os.Environ(), env...)
+	cmd.Env = append(os.Environ(), "AWS_REGION=", "REGION=") // only what args say
+	cmd.Env = append(cmd.Env, env...)
 	t.Logf("make %s", strings.Join(args, " "))
 	return runCmd(t, cmd)
 }
@@ -402,6 +408,9 @@ func expectSmoke(t *testing.T, out string, code, wantCode int, fails map[int]str
 	}
 	if seen != 4 {
 		t.Errorf("%d check lines, want 4", seen)
+	}
+	if verdict := map[bool]string{true: "smoke: passed", false: "smoke: FAILED"}[wantCode == 0]; !strings.Contains(out, verdict) {
+		t.Errorf("no %q line", verdict)
 	}
 	if strings.Contains(out, "key=") {
 		t.Errorf("smoke printed a key:\n%s", out)
