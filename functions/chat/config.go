@@ -52,7 +52,7 @@ func configure(_ context.Context, cold edge.ColdStart) (*Handler, error) {
 		return nil, err
 	}
 	return &Handler{Grip: cold.Grip, Publisher: cold.Publisher, Channel: cfg.Channel,
-		Tokens: cold.Tokens, Limits: cfg.Limits, Logger: cold.Logger}, nil
+		Tokens: cold.Tokens, Limits: cfg.Limits, Logger: cold.Logger, Metrics: cold.Metrics}, nil
 }
 
 // config is what the chat reads from its environment at cold start.

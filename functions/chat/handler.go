@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/faas-grip/faas-grip-go/internal/clienttoken"
+	"github.com/faas-grip/faas-grip-go/internal/emf"
 	"github.com/faas-grip/faas-grip-go/internal/grip"
 	"github.com/faas-grip/faas-grip-go/internal/grip/apigw"
 	"github.com/faas-grip/faas-grip-go/internal/grip/ws"
@@ -35,6 +36,8 @@ type Handler struct {
 	Logger *slog.Logger
 	Limits Limits           // per connection; zero fields are the defaults
 	Now    func() time.Time // the rate limit's clock; nil is time.Now
+
+	Metrics *emf.Writer // the edge's (metrics.go); nil writes none
 }
 
 func (h *Handler) limits() Limits { return h.Limits.withDefaults() }
@@ -74,6 +77,8 @@ func (h *Handler) webSocket(ctx context.Context, r *apigw.Request) *apigw.Respon
 		return apigw.Error(http.StatusBadRequest, err.Error())
 	}
 	connLog := func() *slog.Logger { return log().With("connection_id", conn.ID()) }
+	var counts requestCounts // this request's metrics line, written on return
+	defer h.emitMetrics(ctx, conn, &counts)
 
 	who, refused := h.identify(ctx, r, conn)
 	if refused != nil {
@@ -81,6 +86,7 @@ func (h *Handler) webSocket(ctx context.Context, r *apigw.Request) *apigw.Respon
 	}
 	if conn.IsOpening() {
 		conn.Accept()
+		counts.opened = true
 		conn.Subscribe(h.Channel)
 		conn.Send(noticeFrame(noticeWelcome, welcomeText(who)))
 		connLog().InfoContext(ctx, "connection opened")
@@ -122,9 +128,12 @@ recv:
 		connLog().InfoContext(ctx, "rate limited", "dropped", s.limited)
 	}
 	s.saveBucket()
+	counts.limited = s.limited
 
 	// One publish for the whole batch: the proxy fans it out to every subscriber.
+	counts.published = len(s.broadcast)
 	if len(s.broadcast) > 0 && h.broadcast(ctx, connLog(), s.broadcast) {
+		counts.published = 0
 		conn.Send(noticeFrame(noticeNotDelivered, "your message could not be delivered, please send it again"))
 	}
 	return conn.Response()

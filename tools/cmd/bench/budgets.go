@@ -40,6 +40,20 @@ const (
 	budgetTokensHS256Ratio = 2
 	budgetTokensRS256Ratio = 8
 
+	// (a) emf.BenchmarkEmit over the floor: the metrics line a chat message
+	// writes, with its write call: 0.03× to 0.12× (medians 0.065× and
+	// 0.042× in two runs) at load average 12 to 18. 0.2× catches the line
+	// built through encoding/json's maps again (37 allocations, several
+	// times slower) or a write per metric instead of one line.
+	budgetMetricsLineRatio = 0.2
+	// (a) chat.BenchmarkInvokeMetrics, metrics on over off: allocations
+	// added per invocation. The Writer reuses its buffer and the chat its
+	// metrics array: none, on any machine. allocs/op is an average that a
+	// GC emptying a pool can lift by one in a round; 2 still catches a
+	// line that allocates per metric. The tests pin zero exactly (chat's
+	// TestMetricsLineAllocatesNothing, emf's TestWriterReusesItsBuffer).
+	budgetMetricsAllocs = 2
+
 	// (b) exec → first /next over the floor's: 0.9× to 1.7× loaded (the
 	// publish function links the SQS SDK). 2.5× catches init work that
 	// costs more than one and a half empty Go starts: a network call, a

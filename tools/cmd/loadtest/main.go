@@ -52,6 +52,7 @@ type options struct {
 	maxOpen         int
 	binaries        map[string]string // built once, for every stack
 	longpollTimeout time.Duration
+	chatFor         time.Duration
 	chat            loadtest.ChatConfig
 	stream          loadtest.StreamConfig
 	poll            loadtest.LongpollConfig
@@ -71,8 +72,8 @@ func run() int {
 	flag.DurationVar(&o.longpollTimeout, "longpoll-timeout", 10*time.Second, "how long Pushpin holds a long-poll (the function's LONGPOLL_TIMEOUT)")
 	flag.IntVar(&o.chat.Clients, "chat-clients", 200, "WebSocket chat clients")
 	flag.IntVar(&o.chat.Senders, "chat-senders", 4, "chat clients that also send")
-	flag.IntVar(&o.chat.Messages, "chat-messages", 2000, "chat messages, all senders together")
-	flag.Float64Var(&o.chat.Rate, "chat-rate", 100, "chat messages per second, all senders together (0: as fast as possible)")
+	flag.DurationVar(&o.chatFor, "chat-for", 10*time.Second, "how long the chat senders send")
+	flag.Float64Var(&o.chat.Rate, "chat-rate", 0, "chat messages per second, all senders together; 0: half the knee, found first (the rate where chat p50 leaves its floor on this machine)")
 	flag.IntVar(&o.stream.Clients, "stream-clients", 500, "HTTP stream clients (half of them SSE)")
 	flag.IntVar(&o.stream.Items, "stream-items", 200, "items published to the streams")
 	flag.IntVar(&o.stream.Batch, "stream-batch", 10, "stream items per publish")
@@ -177,14 +178,14 @@ func runAll(ctx context.Context, o *options) ([]*loadtest.Result, error) {
 		maxOpen int
 	}
 	withName := func(prefix string) []scenario {
-		chat, stream, poll := o.chat, o.stream, o.poll
-		chat.Scenario, stream.Scenario, poll.Scenario = prefix+"chat", prefix+"stream", prefix+"longpoll"
+		stream, poll := o.stream, o.poll
+		stream.Scenario, poll.Scenario = prefix+"stream", prefix+"longpoll"
 		chatOpen := 0
 		if o.maxOpen > 0 {
-			chatOpen = o.maxOpen + chat.Clients
+			chatOpen = o.maxOpen + o.chat.Clients
 		}
 		return []scenario{
-			{"chat", func(t *loadtest.Target) *loadtest.Result { return loadtest.Chat(ctx, t, chat) }, chatOpen},
+			{"chat", func(t *loadtest.Target) *loadtest.Result { return runChat(ctx, t, o, prefix+"chat") }, chatOpen},
 			{"stream", func(t *loadtest.Target) *loadtest.Result { return loadtest.Stream(ctx, t, stream) }, o.maxOpen},
 			{"longpoll", func(t *loadtest.Target) *loadtest.Result { return loadtest.Longpoll(ctx, t, poll) }, o.maxOpen},
 		}
@@ -218,6 +219,28 @@ func runAll(ctx context.Context, o *options) ([]*loadtest.Result, error) {
 		}
 	}
 	return results, nil
+}
+
+// kneeRates are the chat rates the knee search tries, messages per second.
+var kneeRates = []float64{5, 10, 20, 40, 80, 160, 320, 640}
+
+// runChat runs the chat scenario at o.chat.Rate; at rate 0 it finds the
+// knee first and keeps half of it for this and every later chat scenario.
+func runChat(ctx context.Context, t *loadtest.Target, o *options, scenario string) *loadtest.Result {
+	var knee string
+	if o.chat.Rate <= 0 {
+		k := loadtest.ChatKnee(ctx, t, o.chat, kneeRates)
+		o.chat.Rate = k.SafeRate()
+		knee = "chat " + k.String() + fmt.Sprintf("; the chat scenarios run at %g/s", o.chat.Rate)
+	}
+	chat := o.chat
+	chat.Scenario = scenario
+	chat.Messages = max(int(chat.Rate*o.chatFor.Seconds()), chat.Senders)
+	r := loadtest.Chat(ctx, t, chat)
+	if knee != "" {
+		r.Notes = append([]string{knee}, r.Notes...)
+	}
+	return r
 }
 
 // withStack starts a stack with the given number of Pushpin instances,
