@@ -3,12 +3,10 @@
 package e2e
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"os"
 	"os/exec"
@@ -26,7 +24,6 @@ import (
 
 	"github.com/faas-grip/faas-grip-go/tools/devstack"
 	"github.com/faas-grip/faas-grip-go/tools/devstack/devtest"
-	"github.com/faas-grip/faas-grip-go/tools/devstack/proc"
 	"github.com/faas-grip/faas-grip-go/tools/devstack/sqspoll"
 	"github.com/faas-grip/faas-grip-go/tools/moto"
 	"github.com/faas-grip/faas-grip-go/tools/smoke"
@@ -48,13 +45,12 @@ func TestSmoke(t *testing.T) {
 	}
 	ctx := testContext(t, 2*time.Minute)
 	commands := readmeSmokeCommands(t)
-	dir := t.TempDir()
-	devBin, smokeBin := filepath.Join(dir, "dev"), filepath.Join(dir, "smoke")
+	smokeBin := filepath.Join(t.TempDir(), "smoke")
 	built := make(chan error, 1)
 	go func() { // while moto_server starts
-		out, err := exec.CommandContext(ctx, "go", "build", "-o", dir+string(filepath.Separator), "../cmd/dev", "../cmd/smoke").CombinedOutput()
+		out, err := exec.CommandContext(ctx, "go", "build", "-o", smokeBin, "../cmd/smoke").CombinedOutput()
 		if err != nil {
-			err = fmt.Errorf("go build ./tools/cmd/dev ./tools/cmd/smoke: %v\n%s", err, out)
+			err = fmt.Errorf("go build ./tools/cmd/smoke: %v\n%s", err, out)
 		}
 		built <- err
 	}()
@@ -69,11 +65,10 @@ func TestSmoke(t *testing.T) {
 		p, o := startNoSigStack(t, ctx)
 		noSig <- [2]string{p, o}
 	}()
-	proxy, outputs, err := startDev(t, ctx, devBin, "make dev", commands.devFlags(t, endpoint)...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dev := struct{ proxy, outputs string }{proxy, outputs}
+	outputs := filepath.Join(t.TempDir(), "outputs.json")
+	run := startDev(t, ctx, root, append(commands.devFlags(t, endpoint), "-outputs", outputs)...)
+	waitOutputs(t, ctx, run, outputs)
+	dev := struct{ proxy, outputs string }{run.proxy, outputs}
 	ns := <-noSig
 	if ns[0] == "" {
 		t.FailNow()
@@ -222,44 +217,21 @@ func (c smokeCommands) fill(t *testing.T, key string, values map[string]string) 
 	return nil
 }
 
-// startDev runs make dev's program with args on free ports and waits for
-// its outputs file. It returns Pushpin's URL and the file.
-func startDev(t *testing.T, ctx context.Context, bin, name string, args ...string) (proxy, outputs string, err error) {
-	ports := devtest.FreePorts(t, 3)
-	outputs = filepath.Join(t.TempDir(), "outputs.json")
-	args = append(args, "-no-install", "-dir", root, "-outputs", outputs,
-		"-api-port", strconv.Itoa(ports[0]), "-proxy-port", strconv.Itoa(ports[1]), "-control-port", strconv.Itoa(ports[2]))
-	cmd := exec.Command(bin, args...)
-	cmd.Env = append(os.Environ(), "HISTORY_DIR="+t.TempDir(), "LONGPOLL_TIMEOUT="+longpollTimeout.String())
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		return "", "", err
-	}
-	cmd.Stderr = devtest.NewOutput(t, name)
-	p, err := proc.Start(cmd)
-	if err != nil {
-		return "", "", err
-	}
-	t.Cleanup(func() { _ = p.Stop(5 * time.Second) })
-	up := make(chan struct{}, 1)
-	banner := devtest.NewOutput(t, name+" (stdout)")
-	go func() {
-		sc := bufio.NewScanner(stdout)
-		for sc.Scan() {
-			banner.Write([]byte(sc.Text() + "\n"))
-			if strings.HasPrefix(strings.TrimSpace(sc.Text()), "make smoke OUTPUTS=") {
-				up <- struct{}{}
+// waitOutputs waits for make dev's line saying how make smoke reads its
+// outputs file, written by then.
+func waitOutputs(t *testing.T, ctx context.Context, run *devRun, outputs string) {
+	t.Helper()
+	for {
+		select {
+		case l := <-run.lines:
+			if strings.TrimSpace(l) == "make smoke OUTPUTS="+outputs+" PROXY_URL="+strings.Replace(run.proxy, "127.0.0.1", "localhost", 1) {
+				return
 			}
+		case <-run.p.Done():
+			t.Fatalf("make dev exited: %s", run.p.ExitDescription())
+		case <-ctx.Done():
+			t.Fatal("make dev wrote no outputs")
 		}
-		_, _ = io.Copy(io.Discard, stdout)
-	}()
-	select {
-	case <-up:
-		return "http://127.0.0.1:" + strconv.Itoa(ports[1]), outputs, nil
-	case <-p.Done():
-		return "", "", errors.New(name + " exited: " + p.ExitDescription())
-	case <-ctx.Done():
-		return "", "", errors.New(name + " did not come up")
 	}
 }
 
