@@ -150,7 +150,7 @@ func readmeSmokeCommands(t *testing.T) smokeCommands {
 	if !ok {
 		t.Fatal("README has no ### Smoke test section")
 	}
-	section, _, _ = strings.Cut(section, "\n## ")
+	section, _, _ = strings.Cut(section, "\n#") // the next section, of any level
 	var c smokeCommands
 	for _, l := range strings.Split(section, "\n") {
 		if strings.HasPrefix(l, "make smoke ") || strings.HasPrefix(l, "make dev ") {
