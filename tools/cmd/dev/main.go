@@ -60,6 +60,7 @@ func run() int {
 		tokenGrants = flag.String("token-channels", "chat,news*", "with -client-tokens: the channels the printed token grants, comma-separated; 'news*' grants every name starting with news")
 		watch       = flag.Bool("watch", true, "rebuild and restart a function when its Go files change (Pushpin and its connections stay)")
 		apiDomain   = flag.String("api-domain", "", "serve the API as deployed at this domain (e.g. abc123.execute-api.us-east-1.amazonaws.com): other Hosts get 403, REST routes live under /Prod/, and Pushpin sends this Host")
+		outputs     = flag.String("outputs", "", "with -api-domain: where to write the stack's outputs, shaped as a deployed stack's, for make smoke (default <dir>/.build/local/outputs.json)")
 	)
 	flag.Parse()
 	level := slog.LevelInfo
@@ -139,13 +140,21 @@ func run() int {
 		}
 	}
 	waitSQS := func() {}
+	var queues map[string]string
 	if *sqsEndpoint != "" {
-		if waitSQS, err = startSQS(ctx, *sqsEndpoint, *dir, stack, os.Stdout, log); err != nil {
+		if waitSQS, queues, err = startSQS(ctx, *sqsEndpoint, *dir, stack, os.Stdout, log); err != nil {
 			fmt.Fprintln(os.Stderr, "dev:", err)
 			_ = stack.Close()
 			return 1
 		}
 	}
+	removeOutputs, err := writeOutputs(*outputs, *dir, stack, queues, os.Stdout)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "dev:", err)
+		_ = stack.Close()
+		return 1
+	}
+	defer removeOutputs()
 
 	<-ctx.Done()
 	stop() // a second Ctrl-C now ends the process at once
