@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"slices"
@@ -27,7 +28,10 @@ type LongpollConfig struct {
 	// Idle ends the wait for deliveries when nothing arrived for that long
 	// after the last publish; default 30s. Keep it above the function's
 	// hold timeout (LONGPOLL_TIMEOUT).
-	Idle     time.Duration
+	Idle time.Duration
+	// Drop, when set, cuts a random client's poll every Drop while items
+	// are published; the client polls again with its last id.
+	Drop     time.Duration
 	Scenario string // default "longpoll"
 }
 
@@ -121,6 +125,9 @@ func Longpoll(ctx context.Context, t *Target, cfg LongpollConfig) *Result {
 
 	start = time.Now()
 	published := 0
+	publishing, stopDrops := context.WithCancel(ctx)
+	drops := make(chan int64, 1)
+	go func() { drops <- cutPolls(publishing, states, cfg.Drop) }()
 	p := newPacer(cfg.Rate)
 	for seq := range cfg.Items {
 		if !p.wait(ctx.Done()) {
@@ -132,6 +139,8 @@ func Longpoll(ctx context.Context, t *Target, cfg LongpollConfig) *Result {
 		}
 		published++
 	}
+	stopDrops()
+	cut := <-drops
 	sent := time.Since(start)
 	t.progress("%s: %d items published in %v; waiting for deliveries", cfg.Scenario, cfg.Items, sent.Round(time.Millisecond))
 
@@ -163,6 +172,9 @@ func Longpoll(ctx context.Context, t *Target, cfg LongpollConfig) *Result {
 		res.Notes = append(res.Notes, fmt.Sprintf("%d held polls saw no release although items came every %v: the proxy missed their release; they caught up from the history when they polled again after the hold timeout",
 			n, time.Duration(float64(time.Second)/cfg.Rate).Round(time.Millisecond)))
 	}
+	if cut > 0 {
+		res.Notes = append(res.Notes, fmt.Sprintf("%d polls cut by the test; each client polled again with its last id", cut))
+	}
 	if res.Retried > 0 {
 		why := slices.Clone(res.RetrySamples)
 		slices.Sort(why)
@@ -179,11 +191,17 @@ func pollLoop(ctx context.Context, client *http.Client, proxy, channel, run stri
 	lastID, lastNum := "1", 1
 	failures := 0
 	for !tr.complete() && ctx.Err() == nil {
-		state.set(lastID)
-		p, err := longpoll(ctx, client, proxy, channel, lastID)
+		pctx, cut := context.WithCancel(ctx)
+		state.set(lastID, cut)
+		p, err := longpoll(pctx, client, proxy, channel, lastID)
+		cut()
 		if err != nil {
 			if ctx.Err() != nil {
 				return
+			}
+			if pctx.Err() != nil { // cut by the test: poll again, as after a network change
+				time.Sleep(rand.N(100 * time.Millisecond))
+				continue
 			}
 			var retry *retryableError
 			if !errors.As(err, &retry) {
@@ -278,8 +296,9 @@ func longpoll(ctx context.Context, client *http.Client, proxy, channel, lastID s
 type pollState struct {
 	mu      sync.Mutex
 	lastID  string
-	since   time.Time // when the poll in flight was made
-	answers []string  // the ids of each answer, for a client that missed some
+	cut     context.CancelFunc // ends the poll in flight
+	since   time.Time          // when the poll in flight was made
+	answers []string           // the ids of each answer, for a client that missed some
 }
 
 func (s *pollState) answered(p *poll) {
@@ -292,10 +311,35 @@ func (s *pollState) answered(p *poll) {
 	s.mu.Unlock()
 }
 
-func (s *pollState) set(lastID string) {
+func (s *pollState) set(lastID string, cut context.CancelFunc) {
 	s.mu.Lock()
-	s.lastID, s.since = lastID, time.Now()
+	s.lastID, s.cut, s.since = lastID, cut, time.Now()
 	s.mu.Unlock()
+}
+
+// cutPolls cuts a random client's poll in flight every every until ctx
+// ends, and returns how many it cut; every 0 cuts none.
+func cutPolls(ctx context.Context, states []pollState, every time.Duration) int64 {
+	if every <= 0 || len(states) == 0 {
+		return 0
+	}
+	var n int64
+	tick := time.NewTicker(every)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return n
+		case <-tick.C:
+		}
+		s := &states[rand.N(len(states))]
+		s.mu.Lock()
+		if s.cut != nil {
+			s.cut()
+			n++
+		}
+		s.mu.Unlock()
+	}
 }
 
 // stuckPolls describes the clients still missing items: their last id and

@@ -62,7 +62,7 @@ func main() { os.Exit(run()) }
 
 func run() int {
 	var o options
-	scenarios := flag.String("scenarios", "chat,stream,longpoll,scaleout", "scenarios to run, comma-separated")
+	scenarios := flag.String("scenarios", "chat,stream,longpoll,scaleout,reconnect", "scenarios to run, comma-separated")
 	flag.StringVar(&o.dir, "dir", ".", "project directory, with template.yaml and the Makefile")
 	flag.BoolVar(&o.verbose, "v", false, "show the stack's log (functions, gateway, Pushpin) as it runs")
 	flag.DurationVar(&o.timeout, "timeout", 10*time.Minute, "give up on the whole run after this long")
@@ -85,11 +85,11 @@ func run() int {
 	o.scenarios = map[string]bool{}
 	for _, s := range strings.Split(*scenarios, ",") {
 		switch s = strings.TrimSpace(s); s {
-		case "chat", "stream", "longpoll", "scaleout":
+		case "chat", "stream", "longpoll", "scaleout", "reconnect":
 			o.scenarios[s] = true
 		case "":
 		default:
-			fmt.Fprintf(os.Stderr, "loadtest: unknown scenario %q (have chat, stream, longpoll, scaleout)\n", s)
+			fmt.Fprintf(os.Stderr, "loadtest: unknown scenario %q (have chat, stream, longpoll, scaleout, reconnect)\n", s)
 			return 2
 		}
 	}
@@ -190,15 +190,36 @@ func runAll(ctx context.Context, o *options) ([]*loadtest.Result, error) {
 			{"longpoll", func(t *loadtest.Target) *loadtest.Result { return loadtest.Longpoll(ctx, t, poll) }, o.maxOpen},
 		}
 	}
+	// reconnecting: clients cut while messages go out, each resuming by
+	// itself with its last id, as the page and EventSource do.
+	reconnecting := func() []scenario {
+		chat, poll := o.chat, o.poll
+		chat.Scenario, chat.Clients, chat.Drop = "reconnect chat", min(chat.Clients, 50), 100*time.Millisecond
+		poll.Scenario, poll.Clients, poll.Drop = "reconnect longpoll", min(poll.Clients, 100), 50*time.Millisecond
+		return []scenario{
+			{"chat", func(t *loadtest.Target) *loadtest.Result {
+				if o.chat.Rate <= 0 {
+					chat.Rate = 20 // below the knee of the slowest machine measured
+				} else {
+					chat.Rate = o.chat.Rate
+				}
+				chat.Messages = max(int(chat.Rate*o.chatFor.Seconds()), chat.Senders)
+				return loadtest.Chat(ctx, t, chat)
+			}, 0},
+			{"longpoll", func(t *loadtest.Target) *loadtest.Result { return loadtest.Longpoll(ctx, t, poll) }, o.maxOpen},
+		}
+	}
 	for _, group := range []struct {
 		pushpins  int
+		only      string // the -scenarios name that runs the group; "": each its own
 		scenarios []scenario
 	}{
-		{1, withName("")},
-		{2, withName("scale-out ")},
+		{1, "", withName("")},
+		{2, "scaleout", withName("scale-out ")},
+		{1, "reconnect", reconnecting()},
 	} {
 		for _, sc := range group.scenarios {
-			if group.pushpins == 1 && !o.scenarios[sc.name] || group.pushpins == 2 && !o.scenarios["scaleout"] {
+			if group.only == "" && !o.scenarios[sc.name] || group.only != "" && !o.scenarios[group.only] {
 				continue
 			}
 			if fn := loadtest.Missing(tmpl, sc.name); fn != "" {
