@@ -242,7 +242,19 @@ func chatBarrier(ctx context.Context, clients []*chatClient, run string, errs *e
 // ends, as a network change does, and returns how many it cut; every 0
 // cuts none.
 func dropClients(ctx context.Context, clients []*chatClient, every time.Duration) int64 {
-	if every <= 0 || len(clients) == 0 {
+	if len(clients) == 0 {
+		return 0
+	}
+	return repeat(ctx, every, func() bool {
+		conn := clients[rand.N(len(clients))].current()
+		return conn != nil && conn.CloseNow() == nil
+	})
+}
+
+// repeat calls cut every every until ctx ends and returns how many calls
+// reported a cut; every 0 calls it never.
+func repeat(ctx context.Context, every time.Duration, cut func() bool) int64 {
+	if every <= 0 {
 		return 0
 	}
 	var n int64
@@ -254,8 +266,7 @@ func dropClients(ctx context.Context, clients []*chatClient, every time.Duration
 			return n
 		case <-tick.C:
 		}
-		if conn := clients[rand.N(len(clients))].current(); conn != nil {
-			_ = conn.CloseNow()
+		if cut() {
 			n++
 		}
 	}

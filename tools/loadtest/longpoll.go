@@ -320,26 +320,18 @@ func (s *pollState) set(lastID string, cut context.CancelFunc) {
 // cutPolls cuts a random client's poll in flight every every until ctx
 // ends, and returns how many it cut; every 0 cuts none.
 func cutPolls(ctx context.Context, states []pollState, every time.Duration) int64 {
-	if every <= 0 || len(states) == 0 {
+	if len(states) == 0 {
 		return 0
 	}
-	var n int64
-	tick := time.NewTicker(every)
-	defer tick.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return n
-		case <-tick.C:
-		}
+	return repeat(ctx, every, func() bool {
 		s := &states[rand.N(len(states))]
 		s.mu.Lock()
+		defer s.mu.Unlock()
 		if s.cut != nil {
 			s.cut()
-			n++
 		}
-		s.mu.Unlock()
-	}
+		return s.cut != nil
+	})
 }
 
 // stuckPolls describes the clients still missing items: their last id and
