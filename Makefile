@@ -18,7 +18,7 @@ build-%Function:
 	echo "CGO_ENABLED=0 GOOS=$(GOOS) GOARCH=$(GOARCH) $(GO) build $(GOFLAGS_BUILD) -o $(ARTIFACTS_DIR)/bootstrap $$pkg"; \
 	CGO_ENABLED=0 GOOS=$(GOOS) GOARCH=$(GOARCH) $(GO) build $(GOFLAGS_BUILD) -o "$(ARTIFACTS_DIR)/bootstrap" "$$pkg"
 
-.PHONY: build test vet lint unit e2e dev invoke bench loadtest fuzz deploy clean
+.PHONY: build test vet lint unit e2e dev invoke bench loadtest fuzz deploy smoke delete clean
 
 ## build: every function of template.yaml for Lambda (linux/arm64) into .build/<LogicalId>/bootstrap
 build:
@@ -79,8 +79,8 @@ fuzz:
 	  done; \
 	done
 
-## deploy: sam build, then sam deploy --guided the first time (no stack yet: GripUrl has no
-## default and sam never saves a NoEcho value) and sam deploy after (needs sam, aws, credentials)
+## deploy: sam build, then sam deploy --guided the first time (no stack yet: the GRIP URLs must
+## be given once and sam never saves a NoEcho value) and sam deploy after (needs sam, aws, credentials)
 STACK_NAME ?= faas-grip-go
 deploy:
 	sam build
@@ -89,6 +89,24 @@ deploy:
 	else \
 	  echo "deploy: no stack $(STACK_NAME) yet: sam deploy --guided (see README: Deploy with SAM)"; sam deploy --guided; \
 	fi
+
+## smoke: prove a stack works end to end through its GRIP proxy: a direct call is refused,
+## two chat clients talk, the publish queue reaches a stream and a long-poll, the dead-letter
+## queue is empty; one line per check, naming the hop that failed (README: Smoke test).
+## STACK defaults to STACK_NAME; REGION, or AWS_REGION, names its region.
+## A deployed stack: make smoke STACK=faas-grip-go AWS_REGION=us-east-1 PROXY_URL=https://...
+## make dev in deployed mode: make smoke OUTPUTS=.build/local/outputs.json PROXY_URL=http://localhost:7999
+smoke:
+	@$(GO) run ./tools/cmd/smoke $(if $(OUTPUTS),-outputs "$(OUTPUTS)",-stack "$(or $(STACK),$(STACK_NAME))") -region "$(or $(REGION),$(AWS_REGION))" -proxy "$(PROXY_URL)" $(SMOKE_FLAGS)
+
+## delete: tear a deployed stack down, e.g. make delete STACK=faas-grip-go-dev (REGION, or
+## AWS_REGION from the environment, names its region; README, Operate: Teardown says what stays)
+REGION ?= $(AWS_REGION)
+delete:
+	@# Only a STACK given by the caller: never a default another target may set.
+	@case "$(origin STACK)" in "command line"|environment*) test -n "$(STACK)";; *) false;; esac || \
+	  { echo "usage: make delete STACK=<stack name> [REGION=<region>]: no default, so that a stack is never deleted by mistake" >&2; exit 2; }
+	sam delete --stack-name "$(STACK)" --no-prompts$(if $(REGION), --region "$(REGION)")
 
 clean:
 	rm -rf .build .aws-sam

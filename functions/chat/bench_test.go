@@ -12,9 +12,11 @@ import (
 	"time"
 
 	"github.com/faas-grip/faas-grip-go/internal/edge"
+	"github.com/faas-grip/faas-grip-go/internal/feed"
 	"github.com/faas-grip/faas-grip-go/internal/grip"
 	"github.com/faas-grip/faas-grip-go/internal/grip/apigw"
 	"github.com/faas-grip/faas-grip-go/internal/grip/woh"
+	"github.com/faas-grip/faas-grip-go/internal/history"
 	"github.com/faas-grip/faas-grip-go/tools/eventtest"
 )
 
@@ -147,5 +149,86 @@ func BenchmarkHandleTokens(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// benchHistoryHandler is benchHandler with history on, in a DirStore of its
+// own (the local store: the code path of numbering and replaying, not a
+// DynamoDB round trip), holding n messages.
+func benchHistoryHandler(b *testing.B, n int) *deployed {
+	b.Helper()
+	store, err := history.NewDirStore(b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	if n > 0 {
+		data := make([][]byte, n)
+		for i := range data {
+			data[i] = feed.ChatEntryData("alice", "a message of an ordinary length, about sixty bytes")
+		}
+		if _, err := store.Append(b.Context(), "chat", data...); err != nil {
+			b.Fatal(err)
+		}
+	}
+	h := benchHandler(b)
+	h.History = store
+	return h
+}
+
+// BenchmarkInvokeHistory is the chat's whole invocation on one message with
+// history off and on: on, the message is numbered (an append) before it is
+// published. The cases alternate within each round.
+func BenchmarkInvokeHistory(b *testing.B) {
+	event := benchEvent(b, "chat-message.json")
+	for _, on := range []bool{false, true} {
+		name := "event=chat-message/history=off"
+		h := benchHandler(b)
+		if on {
+			name = "event=chat-message/history=on"
+			h = benchHistoryHandler(b, 0)
+		}
+		b.Run(name, func(b *testing.B) {
+			ctx := context.Background()
+			b.ReportAllocs()
+			for b.Loop() {
+				out, err := h.Lambda.Invoke(ctx, event)
+				if err != nil || !bytes.Contains(out, []byte(`"statusCode":200`)) {
+					b.Fatalf("response %.200s, err %v", out, err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkReplay100 is an OPEN that resumes 100 messages behind: the
+// whole invocation, with the history read and the 100 frames.
+func BenchmarkReplay100(b *testing.B) {
+	h := benchHistoryHandler(b, 100)
+	var e map[string]any
+	if err := json.Unmarshal(eventtest.Load(b, "chat-open.json"), &e); err != nil {
+		b.Fatal(err)
+	}
+	e["rawQueryString"] = "last_id=0"
+	e["queryStringParameters"] = map[string]string{"last_id": "0"}
+	event, err := json.Marshal(e)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	out, err := h.Lambda.Invoke(ctx, event)
+	if err != nil || !bytes.Contains(out, []byte(`"statusCode":200`)) {
+		b.Fatalf("response %.200s, err %v", out, err)
+	}
+	var resp struct{ Body string }
+	_ = json.Unmarshal(out, &resp)
+	body, _ := base64.StdEncoding.DecodeString(resp.Body)
+	if got := bytes.Count(body, []byte(`"type":"message"`)); got != 100 {
+		b.Fatalf("the OPEN replayed %d messages, want 100", got)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := h.Lambda.Invoke(ctx, event); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

@@ -6,7 +6,9 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/faas-grip/faas-grip-go/internal/feed"
 	"github.com/faas-grip/faas-grip-go/internal/grip"
+	"github.com/faas-grip/faas-grip-go/internal/grip/ws"
 )
 
 // retryBudget bounds the one more try to the endpoints that missed a
@@ -40,4 +42,66 @@ func (h *Handler) broadcast(ctx context.Context, log *slog.Logger, items []grip.
 		return true
 	}
 	return false
+}
+
+// historyBudget bounds one history read or append, so that a slow store
+// costs the client a notice, not the invocation.
+const historyBudget = 2 * time.Second
+
+const resendText = "your message could not be delivered, please send it again"
+
+// deliver numbers a request's messages in the history (when on) and
+// broadcasts them in one publish: the proxy fans it out to every subscriber.
+func (h *Handler) deliver(ctx context.Context, conn *ws.Context, log *slog.Logger, msgs []outgoing) (published int) {
+	items, err := h.number(ctx, msgs)
+	if err != nil {
+		// Not numbered, not sent: nobody has it, so sending again is safe.
+		log.ErrorContext(ctx, "history append failed; nothing broadcast", "messages", len(msgs), "error", err)
+		conn.Send(noticeFrame(noticeNotDelivered, resendText))
+		return 0
+	}
+	if !h.broadcast(ctx, log, items) {
+		return len(items)
+	}
+	if h.History == nil {
+		conn.Send(noticeFrame(noticeNotDelivered, resendText))
+		return 0
+	}
+	// Kept under their ids: sending them again would number them twice.
+	// The sender sees them now; the others get them from the history when
+	// they resume or a later message shows them the hole.
+	for _, it := range items {
+		conn.Send(string(it.Formats.WSMessage.Content))
+	}
+	conn.Send(noticeFrame(noticeDelayed, "your message is kept, but the chat could not send it to the others now: they get it when they reconnect"))
+	return 0
+}
+
+// number makes the broadcast items of msgs, with their ids in the history
+// when it is on.
+func (h *Handler) number(ctx context.Context, msgs []outgoing) ([]grip.Item, error) {
+	items := make([]grip.Item, len(msgs))
+	if h.History == nil {
+		for i, m := range msgs {
+			items[i] = messageItem(h.Channel, "", "", m.from, m.text)
+		}
+		return items, nil
+	}
+	data := make([][]byte, len(msgs))
+	for i, m := range msgs {
+		data[i] = feed.ChatEntryData(m.from, m.text)
+	}
+	hctx, cancel := context.WithTimeout(ctx, historyBudget)
+	defer cancel()
+	entries, err := h.History.Append(hctx, h.Channel, data...)
+	if err == nil && len(entries) != len(msgs) {
+		err = errors.New("the history returned a different number of entries")
+	}
+	if err != nil {
+		return nil, err
+	}
+	for i, m := range msgs {
+		items[i] = messageItem(h.Channel, entries[i].ID, entries[i].PrevID, m.from, m.text)
+	}
+	return items, nil
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/faas-grip/faas-grip-go/internal/edge"
 	"github.com/faas-grip/faas-grip-go/internal/grip"
+	"github.com/faas-grip/faas-grip-go/internal/history"
 )
 
 // The defaults a chat gets when its environment says nothing: a person types
@@ -46,28 +47,44 @@ func (l Limits) withDefaults() Limits {
 // configure builds the handler once per cold start from what the edge
 // loaded and the chat's own settings (loadConfig). Any error stops the cold
 // start.
-func configure(_ context.Context, cold edge.ColdStart) (*Handler, error) {
+func configure(ctx context.Context, cold edge.ColdStart) (*Handler, error) {
 	cfg, err := loadConfig(cold.Getenv, cold.Grip)
 	if err != nil {
 		return nil, err
 	}
+	var store history.Store
+	if cfg.History {
+		if store, err = history.FromEnv(ctx, cold.Getenv); err != nil {
+			return nil, err
+		}
+	}
 	return &Handler{Grip: cold.Grip, Publisher: cold.Publisher, Channel: cfg.Channel,
-		Tokens: cold.Tokens, Limits: cfg.Limits, Logger: cold.Logger}, nil
+		Tokens: cold.Tokens, Limits: cfg.Limits, History: store, Logger: cold.Logger, Metrics: cold.Metrics}, nil
 }
 
 // config is what the chat reads from its environment at cold start.
 type config struct {
 	Channel string
 	Limits  Limits
+	// History: number messages in the history that HISTORY_DIR or
+	// HISTORY_TABLE names (neither: none, as when off).
+	History bool
 }
 
-// loadConfig reads CHAT_CHANNEL, CHAT_RATE, CHAT_BURST and
+// loadConfig reads CHAT_CHANNEL, CHAT_HISTORY, CHAT_RATE, CHAT_BURST and
 // CHAT_MAX_MESSAGE_BYTES. A value that does not parse, or would turn a limit
 // off, fails the cold start: a typo must not silently leave the chat open.
 func loadConfig(getenv func(string) string, g grip.Config) (config, error) {
-	c := config{Channel: defaultChannel}
+	c := config{Channel: defaultChannel, History: true}
 	if v := getenv("CHAT_CHANNEL"); v != "" {
 		c.Channel = v
+	}
+	switch v := getenv("CHAT_HISTORY"); v {
+	case "", "on":
+	case "off":
+		c.History = false
+	default:
+		return config{}, fmt.Errorf("CHAT_HISTORY=%q: want on (the default) or off", v)
 	}
 	if err := g.CheckChannel(c.Channel); err != nil { // with GRIP_PREFIX, as the proxy sees it
 		return config{}, fmt.Errorf("CHAT_CHANNEL: %w", err)

@@ -82,7 +82,7 @@ func TestChatBlankMessagesAreNotBroadcast(t *testing.T) {
 // A frame is JSON whatever the text: quotes, newlines and HTML stay data.
 func TestFramesAreJSON(t *testing.T) {
 	text := "\"}\n<script>\u2028"
-	item := messageItem("room", "a\"b", text)
+	item := messageItem("room", "", "", "a\"b", text)
 	f := mustFrame(t, string(item.Formats.WSMessage.Content))
 	if item.Channel != "room" || f.Type != frameMessage || f.From != "a\"b" || f.Text != text {
 		t.Errorf("round trip gave %+v", f)

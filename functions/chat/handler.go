@@ -7,9 +7,11 @@ import (
 	"time"
 
 	"github.com/faas-grip/faas-grip-go/internal/clienttoken"
+	"github.com/faas-grip/faas-grip-go/internal/emf"
 	"github.com/faas-grip/faas-grip-go/internal/grip"
 	"github.com/faas-grip/faas-grip-go/internal/grip/apigw"
 	"github.com/faas-grip/faas-grip-go/internal/grip/ws"
+	"github.com/faas-grip/faas-grip-go/internal/history"
 )
 
 // publishBudget bounds the broadcast: a proxy that does not answer must cost
@@ -32,9 +34,15 @@ type Handler struct {
 	// Tokens, when not nil, admits only clients whose token grants Channel
 	// and names them by it (see identity.go); nil: anyone, named by /nick.
 	Tokens *clienttoken.Verifier
-	Logger *slog.Logger
-	Limits Limits           // per connection; zero fields are the defaults
-	Now    func() time.Time // the rate limit's clock; nil is time.Now
+	// History, when not nil, numbers every broadcast in Channel's history
+	// (the store the publish function appends to) and lets clients resume
+	// (see replay.go); nil: messages go out without ids, as before.
+	History history.Store
+	Logger  *slog.Logger
+	Limits  Limits           // per connection; zero fields are the defaults
+	Now     func() time.Time // the rate limit's clock; nil is time.Now
+
+	Metrics *emf.Writer // the edge's (metrics.go); nil writes none
 }
 
 func (h *Handler) limits() Limits { return h.Limits.withDefaults() }
@@ -74,15 +82,19 @@ func (h *Handler) webSocket(ctx context.Context, r *apigw.Request) *apigw.Respon
 		return apigw.Error(http.StatusBadRequest, err.Error())
 	}
 	connLog := func() *slog.Logger { return log().With("connection_id", conn.ID()) }
+	var counts requestCounts // this request's metrics line, written on return
+	defer h.emitMetrics(ctx, conn, &counts)
 
 	who, refused := h.identify(ctx, r, conn)
 	if refused != nil {
 		return refuse(ctx, conn, refused, connLog())
 	}
+	replay := &replayer{store: h.History, channel: h.Channel, conn: conn, log: connLog}
 	if conn.IsOpening() {
 		conn.Accept()
+		counts.opened = true
 		conn.Subscribe(h.Channel)
-		conn.Send(noticeFrame(noticeWelcome, welcomeText(who)))
+		replay.open(ctx, r.Query.Get("last_id"), welcomeText(who))
 		connLog().InfoContext(ctx, "connection opened")
 	}
 
@@ -92,6 +104,7 @@ func (h *Handler) webSocket(ctx context.Context, r *apigw.Request) *apigw.Respon
 		now:    h.now(),
 		user:   who,
 		nick:   nickFromMeta(conn.Meta(nickMeta)),
+		since:  func(lastID string) { replay.since(ctx, lastID) },
 	}
 	if who != nil {
 		s.nick = who.name
@@ -109,7 +122,7 @@ recv:
 				break recv // nothing more from this connection is broadcast
 			}
 			if text, ok := s.accept(msg); ok {
-				s.broadcast = append(s.broadcast, messageItem(h.Channel, s.nick, text))
+				s.outgoing = append(s.outgoing, outgoing{from: s.nick, text: text})
 			}
 		case ws.CloseMessage:
 			conn.Close(msg.Code, "")
@@ -122,10 +135,10 @@ recv:
 		connLog().InfoContext(ctx, "rate limited", "dropped", s.limited)
 	}
 	s.saveBucket()
+	counts.limited = s.limited
 
-	// One publish for the whole batch: the proxy fans it out to every subscriber.
-	if len(s.broadcast) > 0 && h.broadcast(ctx, connLog(), s.broadcast) {
-		conn.Send(noticeFrame(noticeNotDelivered, "your message could not be delivered, please send it again"))
+	if len(s.outgoing) > 0 {
+		counts.published = h.deliver(ctx, conn, connLog(), s.outgoing)
 	}
 	return conn.Response()
 }

@@ -3,7 +3,10 @@
 //
 // Its environment, besides what package edge reads: CHAT_CHANNEL (default
 // chat), CHAT_RATE (messages per second per connection, default 10),
-// CHAT_BURST (default 20) and CHAT_MAX_MESSAGE_BYTES (default 4096).
+// CHAT_BURST (default 20), CHAT_MAX_MESSAGE_BYTES (default 4096) and
+// CHAT_HISTORY (on, the default, or off): on, every message is numbered in
+// the history HISTORY_DIR or HISTORY_TABLE names, and a client that
+// reconnects with ?last_id= gets what it missed (see replay.go).
 //
 // With client tokens on (CLIENT_TOKEN_*, read by edge), a WebSocket joins
 // only if its token verifies and grants CHAT_CHANNEL (else its handshake

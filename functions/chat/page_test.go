@@ -101,7 +101,7 @@ func TestChatPageRendersByType(t *testing.T) {
 // shows it working).
 func TestChatPageToken(t *testing.T) {
 	page := string(chatPage)
-	for _, want := range []string{`params.get("access_token")`, "history.replaceState(", `"?access_token=" + encodeURIComponent(token)`} {
+	for _, want := range []string{`params.get("access_token")`, "history.replaceState(", `query.set("access_token", token)`} {
 		if !strings.Contains(page, want) {
 			t.Errorf("the page lacks %q", want)
 		}

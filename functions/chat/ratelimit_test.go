@@ -166,11 +166,11 @@ func TestLoadConfig(t *testing.T) {
 		return func(k string) string { return vars[k] }
 	}
 	c, err := loadConfig(env(nil), grip.Config{})
-	want := config{Channel: "chat", Limits: Limits{MessagesPerSecond: 10, Burst: 20, MaxMessageBytes: 4096}}
+	want := config{Channel: "chat", Limits: Limits{MessagesPerSecond: 10, Burst: 20, MaxMessageBytes: 4096}, History: true}
 	if err != nil || c != want {
 		t.Errorf("defaults: %+v, %v; want %+v", c, err, want)
 	}
-	c, err = loadConfig(env(map[string]string{"CHAT_CHANNEL": "room", "CHAT_RATE": "2.5", "CHAT_BURST": "5", "CHAT_MAX_MESSAGE_BYTES": "100"}), grip.Config{})
+	c, err = loadConfig(env(map[string]string{"CHAT_CHANNEL": "room", "CHAT_RATE": "2.5", "CHAT_BURST": "5", "CHAT_MAX_MESSAGE_BYTES": "100", "CHAT_HISTORY": "off"}), grip.Config{})
 	want = config{Channel: "room", Limits: Limits{MessagesPerSecond: 2.5, Burst: 5, MaxMessageBytes: 100}}
 	if err != nil || c != want {
 		t.Errorf("set: %+v, %v; want %+v", c, err, want)
@@ -179,6 +179,7 @@ func TestLoadConfig(t *testing.T) {
 		{"CHAT_RATE": "0"}, {"CHAT_RATE": "-1"}, {"CHAT_RATE": "fast"}, {"CHAT_RATE": "NaN"}, {"CHAT_RATE": "Inf"},
 		{"CHAT_BURST": "0"}, {"CHAT_BURST": "1.5"}, {"CHAT_BURST": "99999999999"},
 		{"CHAT_MAX_MESSAGE_BYTES": "-4"}, {"CHAT_MAX_MESSAGE_BYTES": "4k"},
+		{"CHAT_HISTORY": "yes"}, {"CHAT_HISTORY": "On"},
 		{"CHAT_CHANNEL": "ro\u202eom"}, {"CHAT_CHANNEL": "zero\u200bwidth"}, {"CHAT_CHANNEL": "bell\a"},
 	} {
 		if _, err := loadConfig(env(bad), grip.Config{}); err == nil {

@@ -5,7 +5,6 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/faas-grip/faas-grip-go/internal/grip"
 	"github.com/faas-grip/faas-grip-go/internal/grip/ws"
 )
 
@@ -26,7 +25,8 @@ type session struct {
 	bucketRead bool // bucket holds the meta's value (read on the first message)
 	limited    int  // messages dropped for the rate limit, for the log
 
-	broadcast []grip.Item
+	since    func(lastID string) // answers /since to this connection
+	outgoing []outgoing          // to broadcast, in order
 }
 
 // accept applies the chat's rules to one client message. It answers the
@@ -57,6 +57,10 @@ func (s *session) accept(msg ws.Message) (text string, broadcast bool) {
 			return "", false
 		}
 		s.changeNick(name)
+		return "", false
+	}
+	if lastID, isSince := parseSinceCommand(text); isSince {
+		s.since(lastID)
 		return "", false
 	}
 	if !visible(text) {

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"log/slog"
 	"strconv"
@@ -81,6 +82,47 @@ func BenchmarkHandle(b *testing.B) {
 					}
 				}
 			})
+		}
+	}
+}
+
+// BenchmarkReplay100 is a poll 100 messages behind, the whole invocation:
+// the history read (feed.ReadReplay) and the 100 messages of its answer.
+func BenchmarkReplay100(b *testing.B) {
+	env := map[string]string{"GRIP_URL": testGripURL, history.EnvDir: b.TempDir()}
+	dir, err := history.NewDirStore(env[history.EnvDir])
+	if err != nil {
+		b.Fatal(err)
+	}
+	for i := 1; i <= 100; i++ {
+		if _, err := dir.Append(b.Context(), "news", []byte("headline "+strconv.Itoa(i))); err != nil {
+			b.Fatal(err)
+		}
+	}
+	invoker, err := edge.NewHTTPHandler(b.Context(), func(k string) string { return env[k] },
+		slog.New(slog.NewJSONHandler(io.Discard, nil)), setup)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var e map[string]any
+	if err := json.Unmarshal(eventtest.Load(b, "longpoll-resume.json"), &e); err != nil {
+		b.Fatal(err)
+	}
+	e["rawQueryString"] = "channel=news&last_id=0"
+	e["queryStringParameters"] = map[string]string{"channel": "news", "last_id": "0"}
+	event, err := json.Marshal(e)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	out, err := invoker.Invoke(ctx, event)
+	if err != nil || !bytes.Contains(out, []byte(`headline 100`)) {
+		b.Fatalf("response %.300s, err %v: want the 100 messages", out, err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := invoker.Invoke(ctx, event); err != nil {
+			b.Fatal(err)
 		}
 	}
 }

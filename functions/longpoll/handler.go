@@ -65,6 +65,10 @@ func (h *Handler) Handle(ctx context.Context, r *apigw.Request) (*apigw.Response
 		Channels: []grip.Channel{{Name: channel, PrevID: lastID}},
 		Timeout:  h.Timeout,
 	}
+	if h.History != nil && lastID != "" {
+		// Released at once if lastID is already old when the proxy holds it.
+		feed.HoldReleaseCheck(&hold, channel, lastID)
+	}
 	if err := hold.Apply(resp.Header, h.Grip); err != nil {
 		log.ErrorContext(ctx, "cannot build hold instructions", "error", err)
 		return apigw.Error(http.StatusInternalServerError, "cannot hold the request"), nil

@@ -64,14 +64,15 @@ func newHandlerLogging(t *testing.T, vars map[string]string, n int, logger *slog
 
 func TestLongpollEvents(t *testing.T) {
 	held := func(prevID string) map[string][]string {
-		ch := "news"
-		if prevID != "" {
-			ch += "; prev-id=" + prevID
-		}
-		return map[string][]string{
+		h := map[string][]string{
 			"Content-Type": {"application/json"}, "X-Content-Type-Options": {"nosniff"}, "Cache-Control": {"no-cache"},
-			"Grip-Hold": {"response"}, "Grip-Channel": {ch}, "Grip-Timeout": {"55"},
+			"Grip-Hold": {"response"}, "Grip-Channel": {"news"}, "Grip-Timeout": {"55"},
 		}
+		if prevID != "" { // with the release check (feed.HoldReleaseCheck)
+			h["Grip-Channel"] = []string{"news; prev-id=" + prevID + ", news.lpcheck; filter=skip-self"}
+			h["Grip-Set-Meta"] = []string{`user="` + prevID + `"`}
+		}
+		return h
 	}
 	immediate := map[string][]string{"Content-Type": {"application/json"}, "X-Content-Type-Options": {"nosniff"}, "Cache-Control": {"no-cache"}}
 	tests := []struct {

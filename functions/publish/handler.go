@@ -6,9 +6,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/faas-grip/faas-grip-go/internal/emf"
 	"github.com/faas-grip/faas-grip-go/internal/grip"
 	"github.com/faas-grip/faas-grip-go/internal/history"
 )
@@ -25,10 +27,17 @@ type Handler struct {
 	History   history.Store // nil: text messages are published without ids
 	Logger    *slog.Logger
 
+	// ReleaseCheckDelay is how long after publishing text messages the
+	// long-polls' release checks are sent (see sendReleaseChecks); 0: never.
+	ReleaseCheckDelay time.Duration
+
 	// Deliveries records which endpoints accepted a message that others
 	// refused, so that its redelivery skips them. nil: History's, when it
 	// keeps them (DirStore and DynamoStore do).
 	Deliveries history.Deliveries
+
+	Metrics *emf.Writer    // the edge's (metrics.go); nil writes none
+	counts  *publishCounts // this invocation's publish requests; set by metered
 }
 
 // DirectRequest is a direct invoke's payload: one message, or several.

@@ -53,7 +53,7 @@ func textItems(channel, text, id, prev string) []string {
 		`{"channel":"` + channel + `",` + ids + `,"formats":{` +
 			`"http-response":{"code":200,"headers":{"Cache-Control":"no-cache","Content-Type":"application/json","X-Content-Type-Options":"nosniff"},"body":"` + poll + `"},` +
 			`"http-stream":{"content":"` + text + `\n"},` +
-			`"ws-message":{"content":"` + text + `"}}}`,
+			`"ws-message":{"content":"{\"type\":\"message\",\"id\":\"` + id + `\",\"text\":\"` + text + `\"}"}}}`,
 		`{"channel":"` + channel + `.sse",` + ids + `,"formats":{"http-stream":{"content":"id: ` + id + `\nevent: message\ndata: ` + text + `\n\n"}}}`,
 	}
 }

@@ -19,6 +19,8 @@ func (h *Handler) publish(invocation context.Context, batch []pending) (failed [
 	if len(batch) == 0 {
 		return nil
 	}
+	h, emitMetrics := h.metered(invocation, batch)
+	defer func() { emitMetrics(failed) }()
 	ctx, cancel := beforeDeadline(invocation)
 	defer cancel()
 	h.assignIDs(ctx, batch)
@@ -39,6 +41,7 @@ func (h *Handler) publish(invocation context.Context, batch []pending) (failed [
 	for _, req := range requests(ready) {
 		failed = append(failed, h.send(ctx, req)...)
 	}
+	h.sendReleaseChecks(ctx, batch)
 	return failed
 }
 
@@ -95,6 +98,7 @@ func (h *Handler) sendRun(ctx context.Context, req []pending) (failed []pending)
 		items = append(items, p.items...)
 	}
 	skip := req[0].delivered
+	h.counts.request(len(items))
 	ep, perEndpoint := h.Publisher.(endpointPublisher)
 	var err error
 	if perEndpoint {

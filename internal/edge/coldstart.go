@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"github.com/faas-grip/faas-grip-go/internal/clienttoken"
+	"github.com/faas-grip/faas-grip-go/internal/emf"
 	"github.com/faas-grip/faas-grip-go/internal/grip"
 )
 
@@ -33,6 +34,10 @@ type ColdStart struct {
 	// tokens are off, and a nil Verifier lets every request through. Set
 	// for HTTP functions only.
 	Tokens *clienttoken.Verifier
+	// Metrics writes the function's own metrics as EMF lines on stdout, in
+	// the edge's namespace with its FunctionName dimension (metrics.go);
+	// nil, which emits nothing, outside Lambda and in tests.
+	Metrics *emf.Writer
 
 	// sigRequired (GRIP_SIG_REQUIRED, default true) asks the Grip-Sig policy
 	// to refuse every request when no verify key is configured.

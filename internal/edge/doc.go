@@ -24,7 +24,8 @@
 //     the publisher;
 //   - builds the Grip-Sig policy (package sig): which key verifies each
 //     endpoint, and a deployment's refusal of keys anyone can guess;
-//   - calls setup with what it loaded (ColdStart), then counts the cold
+//   - calls setup with what it loaded (ColdStart, with the metrics writer
+//     the function counts its own events with), then counts the cold
 //     start: a ColdStart metric (package emf, metrics.go).
 //
 // Environment:

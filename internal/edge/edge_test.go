@@ -16,6 +16,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/faas-grip/faas-grip-go/internal/grip/apigw"
+	"github.com/faas-grip/faas-grip-go/tools/emftest"
 )
 
 const testKey = "s3cr3t-sig-key-never-logged-anywhere-at-all"
@@ -96,6 +97,7 @@ func TestGripSigCheckedBeforeTheHandler(t *testing.T) {
 					t.Errorf("log %q: want one request refused line with the request id and reason", logs.String())
 				}
 			}
+			emftest.Lines(t, metrics.Bytes()) // each by the format's rules
 			var metric struct {
 				FunctionName, Reason string
 				GripSigRefused       float64

@@ -23,7 +23,8 @@ type options struct {
 	metrics    *emf.Writer     // nil: no metrics (outside Lambda, tests)
 }
 
-// withMetrics has the edge write its metrics (refusals) to m.
+// withMetrics has the edge write its metrics (refusals) to m, and hands m
+// to the setup (ColdStart.Metrics).
 func withMetrics(m *emf.Writer) Option { return func(o *options) { o.metrics = m } }
 
 // PublicMethods lets requests with these methods reach the handler without
@@ -75,6 +76,7 @@ func newGuardedHandler(ctx context.Context, getenv func(string) string, logger *
 	if err := loadTokens(ctx, &cold, o.secrets); err != nil {
 		return nil, err
 	}
+	cold.Metrics = o.metrics
 	policy, err := sig.NewPolicy(cold.Grip.Endpoints, sig.PolicyOptions{Required: cold.sigRequired, Deployed: cold.Deployed})
 	if err != nil {
 		return nil, err

@@ -6,6 +6,9 @@ package edge
 //     secrets and setup) once per cold start that serves;
 //   - GripSigRefused (Count) per request the Grip-Sig check refused, also by
 //     Reason (sig.Refusal.Code: missing, expired, signature...).
+//
+// A function writes its own metrics with the same writer, which its setup
+// gets as ColdStart.Metrics: one namespace and dimension for all.
 
 import (
 	"io"

@@ -38,12 +38,12 @@ func ServeHTTP(setup func(context.Context, ColdStart) (apigw.Handler, error), op
 // the configuration, calls setup once, recovers panics, and never returns.
 func ServeEvents(setup func(context.Context, ColdStart) (EventHandler, error)) {
 	start := time.Now()
-	logger := newLogger()
-	h, err := NewEventHandler(context.Background(), os.Getenv, logger, setup)
+	logger, metrics := newLogger(), newMetrics(os.Getenv, os.Stdout)
+	h, err := newEventHandler(context.Background(), os.Getenv, logger, metrics, setup)
 	if err != nil {
 		exitColdStart(logger, err)
 	}
-	emitColdStart(newMetrics(os.Getenv, os.Stdout), time.Since(start))
+	emitColdStart(metrics, time.Since(start))
 	lambda.Start(h)
 }
 

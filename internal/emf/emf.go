@@ -20,6 +20,8 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
+	"strconv"
 	"sync"
 	"time"
 )
@@ -71,6 +73,7 @@ var units = map[Unit]bool{
 const (
 	MaxDimensions = 30  // per dimension set
 	MaxMetrics    = 100 // per line
+	MaxValues     = 100 // per metric, when it carries several (Metric.Values)
 	maxNameLen    = 255 // namespace, dimension and metric names
 	maxValueLen   = 1024
 )
@@ -82,82 +85,178 @@ var ErrInvalid = errors.New("emf: invalid metric line")
 // Dimension is a name and its value.
 type Dimension struct{ Name, Value string }
 
-// Metric is one value; Unit empty means None.
+// Metric is one value, or several; Unit empty means None.
 type Metric struct {
 	Name  string
 	Unit  Unit
 	Value float64
+	// Values, when not nil, replaces Value: 1 to MaxValues samples in one
+	// line, each counted by CloudWatch as if written alone (SampleCount,
+	// Average, Maximum and percentiles see every one).
+	Values []float64
 }
 
 // Line is one EMF line (ending in a newline) in namespace at time at, with
 // one dimension set made of dims, or an error wrapping ErrInvalid.
 func Line(namespace string, at time.Time, dims []Dimension, metrics ...Metric) ([]byte, error) {
-	if namespace == "" || len(namespace) > maxNameLen {
-		return nil, fmt.Errorf("%w: the namespace must have 1 to %d characters", ErrInvalid, maxNameLen)
-	}
-	if len(dims) > MaxDimensions {
-		return nil, fmt.Errorf("%w: %d dimensions, at most %d in a set", ErrInvalid, len(dims), MaxDimensions)
-	}
-	if len(metrics) == 0 || len(metrics) > MaxMetrics {
-		return nil, fmt.Errorf("%w: %d metrics, want 1 to %d", ErrInvalid, len(metrics), MaxMetrics)
-	}
-	top := make(map[string]any, 1+len(dims)+len(metrics))
-	names := make([]string, 0, len(dims))
-	for _, d := range dims {
-		if err := checkName("dimension", d.Name, top); err != nil {
-			return nil, err
-		}
-		if d.Value == "" || len(d.Value) > maxValueLen {
-			return nil, fmt.Errorf("%w: dimension %s: its value must have 1 to %d characters", ErrInvalid, d.Name, maxValueLen)
-		}
-		top[d.Name] = d.Value
-		names = append(names, d.Name)
-	}
-	type metricDef struct{ Name, Unit string }
-	defs := make([]metricDef, 0, len(metrics))
-	for _, m := range metrics {
-		if err := checkName("metric", m.Name, top); err != nil {
-			return nil, err
-		}
-		unit := m.Unit
-		if unit == "" {
-			unit = None
-		}
-		if !units[unit] {
-			return nil, fmt.Errorf("%w: metric %s: unit %q is not a CloudWatch unit", ErrInvalid, m.Name, unit)
-		}
-		if math.IsNaN(m.Value) || math.IsInf(m.Value, 0) {
-			return nil, fmt.Errorf("%w: metric %s: value %v is not a finite number", ErrInvalid, m.Name, m.Value)
-		}
-		top[m.Name] = m.Value
-		defs = append(defs, metricDef{m.Name, string(unit)})
-	}
-	top["_aws"] = map[string]any{
-		"Timestamp": at.UnixMilli(),
-		"CloudWatchMetrics": []any{map[string]any{
-			"Namespace":  namespace,
-			"Dimensions": [][]string{names},
-			"Metrics":    defs,
-		}},
-	}
-	b, err := json.Marshal(top)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrInvalid, err)
-	}
-	return append(b, '\n'), nil
+	return appendLine(nil, namespace, at, dims, metrics)
 }
 
-// checkName checks a dimension or metric name, unique in the line.
-func checkName(kind, name string, taken map[string]any) error {
+// appendLine appends Line's line to dst. It writes the JSON itself, in a
+// fixed order: encoding/json's maps cost several times the rest of a chat
+// message's invocation.
+func appendLine(dst []byte, namespace string, at time.Time, dims []Dimension, metrics []Metric) ([]byte, error) {
+	if err := check(namespace, dims, metrics); err != nil {
+		return dst, err
+	}
+	b := append(dst, `{"_aws":{"Timestamp":`...)
+	b = strconv.AppendInt(b, at.UnixMilli(), 10)
+	b = append(b, `,"CloudWatchMetrics":[{"Namespace":`...)
+	b = appendString(b, namespace)
+	b = append(b, `,"Dimensions":[[`...)
+	for i, d := range dims {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendString(b, d.Name)
+	}
+	b = append(b, `]],"Metrics":[`...)
+	for i, m := range metrics {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, `{"Name":`...)
+		b = appendString(b, m.Name)
+		b = append(b, `,"Unit":`...)
+		b = appendString(b, string(m.unit()))
+		b = append(b, '}')
+	}
+	b = append(b, "]}]}"...)
+	for _, d := range dims {
+		b = append(b, ',')
+		b = appendString(b, d.Name)
+		b = append(b, ':')
+		b = appendString(b, d.Value)
+	}
+	for _, m := range metrics {
+		b = append(b, ',')
+		b = appendString(b, m.Name)
+		b = append(b, ':')
+		if m.Values == nil {
+			b = appendNumber(b, m.Value)
+			continue
+		}
+		b = append(b, '[')
+		for i, v := range m.Values {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendNumber(b, v)
+		}
+		b = append(b, ']')
+	}
+	return append(b, "}\n"...), nil
+}
+
+// check applies the format's rules to a line's parts.
+func check(namespace string, dims []Dimension, metrics []Metric) error {
+	if namespace == "" || len(namespace) > maxNameLen {
+		return fmt.Errorf("%w: the namespace must have 1 to %d characters", ErrInvalid, maxNameLen)
+	}
+	if len(dims) > MaxDimensions {
+		return fmt.Errorf("%w: %d dimensions, at most %d in a set", ErrInvalid, len(dims), MaxDimensions)
+	}
+	if len(metrics) == 0 || len(metrics) > MaxMetrics {
+		return fmt.Errorf("%w: %d metrics, want 1 to %d", ErrInvalid, len(metrics), MaxMetrics)
+	}
+	for i, d := range dims {
+		if err := checkName("dimension", d.Name, dims[:i], nil); err != nil {
+			return err
+		}
+		if d.Value == "" || len(d.Value) > maxValueLen {
+			return fmt.Errorf("%w: dimension %s: its value must have 1 to %d characters", ErrInvalid, d.Name, maxValueLen)
+		}
+	}
+	for i, m := range metrics {
+		if err := checkName("metric", m.Name, dims, metrics[:i]); err != nil {
+			return err
+		}
+		if !units[m.unit()] {
+			return fmt.Errorf("%w: metric %s: unit %q is not a CloudWatch unit", ErrInvalid, m.Name, m.unit())
+		}
+		if err := m.checkValues(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (m Metric) unit() Unit {
+	if m.Unit == "" {
+		return None
+	}
+	return m.Unit
+}
+
+// checkValues checks m's number, or its array of numbers.
+func (m Metric) checkValues() error {
+	if m.Values == nil {
+		return checkFinite(m.Name, m.Value)
+	}
+	if len(m.Values) == 0 || len(m.Values) > MaxValues {
+		return fmt.Errorf("%w: metric %s: %d values, want 1 to %d", ErrInvalid, m.Name, len(m.Values), MaxValues)
+	}
+	for _, v := range m.Values {
+		if err := checkFinite(m.Name, v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func checkFinite(name string, v float64) error {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return fmt.Errorf("%w: metric %s: value %v is not a finite number", ErrInvalid, name, v)
+	}
+	return nil
+}
+
+// checkName checks a dimension or metric name, unique in the line: not one
+// of the dimensions or metrics before it.
+func checkName(kind, name string, dims []Dimension, metrics []Metric) error {
 	switch {
 	case name == "" || len(name) > maxNameLen:
 		return fmt.Errorf("%w: a %s name must have 1 to %d characters", ErrInvalid, kind, maxNameLen)
 	case name == "_aws":
 		return fmt.Errorf("%w: %q is the format's own key, not a %s name", ErrInvalid, name, kind)
-	case taken[name] != nil:
+	case slices.ContainsFunc(dims, func(d Dimension) bool { return d.Name == name }),
+		slices.ContainsFunc(metrics, func(m Metric) bool { return m.Name == name }):
 		return fmt.Errorf("%w: %s name %q is used twice in the line", ErrInvalid, kind, name)
 	}
 	return nil
+}
+
+// appendString appends s as a JSON string: as it is when it needs no
+// escape (names and values usually), through encoding/json otherwise.
+func appendString(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c > 0x7e || c == '"' || c == '\\' {
+			quoted, _ := json.Marshal(s) // a string always encodes
+			return append(b, quoted...)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
+}
+
+// appendNumber appends a finite v as encoding/json would: plain digits
+// from 1e-6 to 1e21, an exponent outside.
+func appendNumber(b []byte, v float64) []byte {
+	if a := math.Abs(v); a != 0 && (a < 1e-6 || a >= 1e21) {
+		return strconv.AppendFloat(b, v, 'e', -1, 64)
+	}
+	return strconv.AppendFloat(b, v, 'f', -1, 64)
 }
 
 // Writer writes EMF lines to one io.Writer (a function's stdout), each
@@ -168,6 +267,7 @@ type Writer struct {
 	namespace string
 	dims      []Dimension
 	now       func() time.Time
+	buf       []byte // the last line, reused
 }
 
 // NewWriter writes lines in namespace to w, each with dims.
@@ -181,12 +281,14 @@ func (w *Writer) Emit(dims []Dimension, metrics ...Metric) error {
 	if w == nil {
 		return nil
 	}
-	line, err := Line(w.namespace, w.now(), append(w.dims[:len(w.dims):len(w.dims)], dims...), metrics...)
+	at := w.now()
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	line, err := appendLine(w.buf[:0], w.namespace, at, append(w.dims[:len(w.dims):len(w.dims)], dims...), metrics)
 	if err != nil {
 		return err
 	}
-	w.mu.Lock()
-	defer w.mu.Unlock()
+	w.buf = line // kept for the next line: a line costs no allocation once the buffer is grown
 	_, err = w.w.Write(line)
 	return err
 }

@@ -5,71 +5,15 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"math"
+	"os"
 	"strings"
 	"testing"
 	"time"
-)
 
-// checkFormat checks one line against the format's rules, as CloudWatch
-// reads it: one JSON object on one line; _aws.Timestamp an integer of
-// milliseconds; each directive a namespace, dimension sets of at most 30
-// names, each a string at the top level, and metrics with a CloudWatch unit
-// whose values are numbers at the top level.
-func checkFormat(t *testing.T, line []byte) map[string]any {
-	t.Helper()
-	if !bytes.HasSuffix(line, []byte("\n")) || bytes.Count(line, []byte("\n")) != 1 {
-		t.Fatalf("not one line: %q", line)
-	}
-	dec := json.NewDecoder(bytes.NewReader(line))
-	dec.UseNumber()
-	var top map[string]any
-	if err := dec.Decode(&top); err != nil {
-		t.Fatalf("not a JSON object: %v: %s", err, line)
-	}
-	aws, _ := top["_aws"].(map[string]any)
-	ts, _ := aws["Timestamp"].(json.Number)
-	if _, err := ts.Int64(); err != nil {
-		t.Errorf("_aws.Timestamp %v: want integer milliseconds", aws["Timestamp"])
-	}
-	directives, _ := aws["CloudWatchMetrics"].([]any)
-	if len(directives) == 0 {
-		t.Fatalf("no CloudWatchMetrics directive: %s", line)
-	}
-	for _, d := range directives {
-		d, _ := d.(map[string]any)
-		if ns, _ := d["Namespace"].(string); ns == "" {
-			t.Errorf("directive %v: no Namespace", d)
-		}
-		sets, _ := d["Dimensions"].([]any)
-		for _, set := range sets {
-			names, _ := set.([]any)
-			if len(names) > 30 {
-				t.Errorf("a dimension set of %d names (at most 30)", len(names))
-			}
-			for _, n := range names {
-				if _, ok := top[fmt.Sprint(n)].(string); !ok {
-					t.Errorf("dimension %v: no string value at the top level", n)
-				}
-			}
-		}
-		metrics, _ := d["Metrics"].([]any)
-		if len(metrics) == 0 {
-			t.Errorf("directive %v: no metric", d)
-		}
-		for _, m := range metrics {
-			m, _ := m.(map[string]any)
-			name, _ := m["Name"].(string)
-			if _, ok := top[name].(json.Number); !ok {
-				t.Errorf("metric %q: no number at the top level", name)
-			}
-			if unit, _ := m["Unit"].(string); !units[Unit(unit)] {
-				t.Errorf("metric %q: unit %q is not a CloudWatch unit", name, unit)
-			}
-		}
-	}
-	return top
-}
+	"github.com/faas-grip/faas-grip-go/tools/emftest"
+)
 
 func TestLineFollowsTheFormat(t *testing.T) {
 	at := time.Date(2026, 12, 2, 10, 0, 0, 123456789, time.UTC)
@@ -78,7 +22,7 @@ func TestLineFollowsTheFormat(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	top := checkFormat(t, line)
+	top := emftest.Check(t, line)
 	if got := top["_aws"].(map[string]any)["Timestamp"].(json.Number).String(); got != fmt.Sprint(at.UnixMilli()) {
 		t.Errorf("Timestamp %s, want %d", got, at.UnixMilli())
 	}
@@ -112,6 +56,9 @@ func TestLineRefusesWhatCloudWatchWouldDrop(t *testing.T) {
 		{"empty dimension value", "ns", []Dimension{{"Reason", ""}}, []Metric{one}, "value"},
 		{"a metric named as a dimension", "ns", []Dimension{{"M", "x"}}, []Metric{one}, "used twice"},
 		{"_aws", "ns", []Dimension{{"_aws", "x"}}, []Metric{one}, "format's own key"},
+		{"no values", "ns", nil, []Metric{{Name: "M", Values: []float64{}}}, "0 values"},
+		{"101 values", "ns", nil, []Metric{{Name: "M", Values: make([]float64, 101)}}, "101 values"},
+		{"a NaN among values", "ns", nil, []Metric{{Name: "M", Values: []float64{1, math.NaN()}}}, "finite"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := Line(tc.namespace, time.Now(), tc.dims, tc.metrics...)
@@ -125,7 +72,7 @@ func TestLineRefusesWhatCloudWatchWouldDrop(t *testing.T) {
 	if err != nil {
 		t.Fatalf("30 dimensions: %v", err)
 	}
-	checkFormat(t, line)
+	emftest.Check(t, line)
 }
 
 func TestWriterAddsItsDimensions(t *testing.T) {
@@ -141,12 +88,92 @@ func TestWriterAddsItsDimensions(t *testing.T) {
 	if len(lines) != 3 || lines[2] != "" {
 		t.Fatalf("want two lines, got %q", buf.String())
 	}
-	first, second := checkFormat(t, []byte(lines[0])), checkFormat(t, []byte(lines[1]))
+	first, second := emftest.Check(t, []byte(lines[0])), emftest.Check(t, []byte(lines[1]))
 	if first["FunctionName"] != "stream" || first["Reason"] != "missing" || second["FunctionName"] != "stream" || second["Reason"] != nil {
 		t.Errorf("lines %q", buf.String())
 	}
 	var none *Writer
 	if err := none.Emit(nil, Metric{Name: "X", Value: 1}); err != nil {
 		t.Errorf("a nil Writer: %v", err)
+	}
+}
+
+// Values put several samples of one metric in one line, as an array.
+func TestLineWithValues(t *testing.T) {
+	line, err := Line("faas-grip", time.Now(), []Dimension{{"FunctionName", "publish"}},
+		Metric{Name: "MessagesPublished", Unit: Count, Value: 12}, Metric{Name: "ItemsPerPublish", Unit: Count, Values: []float64{10, 2}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	top := emftest.Check(t, line)
+	if got := fmt.Sprint(top["ItemsPerPublish"]); got != "[10 2]" {
+		t.Errorf("ItemsPerPublish %s, want [10 2]: %s", got, line)
+	}
+	if _, err := Line("ns", time.Now(), nil, Metric{Name: "M", Values: make([]float64, MaxValues)}); err != nil {
+		t.Errorf("%d values: %v", MaxValues, err)
+	}
+}
+
+// Every unit Line accepts is one the specification lists.
+func TestUnitsAreTheSpecifications(t *testing.T) {
+	for u := range units {
+		line, err := Line("ns", time.Now(), nil, Metric{Name: "M", Unit: u, Value: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		emftest.Check(t, line)
+	}
+}
+
+// Names and values that need escaping, and numbers of any size, decode to
+// what was given.
+func TestLineEncodesAnyStringAndNumber(t *testing.T) {
+	odd := "quote \" backslash \\ tab \t nul \x00 é ✓ <&>"
+	numbers := []float64{0, -0.5, 12.5, 1e21, 1.5e-7, -3e300, 1234567890123}
+	line, err := Line("ns "+odd, time.Now(), []Dimension{{odd, odd}},
+		Metric{Name: "M " + odd, Value: 7}, Metric{Name: "Many", Values: numbers})
+	if err != nil {
+		t.Fatal(err)
+	}
+	emftest.Check(t, line)
+	var got map[string]any
+	if err := json.Unmarshal(line, &got); err != nil {
+		t.Fatal(err)
+	}
+	if got[odd] != odd || got["M "+odd] != 7.0 {
+		t.Errorf("decoded %v", got)
+	}
+	if many, _ := got["Many"].([]any); fmt.Sprint(many) != fmt.Sprint(numbers) {
+		t.Errorf("Many %v, want %v", many, numbers)
+	}
+	if ns := got["_aws"].(map[string]any)["CloudWatchMetrics"].([]any)[0].(map[string]any)["Namespace"]; ns != "ns "+odd {
+		t.Errorf("Namespace %q", ns)
+	}
+}
+
+// Once its buffer has grown, a Writer writes a line without allocating.
+func TestWriterReusesItsBuffer(t *testing.T) {
+	w := NewWriter(io.Discard, "faas-grip", Dimension{"FunctionName", "chat"})
+	metrics := []Metric{{Name: "MessagesPublished", Unit: Count, Value: 1}}
+	if n := testing.AllocsPerRun(100, func() { _ = w.Emit(nil, metrics...) }); n > 0 {
+		t.Errorf("%v allocations per line", n)
+	}
+}
+
+// BenchmarkEmit is the line a chat message's invocation writes
+// (MessagesPublished), through a Writer to /dev/null with a write call, as
+// to Lambda's stdout.
+func BenchmarkEmit(b *testing.B) {
+	devNull, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { devNull.Close() })
+	w := NewWriter(devNull, "faas-grip", Dimension{"FunctionName", "faas-grip-go-ChatFunction-1A2B3C4D5E6F"})
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := w.Emit(nil, Metric{Name: "MessagesPublished", Unit: Count, Value: 1}); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

@@ -31,12 +31,18 @@ func CheckChannel(cfg grip.Config, name string) error {
 		return &grip.ChannelError{Name: name, Problem: `a name ending in "` + SSESuffix +
 			`" is reserved for the Server-Sent Events twin of another channel: choose another name`}
 	}
-	if err := cfg.CheckChannel(SSEChannel(name)); err != nil {
-		var ce *grip.ChannelError
-		if errors.As(err, &ce) {
-			return &grip.ChannelError{Name: name, Problem: `its Server-Sent Events twin (the name and "` + SSESuffix + `") is too long: ` + ce.Problem}
+	if IsReleaseCheckChannel(name) {
+		return &grip.ChannelError{Name: name, Problem: `a name ending in "` + ReleaseCheckSuffix +
+			`" is reserved for the long-polls' release checks of another channel: choose another name`}
+	}
+	for _, twin := range []string{SSEChannel(name), name + ReleaseCheckSuffix} {
+		if err := cfg.CheckChannel(twin); err != nil {
+			var ce *grip.ChannelError
+			if errors.As(err, &ce) {
+				return &grip.ChannelError{Name: name, Problem: `its twin channels (the name and "` + SSESuffix + `" or "` + ReleaseCheckSuffix + `") are too long: ` + ce.Problem}
+			}
+			return err
 		}
-		return err
 	}
 	return nil
 }

@@ -35,23 +35,27 @@ func TestCheckChannel(t *testing.T) {
 		if CheckChannel(grip.Config{}, SSEChannel(name)) == nil {
 			t.Errorf("the twin of %q passes as a user name", name)
 		}
+		if CheckChannel(grip.Config{}, name+ReleaseCheckSuffix) == nil {
+			t.Errorf("the release-check twin of %q passes as a user name", name)
+		}
 	}
 }
 
-// The prefix and the SSE twin count towards the length limit: a name that
-// passes here is one the proxies accept on every channel it is used on.
+// The prefix and the longest twin count towards the length limit: a name
+// that passes here is one the proxies accept on every channel it is used on.
 func TestCheckChannelCountsThePrefixAndTheTwin(t *testing.T) {
 	const limit = 256 // grip's longest channel name, prefix included
+	twin := max(len(SSESuffix), len(ReleaseCheckSuffix))
 	prefixed := grip.Config{Prefix: "pfx-"}
-	longest := strings.Repeat("x", limit-len(prefixed.Prefix)-len(SSESuffix))
+	longest := strings.Repeat("x", limit-len(prefixed.Prefix)-twin)
 	for _, tc := range []struct {
 		cfg  grip.Config
 		name string
 		ok   bool
 		want string
 	}{
-		{grip.Config{}, strings.Repeat("x", limit-len(SSESuffix)), true, ""},
-		{grip.Config{}, strings.Repeat("x", limit-len(SSESuffix)+1), false, "twin"},
+		{grip.Config{}, strings.Repeat("x", limit-twin), true, ""},
+		{grip.Config{}, strings.Repeat("x", limit-twin+1), false, "twin"},
 		{grip.Config{}, strings.Repeat("x", limit+1), false, "longer than"},
 		{prefixed, longest, true, ""},
 		{prefixed, longest + "x", false, "twin"},
@@ -62,7 +66,7 @@ func TestCheckChannelCountsThePrefixAndTheTwin(t *testing.T) {
 			t.Errorf("prefix %q, %d bytes: %v, want ok=%v (%q)", tc.cfg.Prefix, len(tc.name), err, tc.ok, tc.want)
 		}
 		if err == nil {
-			for _, ch := range []string{tc.name, SSEChannel(tc.name)} {
+			for _, ch := range []string{tc.name, SSEChannel(tc.name), tc.name + ReleaseCheckSuffix} {
 				if err := tc.cfg.CheckChannel(ch); err != nil {
 					t.Errorf("passed, but the proxy name %q fails: %v", ch, err)
 				}

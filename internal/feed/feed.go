@@ -3,8 +3,9 @@
 // connections (chat, stream, long-poll) always agree.
 //
 // A message published to channel "news" becomes, in one publish request:
-//   - on "news": a ws-message (the text), an http-stream chunk (the text and a
-//     newline) and an http-response (the long-poll JSON body);
+//   - on "news": a ws-message (a message Frame with the text and its id), an
+//     http-stream chunk (the text and a newline) and an http-response (the
+//     long-poll JSON body);
 //   - on "news.sse": an http-stream chunk framed as a Server-Sent Event.
 //
 // SSE clients hold a channel of their own because one channel carries one
@@ -70,7 +71,7 @@ func Items(channel, text, id, prevID string) []grip.Item {
 		ID:      id,
 		PrevID:  prevID,
 		Formats: grip.Formats{
-			WSMessage:  &grip.WSMessageFormat{Content: []byte(text)},
+			WSMessage:  &grip.WSMessageFormat{Content: MarshalFrame(Frame{Type: FrameMessage, ID: id, Text: text})},
 			HTTPStream: &grip.HTTPStreamFormat{Content: []byte(text + "\n")},
 			HTTPResponse: &grip.HTTPResponseFormat{
 				Code:   http.StatusOK,

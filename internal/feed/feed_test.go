@@ -40,7 +40,8 @@ func TestItems(t *testing.T) {
 	if h := f.HTTPResponse.Header; h.Get("X-Content-Type-Options") != "nosniff" || h.Get("Cache-Control") != "no-cache" || h.Get("Content-Type") != "application/json" {
 		t.Errorf("published long-poll response header %v", h)
 	}
-	if string(f.WSMessage.Content) != "hi" || string(f.HTTPStream.Content) != "hi\n" || f.HTTPResponse.Code != 200 {
+	// WebSocket clients get the chat's frame, so that no text passes for a notice.
+	if string(f.WSMessage.Content) != `{"type":"message","id":"2","text":"hi"}` || string(f.HTTPStream.Content) != "hi\n" || f.HTTPResponse.Code != 200 {
 		t.Errorf("formats %+v", f)
 	}
 }

@@ -153,3 +153,58 @@ func logIgnored(log *slog.Logger, logicalID string, ig Ignored) {
 			" (sam local would not either); declare "+them+" under the function's Environment.Variables, even as \"\", to set "+them,
 		"function", logicalID, "source", ig.Source, "ignored", names)
 }
+
+// Rebuild builds a function again, the way Start built it, into a folder of
+// its own, and only when the build succeeds swaps it in (see
+// runtimeapi.Function.Replace): an invocation in progress finishes on the
+// old build, the next one starts the new. A failed build, a *build.Error
+// with the compiler's output, leaves the old build serving.
+func (s *Stack) Rebuild(ctx context.Context, logicalID string) error {
+	f, ok := s.functions[logicalID]
+	fn, _ := s.Template.Function(logicalID)
+	if !ok || fn == nil {
+		return fmt.Errorf("devstack: no function %q (have %v)", logicalID, s.FunctionIDs())
+	}
+	dir, err := s.rebuildDir(logicalID)
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	path, err := build.Function(ctx, fn, dir, build.Options{Dir: s.dir})
+	if err != nil {
+		_ = os.RemoveAll(dir)
+		return err
+	}
+	old, err := f.Replace(ctx, path)
+	if err != nil {
+		_ = os.RemoveAll(dir)
+		return err
+	}
+	s.mu.Lock()
+	s.binaries[logicalID] = path
+	buildDir := s.buildDir
+	s.mu.Unlock()
+	// Builds Start was given (Options.Binaries) belong to the caller.
+	if oldDir := filepath.Dir(old); filepath.Dir(oldDir) == buildDir {
+		_ = os.RemoveAll(oldDir)
+	}
+	s.log.Debug("rebuilt", "function", logicalID, "duration", time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+// rebuildDir makes a new folder for a build of logicalID in the stack's
+// build folder: the running build stays in place until it is replaced.
+func (s *Stack) rebuildDir(logicalID string) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.buildDir == "" {
+		dir, err := os.MkdirTemp("", "devstack-build-")
+		if err != nil {
+			return "", err
+		}
+		s.buildDir = dir
+	}
+	s.rebuilds++
+	dir := filepath.Join(s.buildDir, fmt.Sprintf("%s.%d", logicalID, s.rebuilds))
+	return dir, os.Mkdir(dir, 0o755)
+}

@@ -93,12 +93,15 @@ type Stack struct {
 	apiLn     net.Listener
 	apiServer *http.Server
 	gripURL   string
-	buildDir  string
-	binaries  map[string]string
+	dir       string // Options.Dir, where Rebuild builds from
 	domain    string
 	log       *slog.Logger
 
 	mu         sync.Mutex
+	buildDir   string              // made by Start or the first Rebuild; removed by Close
+	binaries   map[string]string   // the builds running now
+	rebuilds   int                 // names each rebuild's folder
+	watchers   []*Watcher          // stopped first by Close
 	proxies    []*pushpin.Instance // nil where StopPushpin stopped one
 	proxyCfgs  []pushpin.Config    // what StartPushpin starts again
 	proxyFirst *pushpin.Instance   // proxies[0] as it was last started
@@ -160,6 +163,7 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 		bins[id] = path
 	}
 	s.binaries = bins
+	s.dir = opts.Dir
 	s.domain = opts.Domain
 
 	// Ports first: the functions' GRIP_URL names the control port, and
@@ -351,7 +355,11 @@ func (s *Stack) Domain() string { return s.domain }
 
 // Binaries are the functions' bootstraps by logical id, valid until Close:
 // another stack of the same functions can reuse them (Options.Binaries).
-func (s *Stack) Binaries() map[string]string { return maps.Clone(s.binaries) }
+func (s *Stack) Binaries() map[string]string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return maps.Clone(s.binaries)
+}
 
 // Routes lists the API's routes.
 func (s *Stack) Routes() []apigateway.Route { return apigateway.RoutesFromTemplate(s.Template) }
@@ -390,6 +398,13 @@ func (s *Stack) InvokeReport(ctx context.Context, logicalID string, event []byte
 // removes the temp dirs.
 func (s *Stack) Close() error {
 	var errs []error
+	s.mu.Lock()
+	watchers := s.watchers
+	s.watchers = nil
+	s.mu.Unlock()
+	for _, w := range watchers {
+		errs = append(errs, w.Close())
+	}
 	for i := range s.proxies {
 		errs = append(errs, s.StopPushpin(i))
 	}
@@ -405,8 +420,11 @@ func (s *Stack) Close() error {
 	for _, f := range s.functions {
 		errs = append(errs, f.Close())
 	}
-	if s.buildDir != "" {
-		errs = append(errs, os.RemoveAll(s.buildDir))
+	s.mu.Lock()
+	buildDir := s.buildDir
+	s.mu.Unlock()
+	if buildDir != "" {
+		errs = append(errs, os.RemoveAll(buildDir))
 	}
 	return errors.Join(errs...)
 }

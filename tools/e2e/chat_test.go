@@ -13,11 +13,14 @@ import (
 
 // chatFrame is the chat's wire format: every message is a JSON object whose
 // "type" says whether a user ("message") or the server ("notice") speaks.
+// With history on, messages carry their id and some notices a last_id.
 type chatFrame struct {
-	Type string `json:"type"`
-	Code string `json:"code,omitempty"`
-	From string `json:"from,omitempty"`
-	Text string `json:"text"`
+	Type   string `json:"type"`
+	ID     string `json:"id,omitempty"`
+	Code   string `json:"code,omitempty"`
+	From   string `json:"from,omitempty"`
+	Text   string `json:"text"`
+	LastID string `json:"last_id,omitempty"`
 }
 
 func frameJSON(f chatFrame) string {
@@ -28,6 +31,23 @@ func frameJSON(f chatFrame) string {
 // chatMessage is the frame every client receives when from says text.
 func chatMessage(from, text string) string {
 	return frameJSON(chatFrame{Type: "message", From: from, Text: text})
+}
+
+// publishedMessage is the frame chat clients receive when the publish
+// function publishes text to their channel.
+func publishedMessage(text string) string {
+	return frameJSON(chatFrame{Type: "message", Text: text})
+}
+
+// withoutIDs is a frame without its history id and last_id, as tests that
+// are not about resuming compare it; anything else stays as it is.
+func withoutIDs(m string) string {
+	var f chatFrame
+	if !strings.HasPrefix(m, "{") || json.Unmarshal([]byte(m), &f) != nil || (f.ID == "" && f.LastID == "") {
+		return m
+	}
+	f.ID, f.LastID = "", ""
+	return frameJSON(f)
 }
 
 // chatNotice is a frame the server sends one client.

@@ -2,12 +2,14 @@ package e2e
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -40,64 +42,14 @@ func TestDevCommand(t *testing.T) {
 
 func runDevAndStop(t *testing.T, sig syscall.Signal, tokens bool) {
 	ctx := testContext(t, 3*time.Minute)
-
-	bin := filepath.Join(t.TempDir(), "dev")
-	if out, err := exec.CommandContext(ctx, "go", "build", "-o", bin, "../cmd/dev").CombinedOutput(); err != nil {
-		t.Fatalf("go build ./tools/cmd/dev: %v\n%s", err, out)
-	}
-	// Its own TMPDIR, short for Pushpin's sockets: whatever is left in it
-	// after the stop was left behind.
-	tmp, err := os.MkdirTemp("", "e2e-dev-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(tmp) })
-
-	ports := devtest.FreePorts(t, 3)
-	args := []string{"-no-install", "-dir", root,
-		"-api-port", strconv.Itoa(ports[0]), "-proxy-port", strconv.Itoa(ports[1]), "-control-port", strconv.Itoa(ports[2])}
+	var args []string
 	if tokens {
 		args = append(args, "-client-tokens", "-token-user", "carol", "-token-channels", "news*")
 	}
-	cmd := exec.Command(bin, args...)
-	// HISTORY_DIR: keep the history out of the source tree's .build/local.
-	cmd.Env = append(os.Environ(), "TMPDIR="+tmp, "HISTORY_DIR="+t.TempDir())
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	stderr := devtest.NewOutput(t, "make dev")
-	cmd.Stderr = stderr
-	p, err := proc.Start(cmd)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = p.Stop(time.Second) })
+	dev := startDev(t, ctx, root, args...)
+	p := dev.p
 
-	// Wait for the banner, which comes once everything is up.
-	up := make(chan string, 1)
-	go func() {
-		var banner strings.Builder
-		sc := bufio.NewScanner(stdout)
-		for sc.Scan() {
-			banner.WriteString(sc.Text() + "\n")
-			if strings.Contains(sc.Text(), "Ctrl-C stops it") && !tokens || strings.HasPrefix(sc.Text(), "Mint others with:") {
-				up <- banner.String()
-			}
-		}
-		_, _ = io.Copy(io.Discard, stdout)
-	}()
-	var banner string
-	select {
-	case banner = <-up:
-	case <-p.Done():
-		t.Fatalf("make dev exited: %s", p.ExitDescription())
-	case <-ctx.Done():
-		t.Fatal("make dev did not come up")
-	}
-
-	proxy := "http://127.0.0.1:" + strconv.Itoa(ports[1])
-	resp, err := http.Get(proxy + "/chat")
+	resp, err := http.Get(dev.proxy + "/chat")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -108,7 +60,7 @@ func runDevAndStop(t *testing.T, sig syscall.Signal, tokens bool) {
 	}
 
 	if tokens {
-		checkDevToken(t, proxy, banner)
+		checkDevToken(t, dev.proxy, dev.banner)
 	}
 
 	// dev, Pushpin's runner and its four services, and the chat function.
@@ -133,10 +85,92 @@ func runDevAndStop(t *testing.T, sig syscall.Signal, tokens bool) {
 			t.Errorf("process %d outlived make dev", pid)
 		}
 	}
-	left, _ := os.ReadDir(tmp)
+	left, _ := os.ReadDir(dev.tmp)
 	for _, e := range left {
-		t.Errorf("make dev left %s behind", filepath.Join(tmp, e.Name()))
+		t.Errorf("make dev left %s behind", filepath.Join(dev.tmp, e.Name()))
 	}
+}
+
+// devRun is `make dev`'s program running in a test.
+type devRun struct {
+	p              *proc.Process
+	proxy, control string // Pushpin's client and control URLs
+	banner         string // stdout up to the end of the banner
+	lines          <-chan string
+	tmp            string // its TMPDIR
+}
+
+// startDev builds `make dev`'s program, runs it on the project in dir with
+// args on free ports, and returns once its banner is out. Its stdout after
+// the banner comes in lines; the process is stopped at cleanup.
+func startDev(t *testing.T, ctx context.Context, dir string, args ...string) *devRun {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "dev")
+	if out, err := exec.CommandContext(ctx, "go", "build", "-o", bin, "../cmd/dev").CombinedOutput(); err != nil {
+		t.Fatalf("go build ./tools/cmd/dev: %v\n%s", err, out)
+	}
+	// Its own TMPDIR, short for Pushpin's sockets: whatever is left in it
+	// after the stop was left behind.
+	tmp, err := os.MkdirTemp("", "e2e-dev-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(tmp) })
+
+	ports := devtest.FreePorts(t, 3)
+	args = append([]string{"-no-install", "-dir", dir,
+		"-api-port", strconv.Itoa(ports[0]), "-proxy-port", strconv.Itoa(ports[1]), "-control-port", strconv.Itoa(ports[2])}, args...)
+	cmd := exec.Command(bin, args...)
+	// HISTORY_DIR: keep the history out of the source tree's .build/local.
+	cmd.Env = append(os.Environ(), "TMPDIR="+tmp, "HISTORY_DIR="+t.TempDir())
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = devtest.NewOutput(t, "make dev")
+	p, err := proc.Start(cmd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = p.Stop(time.Second) })
+
+	// The banner ends with its last paragraph, or the token's with tokens.
+	last := "Pushpin's control API at "
+	if slices.Contains(args, "-client-tokens") {
+		last = "Mint others with:"
+	}
+	up := make(chan string, 1)
+	lines := make(chan string, 256)
+	go func() {
+		var banner strings.Builder
+		sc := bufio.NewScanner(stdout)
+		for inBanner := true; sc.Scan(); {
+			if !inBanner {
+				select {
+				case lines <- sc.Text():
+				default: // nobody reads them
+				}
+				continue
+			}
+			banner.WriteString(sc.Text() + "\n")
+			if strings.HasPrefix(sc.Text(), last) {
+				up <- banner.String()
+				inBanner = false
+			}
+		}
+		_, _ = io.Copy(io.Discard, stdout)
+	}()
+	dev := &devRun{p: p, lines: lines, tmp: tmp,
+		proxy:   "http://127.0.0.1:" + strconv.Itoa(ports[1]),
+		control: "http://127.0.0.1:" + strconv.Itoa(ports[2])}
+	select {
+	case dev.banner = <-up:
+	case <-p.Done():
+		t.Fatalf("make dev exited: %s", p.ExitDescription())
+	case <-ctx.Done():
+		t.Fatal("make dev did not come up")
+	}
+	return dev
 }
 
 // checkDevToken reads the token make dev's banner printed and opens a

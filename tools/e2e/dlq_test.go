@@ -273,7 +273,7 @@ func newMapping(t *testing.T, ctx context.Context, endpoint, bin, gripURL string
 
 	// The shared stack's history, as deployed functions share one table:
 	// the streams its Pushpin holds follow their next link into it.
-	hist := historyDir
+	hist := sharedHistory
 	if hist == "" {
 		hist = t.TempDir()
 	}

@@ -152,11 +152,11 @@ func (c *chatClient) send(ctx context.Context, text string) {
 	}
 }
 
-// expect waits for the message want, skipping others (tests share the
-// chat channel), and fails after 10s.
+// expect waits for the message want (ids aside), skipping others (tests
+// share the chat channel), and fails after 10s.
 func (c *chatClient) expect(ctx context.Context, want string) {
 	c.t.Helper()
-	c.waitFor(ctx, want, func(m string) bool { return m == want })
+	c.waitFor(ctx, want, func(m string) bool { return withoutIDs(m) == want })
 }
 
 func (c *chatClient) expectPrefix(ctx context.Context, prefix string) {

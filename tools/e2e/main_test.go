@@ -21,14 +21,13 @@ const root = "../.."
 const longpollTimeout = 5 * time.Second
 
 var (
-	shared    *devstack.Stack
-	skipWhy   string // set when the stack cannot run here
-	stackLogs = newLogBuffer()
+	shared *devstack.Stack
+	// sharedHistory is the shared stack's HISTORY_DIR, for tests that
+	// shape the history itself (a hole, an expired id).
+	sharedHistory string
+	skipWhy       string // set when the stack cannot run here
+	stackLogs     = newLogBuffer()
 )
-
-// historyDir is the shared stack's HISTORY_DIR: a test appends to it to
-// stand for a message the proxy never got.
-var historyDir string
 
 // TestMain starts one stack for the whole suite: building the functions
 // and starting Pushpin once keeps the suite well under a minute.
@@ -50,7 +49,7 @@ func run(m *testing.M) int {
 		return 1
 	}
 	defer os.RemoveAll(history)
-	historyDir = history
+	sharedHistory = history
 
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()

@@ -48,5 +48,5 @@ func TestPublishFromSQS(t *testing.T) {
 			t.Fatalf("stream got %q, want %q", got, w)
 		}
 	}
-	chat.expect(ctx, "system: hello from SQS")
+	chat.expect(ctx, publishedMessage("system: hello from SQS"))
 }

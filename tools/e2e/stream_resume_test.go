@@ -99,7 +99,7 @@ func TestStreamResumePlain(t *testing.T) {
 // messages a proxy never got (a dropped publish, a restarted proxy).
 func missed(t *testing.T, ctx context.Context, channel string, texts ...string) {
 	t.Helper()
-	store, err := history.NewDirStore(historyDir)
+	store, err := history.NewDirStore(sharedHistory)
 	if err != nil {
 		t.Fatal(err)
 	}

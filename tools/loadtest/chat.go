@@ -2,10 +2,9 @@ package loadtest
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
+	"math/rand/v2"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -27,37 +26,11 @@ type ChatConfig struct {
 	// Idle ends the wait for deliveries when nothing arrived for that long
 	// after the last send; default 30s.
 	Idle time.Duration
+	// Drop, when set, cuts a random receiving client's connection every
+	// Drop while the senders send; it reconnects and resumes by itself.
+	Drop time.Duration
 	// Scenario names the Result; default "chat".
 	Scenario string
-}
-
-// chatFrame is what the chat sends: {"type":"message","from","text"} from a
-// user, {"type":"notice","code","text"} from the chat itself.
-type chatFrame struct {
-	Type string `json:"type"`
-	Code string `json:"code"`
-	From string `json:"from"`
-	Text string `json:"text"`
-}
-
-// decodeChatFrame decodes a chat frame; anything else is a zero frame.
-func decodeChatFrame(data []byte) chatFrame {
-	var f chatFrame
-	if json.Unmarshal(data, &f) != nil {
-		return chatFrame{}
-	}
-	return f
-}
-
-// chatClient is one WebSocket client and what it received.
-type chatClient struct {
-	i       int
-	conn    *websocket.Conn
-	tr      *tracker
-	welcome chan struct{} // closed at the welcome message
-	nickAck chan struct{} // closed at the nick-changed notice
-	probed  atomic.Bool   // a probe of this run arrived: subscribed
-	done    chan struct{} // the reader has returned
 }
 
 // Chat connects cfg.Clients WebSocket clients to the chat function through
@@ -92,39 +65,36 @@ func Chat(ctx context.Context, t *Target, cfg ChatConfig) *Result {
 
 	clients := make([]*chatClient, cfg.Clients)
 	for i := range clients {
-		clients[i] = &chatClient{i: i, tr: newTracker(cfg.Senders, perSender, progress),
+		clients[i] = &chatClient{i: i, url: wsURL(t.proxy(i), "/chat"), tr: newTracker(cfg.Senders, perSender, progress),
 			welcome: make(chan struct{}), nickAck: make(chan struct{}), done: make(chan struct{})}
 	}
+	cr := chatRun{id: run, errs: errs, stopping: &stopping, foreign: &foreign}
 	// Connect, a few at a time: the proxy opens each through the function.
 	start := time.Now()
 	eachLimited(cfg.Clients, 16, func(i int) {
 		c := clients[i]
-		url := wsURL(t.proxy(i), "/chat")
-		dctx, cancel := context.WithTimeout(ctx, 15*time.Second)
-		defer cancel()
-		conn, _, err := websocket.Dial(dctx, url, nil)
+		conn, err := c.dial(ctx)
 		if err != nil {
-			errs.add("client %d: dial %s: %v", i, url, err)
+			errs.add("client %d: dial %s: %v", i, c.url, err)
 			close(c.done)
 			return
 		}
-		conn.SetReadLimit(1 << 20)
-		c.conn = conn
-		go c.read(run, errs, &stopping, &foreign)
+		go c.run(ctx, conn, cr)
 		select {
 		case <-c.welcome:
-		case <-dctx.Done():
+		case <-time.After(15 * time.Second):
 			errs.add("client %d: no welcome within 15s", i)
+		case <-ctx.Done():
 		}
 	})
 	t.progress("%s: %d clients connected in %v", cfg.Scenario, cfg.Clients, time.Since(start).Round(time.Millisecond))
 
 	senders := clients[:cfg.Senders]
 	for src, c := range senders {
-		if c.conn == nil {
+		if c.current() == nil {
 			continue
 		}
-		if err := c.conn.Write(ctx, websocket.MessageText, []byte("/nick "+senderNick(src))); err != nil {
+		if err := c.current().Write(ctx, websocket.MessageText, []byte("/nick "+senderNick(src))); err != nil {
 			errs.add("sender %d: /nick: %v", src, err)
 			continue
 		}
@@ -143,8 +113,11 @@ func Chat(ctx context.Context, t *Target, cfg ChatConfig) *Result {
 	start = time.Now()
 	var written atomic.Int64
 	var wg sync.WaitGroup
+	sending, stopDrops := context.WithCancel(ctx)
+	drops := make(chan int64, 1)
+	go func() { drops <- dropClients(sending, clients[cfg.Senders:], cfg.Drop) }()
 	for src, c := range senders {
-		if c.conn == nil {
+		if c.current() == nil {
 			continue
 		}
 		wg.Go(func() {
@@ -154,7 +127,7 @@ func Chat(ctx context.Context, t *Target, cfg ChatConfig) *Result {
 					return
 				}
 				text := formatMessage(run, src, seq, time.Now())
-				if err := c.conn.Write(ctx, websocket.MessageText, []byte(text)); err != nil {
+				if err := c.current().Write(ctx, websocket.MessageText, []byte(text)); err != nil {
 					errs.add("sender %d: write message %d: %v", src, seq, err)
 					return
 				}
@@ -163,6 +136,8 @@ func Chat(ctx context.Context, t *Target, cfg ChatConfig) *Result {
 		})
 	}
 	wg.Wait()
+	stopDrops()
+	dropped := <-drops
 	sent := time.Since(start)
 	t.progress("%s: %d messages sent in %v; waiting for deliveries", cfg.Scenario, perSender*cfg.Senders, sent.Round(time.Millisecond))
 
@@ -185,6 +160,14 @@ func Chat(ctx context.Context, t *Target, cfg ChatConfig) *Result {
 	res.Notes = append(res.Notes,
 		fmt.Sprintf("%d senders sent %d messages in %v (%.0f/s)", cfg.Senders, perSender*cfg.Senders, sent.Round(time.Millisecond), float64(perSender*cfg.Senders)/sent.Seconds()),
 		fmt.Sprintf("%d probes until every client was subscribed", probes))
+	var resumes, dups int64
+	for _, c := range clients {
+		resumes += c.resumes.Load()
+		dups += c.dropped.Load()
+	}
+	if dropped > 0 || resumes > 0 || dups > 0 {
+		res.Notes = append(res.Notes, fmt.Sprintf("%d connections cut by the test; clients reconnected %d times with their last id, and dropped %d messages they had by id", dropped, resumes, dups))
+	}
 	if n := foreign.Load(); n > 0 {
 		res.Notes = append(res.Notes, fmt.Sprintf("%d messages of other chat users ignored", n))
 	}
@@ -197,7 +180,7 @@ func Chat(ctx context.Context, t *Target, cfg ChatConfig) *Result {
 func closeChat(clients []*chatClient) {
 	deadline := time.Now().Add(10 * time.Second)
 	eachLimited(len(clients), 50, func(i int) {
-		c := clients[i].conn
+		c := clients[i].current()
 		if c == nil {
 			return
 		}
@@ -226,20 +209,20 @@ func senderNick(src int) string { return "s" + strconv.Itoa(src) }
 // chatBarrier has client 0 send probes until every connected client has
 // received one (at most 50, 200ms apart), and returns how many it sent.
 func chatBarrier(ctx context.Context, clients []*chatClient, run string, errs *errorLog) int {
-	if clients[0].conn == nil {
+	if clients[0].current() == nil {
 		return 0
 	}
 	waiting := func() int {
 		n := 0
 		for _, c := range clients {
-			if c.conn != nil && !c.probed.Load() {
+			if c.current() != nil && !c.probed.Load() {
 				n++
 			}
 		}
 		return n
 	}
 	for k := 1; k <= 50; k++ {
-		if err := clients[0].conn.Write(ctx, websocket.MessageText, []byte("P "+run+" "+strconv.Itoa(k))); err != nil {
+		if err := clients[0].current().Write(ctx, websocket.MessageText, []byte("P "+run+" "+strconv.Itoa(k))); err != nil {
 			errs.add("probe %d: %v", k, err)
 			return k
 		}
@@ -255,47 +238,36 @@ func chatBarrier(ctx context.Context, clients []*chatClient, run string, errs *e
 	return 50
 }
 
-// read takes every message the client receives until the connection ends.
-func (c *chatClient) read(run string, errs *errorLog, stopping *atomic.Bool, foreign *atomic.Int64) {
-	defer close(c.done)
-	welcomed, acked := false, false
+// dropClients cuts a random client's connection every every until ctx
+// ends, as a network change does, and returns how many it cut; every 0
+// cuts none.
+func dropClients(ctx context.Context, clients []*chatClient, every time.Duration) int64 {
+	if len(clients) == 0 {
+		return 0
+	}
+	return repeat(ctx, every, func() bool {
+		conn := clients[rand.N(len(clients))].current()
+		return conn != nil && conn.CloseNow() == nil
+	})
+}
+
+// repeat calls cut every every until ctx ends and returns how many calls
+// reported a cut; every 0 calls it never.
+func repeat(ctx context.Context, every time.Duration, cut func() bool) int64 {
+	if every <= 0 {
+		return 0
+	}
+	var n int64
+	tick := time.NewTicker(every)
+	defer tick.Stop()
 	for {
-		_, data, err := c.conn.Read(context.Background())
-		if err != nil {
-			if !stopping.Load() {
-				errs.add("client %d: connection lost: %v", c.i, err)
-			}
-			return
+		select {
+		case <-ctx.Done():
+			return n
+		case <-tick.C:
 		}
-		at := time.Now()
-		text := string(data)
-		f := decodeChatFrame(data)
-		nick, body, hasNick := f.From, f.Text, f.Type == "message"
-		switch {
-		case !welcomed && f.Type == "notice" && f.Code == "welcome":
-			welcomed = true
-			close(c.welcome)
-		case !acked && f.Type == "notice" && f.Code == "nick-changed":
-			acked = true
-			close(c.nickAck)
-		case f.Type == "notice":
-			errs.add("client %d: the chat answered %q", c.i, text)
-		case hasNick && strings.HasPrefix(body, "P "+run+" "):
-			c.probed.Store(true)
-		case hasNick:
-			m, ok := parseMessage(body)
-			if !ok || m.run != run {
-				foreign.Add(1)
-				continue
-			}
-			if !c.tr.record(m, at) {
-				continue // counted as unexpected
-			}
-			if nick != senderNick(m.src) {
-				errs.add("client %d: message %d of sender %d came with nick %q", c.i, m.seq, m.src, nick)
-			}
-		default:
-			errs.add("client %d: unexpected message %.80q", c.i, text)
+		if cut() {
+			n++
 		}
 	}
 }

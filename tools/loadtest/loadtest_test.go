@@ -3,6 +3,7 @@ package loadtest
 import (
 	"bytes"
 	"context"
+	"errors"
 	"log/slog"
 	"strings"
 	"sync/atomic"
@@ -190,5 +191,32 @@ func TestEachLimited(t *testing.T) {
 	})
 	if total.Load() != 50 || peak.Load() > 4 {
 		t.Errorf("ran %d, at most %d at a time", total.Load(), peak.Load())
+	}
+}
+
+func TestKnee(t *testing.T) {
+	ms := time.Millisecond
+	for _, tc := range []struct {
+		floor time.Duration
+		step  KneeStep
+		past  bool
+	}{
+		{2 * ms, KneeStep{P50: 4 * ms}, false},
+		{2 * ms, KneeStep{P50: 8 * ms}, true},
+		{20 * ms, KneeStep{P50: 30 * ms}, false},
+		{20 * ms, KneeStep{P50: 41 * ms}, true},
+		{20 * ms, KneeStep{P50: 20 * ms, Err: errors.New("3 lost")}, true},
+	} {
+		if got := pastKnee(tc.floor, tc.step); got != tc.past {
+			t.Errorf("floor %v, step %+v: past the knee %v, want %v", tc.floor, tc.step, got, tc.past)
+		}
+	}
+	k := Knee{Steps: []KneeStep{{Rate: 10}, {Rate: 20}, {Rate: 40}}, Rate: 40}
+	if k.SafeRate() != 20 {
+		t.Errorf("safe rate %g, want half the knee", k.SafeRate())
+	}
+	k.Rate = 0
+	if k.SafeRate() != 40 {
+		t.Errorf("safe rate %g without a knee, want the highest rate tried", k.SafeRate())
 	}
 }

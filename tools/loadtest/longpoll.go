@@ -6,11 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -26,7 +28,10 @@ type LongpollConfig struct {
 	// Idle ends the wait for deliveries when nothing arrived for that long
 	// after the last publish; default 30s. Keep it above the function's
 	// hold timeout (LONGPOLL_TIMEOUT).
-	Idle     time.Duration
+	Idle time.Duration
+	// Drop, when set, cuts a random client's poll every Drop while items
+	// are published; the client polls again with its last id.
+	Drop     time.Duration
 	Scenario string // default "longpoll"
 }
 
@@ -61,7 +66,9 @@ func Longpoll(ctx context.Context, t *Target, cfg LongpollConfig) *Result {
 	if cfg.Scenario == "" {
 		cfg.Scenario = "longpoll"
 	}
-	res := &Result{Scenario: cfg.Scenario, Clients: cfg.Clients, Expected: int64(cfg.Clients) * int64(cfg.Items)}
+	// A poll is released within a second of a publish, or answered at
+	// once when it is behind (the release checks see to the rest).
+	res := &Result{Scenario: cfg.Scenario, Clients: cfg.Clients, Expected: int64(cfg.Clients) * int64(cfg.Items), P99Budget: time.Second}
 	if cfg.Clients <= 0 || cfg.Items <= 0 {
 		return res
 	}
@@ -86,13 +93,14 @@ func Longpoll(ctx context.Context, t *Target, cfg LongpollConfig) *Result {
 		before = t.Requests("LongpollFunction")
 	}
 	trackers := make([]*tracker, cfg.Clients)
+	states := make([]pollState, cfg.Clients)
 	done := make([]chan struct{}, cfg.Clients)
 	for i := range trackers {
 		trackers[i] = newTracker(1, cfg.Items, progress)
 		done[i] = make(chan struct{})
 		go func() {
 			defer close(done[i])
-			pollLoop(cctx, client, t.proxy(i), channel, run, i, trackers[i], errs, retries, counts)
+			pollLoop(cctx, client, t.proxy(i), channel, run, i, trackers[i], errs, retries, counts, &states[i])
 		}()
 	}
 	defer func() {
@@ -117,6 +125,9 @@ func Longpoll(ctx context.Context, t *Target, cfg LongpollConfig) *Result {
 
 	start = time.Now()
 	published := 0
+	publishing, stopDrops := context.WithCancel(ctx)
+	drops := make(chan int64, 1)
+	go func() { drops <- cutPolls(publishing, states, cfg.Drop) }()
 	p := newPacer(cfg.Rate)
 	for seq := range cfg.Items {
 		if !p.wait(ctx.Done()) {
@@ -128,11 +139,13 @@ func Longpoll(ctx context.Context, t *Target, cfg LongpollConfig) *Result {
 		}
 		published++
 	}
+	stopDrops()
+	cut := <-drops
 	sent := time.Since(start)
 	t.progress("%s: %d items published in %v; waiting for deliveries", cfg.Scenario, cfg.Items, sent.Round(time.Millisecond))
 
-	if published > 0 {
-		waitDelivered(ctx, progress, res.Expected, cfg.Idle)
+	if published > 0 && !waitDelivered(ctx, progress, res.Expected, cfg.Idle) {
+		res.Notes = append(res.Notes, stuckPolls(states, trackers))
 	}
 	res.Duration = time.Since(start)
 	stop()
@@ -159,6 +172,9 @@ func Longpoll(ctx context.Context, t *Target, cfg LongpollConfig) *Result {
 		res.Notes = append(res.Notes, fmt.Sprintf("%d held polls saw no release although items came every %v: the proxy missed their release; they caught up from the history when they polled again after the hold timeout",
 			n, time.Duration(float64(time.Second)/cfg.Rate).Round(time.Millisecond)))
 	}
+	if cut > 0 {
+		res.Notes = append(res.Notes, fmt.Sprintf("%d polls cut by the test; each client polled again with its last id", cut))
+	}
 	if res.Retried > 0 {
 		why := slices.Clone(res.RetrySamples)
 		slices.Sort(why)
@@ -168,14 +184,24 @@ func Longpoll(ctx context.Context, t *Target, cfg LongpollConfig) *Result {
 }
 
 // pollLoop polls until the client has every item or ctx ends.
-func pollLoop(ctx context.Context, client *http.Client, proxy, channel, run string, i int, tr *tracker, errs, retries *errorLog, counts *pollCounts) {
-	lastID, lastNum := "", 0
+func pollLoop(ctx context.Context, client *http.Client, proxy, channel, run string, i int, tr *tracker, errs, retries *errorLog, counts *pollCounts, state *pollState) {
+	// The channel is fresh and its seed is id 1: a client resumes after it,
+	// so a first poll answered after some items (the function is busy)
+	// still gets them, where one without last_id would start from the head.
+	lastID, lastNum := "1", 1
 	failures := 0
 	for !tr.complete() && ctx.Err() == nil {
-		p, err := longpoll(ctx, client, proxy, channel, lastID)
+		pctx, cut := context.WithCancel(ctx)
+		state.set(lastID, cut)
+		p, err := longpoll(pctx, client, proxy, channel, lastID)
+		cut()
 		if err != nil {
 			if ctx.Err() != nil {
 				return
+			}
+			if pctx.Err() != nil { // cut by the test: poll again, as after a network change
+				time.Sleep(rand.N(100 * time.Millisecond))
+				continue
 			}
 			var retry *retryableError
 			if !errors.As(err, &retry) {
@@ -222,6 +248,7 @@ func pollLoop(ctx context.Context, client *http.Client, proxy, channel, run stri
 		if p.LastID != "" {
 			lastID = p.LastID
 		}
+		state.answered(p)
 	}
 }
 
@@ -262,4 +289,66 @@ func longpoll(ctx context.Context, client *http.Client, proxy, channel, lastID s
 		return nil, fmt.Errorf("answer %.200s: %v", body, err)
 	}
 	return &p, nil
+}
+
+// pollState is where a client's poll stands, for the report of clients
+// that did not get everything.
+type pollState struct {
+	mu      sync.Mutex
+	lastID  string
+	cut     context.CancelFunc // ends the poll in flight
+	since   time.Time          // when the poll in flight was made
+	answers []string           // the ids of each answer, for a client that missed some
+}
+
+func (s *pollState) answered(p *poll) {
+	var ids []string
+	for _, m := range p.Messages {
+		ids = append(ids, m.ID)
+	}
+	s.mu.Lock()
+	s.answers = append(s.answers, "["+strings.Join(ids, ",")+"]->"+p.LastID)
+	s.mu.Unlock()
+}
+
+func (s *pollState) set(lastID string, cut context.CancelFunc) {
+	s.mu.Lock()
+	s.lastID, s.cut, s.since = lastID, cut, time.Now()
+	s.mu.Unlock()
+}
+
+// cutPolls cuts a random client's poll in flight every every until ctx
+// ends, and returns how many it cut; every 0 cuts none.
+func cutPolls(ctx context.Context, states []pollState, every time.Duration) int64 {
+	if len(states) == 0 {
+		return 0
+	}
+	return repeat(ctx, every, func() bool {
+		s := &states[rand.N(len(states))]
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if s.cut != nil {
+			s.cut()
+		}
+		return s.cut != nil
+	})
+}
+
+// stuckPolls describes the clients still missing items: their last id and
+// how long their poll has been in flight.
+func stuckPolls(states []pollState, trackers []*tracker) string {
+	var stuck []string
+	n := 0
+	for i := range states {
+		if trackers[i].complete() {
+			continue
+		}
+		n++
+		if len(stuck) < 5 {
+			states[i].mu.Lock()
+			stuck = append(stuck, fmt.Sprintf("client %d at last_id %q, its poll made %v ago, answers %s", i, states[i].lastID, time.Since(states[i].since).Round(time.Millisecond), strings.Join(states[i].answers, " ")))
+			states[i].mu.Unlock()
+		}
+	}
+	return fmt.Sprintf("%d clients still missing items when deliveries stopped: %s", n, strings.Join(stuck, "; "))
 }

@@ -38,6 +38,8 @@ type Result struct {
 	RetrySamples []string
 	// Latency is from send (or publish) to receipt, over every delivery.
 	P50, P99, Max time.Duration
+	// P99Budget, when set, is what P99 must stay under.
+	P99Budget time.Duration
 	// Duration is from the first send to the last delivery (or the timeout).
 	Duration time.Duration
 	// Notes say what else was seen, e.g. how long-polls were answered.
@@ -62,6 +64,9 @@ func (r *Result) Err() error {
 	}
 	if r.OutOfOrder > 0 {
 		problems = append(problems, fmt.Sprintf("%d out of order", r.OutOfOrder))
+	}
+	if r.P99Budget > 0 && r.P99 > r.P99Budget {
+		problems = append(problems, fmt.Sprintf("p99 %v over its budget of %v", round(r.P99), r.P99Budget))
 	}
 	if r.Errors > 0 {
 		problems = append(problems, fmt.Sprintf("%d errors (%s)", r.Errors, strings.Join(r.ErrorSamples, "; ")))

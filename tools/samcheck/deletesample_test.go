@@ -10,9 +10,10 @@ import (
 )
 
 // deleteSample does in dir what README ("Fork a function") tells a user to
-// do to delete a sample: its folder, its template block and alarms, its events, its
-// entry in events/env.json, its <Name>Url output and the parameters only it
-// read. README's tables that name it are left: their tests skip it.
+// do to delete a sample: its folder, its template block, alarms and
+// dashboard lines, its events, its entry in events/env.json, its <Name>Url
+// output and the parameters only it read. README's tables that name it are
+// left: their tests skip it.
 func deleteSample(t *testing.T, dir, name string) {
 	t.Helper()
 	fn := sampleFunction(name)
@@ -45,6 +46,8 @@ func deleteSample(t *testing.T, dir, name string) {
 			t.Fatalf("template.yaml has no %s%sAlarm", strings.TrimSuffix(fn, "Function"), metric)
 		}
 	}
+	// The dashboard's lines that name it: its row, its message graphs.
+	text = regexp.MustCompile(`(?m)^.*\$\{`+fn+`\}.*\n`).ReplaceAllString(text, "")
 	// A URL output of a route nobody serves would deploy and answer 404.
 	text, _ = removeBlock(text, "Outputs", strings.TrimSuffix(fn, "Function")+"Url")
 	text = removeUnusedParameters(text)

@@ -46,6 +46,7 @@ func forkCommand(t *testing.T, command, name, event string) string {
 		return command // exactly as README says
 	}
 	out := strings.ReplaceAll(command, "stream-plain", event)
+	out = strings.ReplaceAll(out, "StreamFunction", sampleFunction(name))
 	out = regexp.MustCompile(`\bstream\b`).ReplaceAllString(out, name)
 	if strings.Contains(out, "stream") {
 		t.Fatalf("README's fork command %q still names stream once rewritten for %s: %q", command, name, out)

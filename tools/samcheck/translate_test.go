@@ -22,6 +22,7 @@ import (
 // translator (samtranslator, shipped with cfn-lint) writes it.
 type cfnTemplate struct {
 	Parameters map[string]any         `json:"Parameters"`
+	Conditions map[string]any         `json:"Conditions"`
 	Resources  map[string]cfnResource `json:"Resources"`
 	Outputs    map[string]struct {
 		Value any `json:"Value"`
@@ -29,9 +30,10 @@ type cfnTemplate struct {
 }
 
 type cfnResource struct {
-	Type       string         `json:"Type"`
-	Condition  string         `json:"Condition"`
-	Properties map[string]any `json:"Properties"`
+	Type           string         `json:"Type"`
+	Condition      string         `json:"Condition"`
+	DeletionPolicy string         `json:"DeletionPolicy"`
+	Properties     map[string]any `json:"Properties"`
 }
 
 // translate returns the translation of template.yaml, made once per test
@@ -253,7 +255,7 @@ var sampleSecrets = map[string]string{
 
 // secretOf is the secret a function's GRIP_URL_SECRET_ARN names.
 func secretOf(env map[string]any) string {
-	ref, _ := env["GRIP_URL_SECRET_ARN"].(map[string]any)
+	ref, _ := ownSecret(env["GRIP_URL_SECRET_ARN"]).(map[string]any)
 	s, _ := ref["Ref"].(string)
 	return s
 }
@@ -262,6 +264,11 @@ func secretOf(env map[string]any) string {
 // (beyond the managed execution roles): exactly what its code uses.
 var samplePolicies = map[string][]string{
 	"ChatFunction": {
+		// History on: an append as the publish function's, a replay as the long-poll's.
+		"dynamodb:GetItem HistoryTable.Arn if ChatHistoryOn",
+		"dynamodb:PutItem HistoryTable.Arn if ChatHistoryOn",
+		"dynamodb:Query HistoryTable.Arn if ChatHistoryOn",
+		"dynamodb:UpdateItem HistoryTable.Arn if ChatHistoryOn",
 		"secretsmanager:GetSecretValue ClientTokenSecretStore if HasClientTokenSecret",
 		"secretsmanager:GetSecretValue GripUrlSecret",
 	},
@@ -347,9 +354,10 @@ func TestTranslatedPolicies(t *testing.T) {
 }
 
 // describe renders a policy resource readably: {"Ref": X} as X, GetAtt as
-// X.Arn, Fn::Sub with its variables substituted.
+// X.Arn, Fn::Sub with its variables substituted, a GRIP secret as the
+// stack's own (ownSecret).
 func describe(v any) string {
-	switch v := v.(type) {
+	switch v := ownSecret(v).(type) {
 	case string:
 		return v
 	case map[string]any:

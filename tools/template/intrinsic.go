@@ -39,6 +39,10 @@ type resolver struct {
 	// env is set while resolving an environment variable: sam local turns
 	// what it cannot resolve there into "" instead of failing.
 	env bool
+	// deployed, when not nil, holds what a deployed stack's references
+	// resolve to (see Outputs): a resource or pseudo parameter it lacks is
+	// unresolved, not its logical id or local value.
+	deployed map[string]string
 }
 
 func newResolver(raw *rawTemplate, overrides map[string]string) *resolver {
@@ -119,7 +123,7 @@ func (r *resolver) intrinsic(name string, arg *yaml.Node) (string, bool, error) 
 		if _, ok := r.resources[target]; !ok {
 			return "", false, &UnknownReferenceError{Name: target}
 		}
-		if r.env {
+		if r.env || r.deployed != nil {
 			return "", false, errUnresolved
 		}
 		return ResourcePlaceholder(target), true, nil
@@ -145,6 +149,12 @@ func (r *resolver) plainScalar(n *yaml.Node) (string, bool, error) {
 func (r *resolver) ref(name string) (string, bool, error) {
 	if name == noValue {
 		return "", false, nil
+	}
+	if v, ok := r.deployed[name]; ok {
+		return v, true, nil
+	}
+	if _, ok := r.params[name]; !ok && r.deployed != nil {
+		return "", false, errUnresolved // a resource, SAM's own or a pseudo parameter
 	}
 	if v, ok := pseudoParameters[name]; ok {
 		return v, true, nil
@@ -213,7 +223,7 @@ func (r *resolver) sub(arg *yaml.Node) (string, bool, error) {
 			if _, known := r.resources[res]; !known {
 				return "", false, &UnknownReferenceError{Name: res}
 			}
-			if r.env {
+			if r.env || r.deployed != nil {
 				return "", false, errUnresolved // ${Res.Attr} is a !GetAtt
 			}
 			b.WriteString(ResourcePlaceholder(res))

@@ -32,7 +32,8 @@ type Template struct {
 	// Queues are the AWS::SQS::Queue resources, sorted by logical id.
 	Queues []Queue
 
-	root *yaml.Node // the template's top-level mapping, as written
+	root *yaml.Node   // the template's top-level mapping, as written
+	opts ParseOptions // what it was parsed with (Outputs resolves with them too)
 }
 
 // Function is one AWS::Serverless::Function with Globals applied.
@@ -221,7 +222,7 @@ func ParseWith(data []byte, opts ParseOptions) (*Template, error) {
 	}
 	r := newResolver(&raw, opts.Parameters)
 
-	t := &Template{root: doc.Content[0]}
+	t := &Template{root: doc.Content[0], opts: opts}
 	types, err := r.stringList(&raw.Globals.API.BinaryMediaTypes)
 	if err != nil {
 		return nil, &FieldError{Path: "Globals.Api.BinaryMediaTypes", Err: err}

@@ -138,6 +138,12 @@ func (c *Context) ID() string { return c.id }
 // event is OPEN). Call Accept on it, or the proxy rejects the client.
 func (c *Context) IsOpening() bool { return c.opening }
 
+// IsClosing reports whether this request ends the connection on the
+// client's side: it carries the client's CLOSE, or the proxy's DISCONNECT
+// (the client went away), wherever among its events. Counting these counts
+// the connections that ended.
+func (c *Context) IsClosing() bool { return c.clientClosed || c.clientGone }
+
 // Accept accepts an opening connection: the response starts with OPEN and
 // turns on GRIP mode (Sec-WebSocket-Extensions: grip). It has no effect on a
 // request that is not opening, where the connection is already established.

@@ -124,3 +124,18 @@ func TestIsOpening(t *testing.T) {
 		}
 	}
 }
+
+func TestIsClosing(t *testing.T) {
+	for body, want := range map[string]bool{
+		"CLOSE 2\r\n\x03\xe8\r\n":   true,
+		"TEXT 2\r\nhi\r\nCLOSE\r\n": true,
+		"DISCONNECT\r\n":            true,
+		"OPEN\r\nTEXT 2\r\nhi\r\n":  false,
+		"TEXT 2\r\nhi\r\nPING\r\n":  false,
+		"":                          false,
+	} {
+		if got := mustParse(t, body, grip.Config{}).IsClosing(); got != want {
+			t.Errorf("IsClosing(%q) = %v, want %v", body, got, want)
+		}
+	}
+}

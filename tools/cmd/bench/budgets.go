@@ -40,6 +40,30 @@ const (
 	budgetTokensHS256Ratio = 2
 	budgetTokensRS256Ratio = 8
 
+	// (a) emf.BenchmarkEmit over the floor: the metrics line a chat message
+	// writes, with its write call: 0.03× to 0.12× (medians 0.065× and
+	// 0.042× in two runs) at load average 12 to 18. 0.2× catches the line
+	// built through encoding/json's maps again (37 allocations, several
+	// times slower) or a write per metric instead of one line.
+	budgetMetricsLineRatio = 0.2
+	// (a) chat.BenchmarkInvokeMetrics, metrics on over off: allocations
+	// added per invocation. The Writer reuses its buffer and the chat its
+	// metrics array: none, on any machine. allocs/op is an average that a
+	// GC emptying a pool can lift by one in a round; 2 still catches a
+	// line that allocates per metric. The tests pin zero exactly (chat's
+	// TestMetricsLineAllocatesNothing, emf's TestWriterReusesItsBuffer).
+	budgetMetricsAllocs = 2
+	// (a) chat.BenchmarkInvokeHistory, history on over off, per round: a
+	// message appended to the local DirStore before it is published.
+	// 3.3× loaded (medians 172 µs over 52 µs; the append is a file write
+	// under flock). 8× catches a second append or a whole-history read per
+	// message, not the disk.
+	budgetChatHistoryRatio = 8.0
+	// (a) chat.BenchmarkReplay100 over the floor: an OPEN replaying 100
+	// messages, 1.22 ms over a 25 µs floor loaded (49×). 100× catches a
+	// per-message history read or a copy of the response per frame.
+	budgetChatReplay100Ratio = 100.0
+
 	// (b) exec → first /next over the floor's: 0.9× to 1.7× loaded (the
 	// publish function links the SQS SDK). 2.5× catches init work that
 	// costs more than one and a half empty Go starts: a network call, a

@@ -15,8 +15,9 @@ import (
 
 // benchPackages are the packages whose benchmarks the report runs: every
 // function, the WebSocket context and codec the chat budgets are set on, the
-// client-token verifier, and the floor they are judged against.
-var benchPackages = []string{"./functions/...", "./internal/grip/ws", "./internal/grip/woh", "./internal/clienttoken", floorPackage}
+// client-token verifier, the metrics writer, and the floor they are judged
+// against.
+var benchPackages = []string{"./functions/...", "./internal/grip/ws", "./internal/grip/woh", "./internal/clienttoken", "./internal/emf", floorPackage}
 
 // goBench is the output of go test -bench: the lines benchstat reads, and
 // the ns/op of each benchmark by "pkg.Name" (pkg's last element, Name

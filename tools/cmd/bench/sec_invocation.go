@@ -51,6 +51,8 @@ func (b *bench) perInvocation(ctx context.Context) error {
 	s.note(nodeChat)
 	s.note("go test's own output follows in the text report: save two runs and compare them with benchstat.")
 	b.clientTokens(g, floor, floorOK)
+	b.metricLines(g, floor, floorOK)
+	b.chatHistory(g, floor, floorOK)
 	b.streamReplays(g)
 	s.raw = g.raw
 	return nil

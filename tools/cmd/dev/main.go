@@ -13,6 +13,10 @@
 // -client-tokens turns client tokens (private channels) on with a fresh
 // HS256 secret and prints a token for -token-user granting -token-channels.
 //
+// -watch (on by default) rebuilds a function when a file its build reads
+// changes and swaps the new build in, keeping Pushpin and the connections
+// it holds; -watch=false runs the first build to the end, as CI does.
+//
 // -api-domain abc123.execute-api.us-east-1.amazonaws.com runs the local API
 // Gateway as strict as the deployed one (403 for any other Host, REST
 // routes only under /Prod/), with Pushpin routed as README says.
@@ -54,7 +58,9 @@ func run() int {
 		tokens      = flag.Bool("client-tokens", false, "turn client tokens on (private channels) with a fresh HS256 secret, and print a token")
 		tokenUser   = flag.String("token-user", "alice", "with -client-tokens: the user (sub and name) of the printed token")
 		tokenGrants = flag.String("token-channels", "chat,news*", "with -client-tokens: the channels the printed token grants, comma-separated; 'news*' grants every name starting with news")
+		watch       = flag.Bool("watch", true, "rebuild and restart a function when its Go files change (Pushpin and its connections stay)")
 		apiDomain   = flag.String("api-domain", "", "serve the API as deployed at this domain (e.g. abc123.execute-api.us-east-1.amazonaws.com): other Hosts get 403, REST routes live under /Prod/, and Pushpin sends this Host")
+		outputs     = flag.String("outputs", "", "with -api-domain: where to write the stack's outputs, shaped as a deployed stack's, for make smoke (default <dir>/.build/local/outputs.json)")
 	)
 	flag.Parse()
 	level := slog.LevelInfo
@@ -119,6 +125,12 @@ func run() int {
 		fmt.Fprintln(os.Stderr, "dev:", err)
 		return 1
 	}
+	if *watch {
+		// Before the banner: once it shows, an edit is seen.
+		if _, err := stack.Watch(ctx, os.Stdout); err != nil {
+			log.Warn("not watching for changes: restart make dev after an edit", "error", err)
+		}
+	}
 	printBanner(os.Stdout, stack)
 	if *tokens {
 		if err := printTokens(os.Stdout, stack, tokenEnv, *tokenUser, *tokenGrants, time.Now()); err != nil {
@@ -128,13 +140,21 @@ func run() int {
 		}
 	}
 	waitSQS := func() {}
+	var queues map[string]string
 	if *sqsEndpoint != "" {
-		if waitSQS, err = startSQS(ctx, *sqsEndpoint, *dir, stack, os.Stdout, log); err != nil {
+		if waitSQS, queues, err = startSQS(ctx, *sqsEndpoint, *dir, stack, os.Stdout, log); err != nil {
 			fmt.Fprintln(os.Stderr, "dev:", err)
 			_ = stack.Close()
 			return 1
 		}
 	}
+	removeOutputs, err := writeOutputs(*outputs, *dir, stack, queues, os.Stdout)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "dev:", err)
+		_ = stack.Close()
+		return 1
+	}
+	defer removeOutputs()
 
 	<-ctx.Done()
 	stop() // a second Ctrl-C now ends the process at once

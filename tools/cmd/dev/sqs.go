@@ -15,16 +15,21 @@ import (
 // startSQS creates the template's queues on an SQS endpoint (moto_server,
 // say) and feeds each function with an SQS event from its queue, as
 // Lambda's event source mappings do. The pollers stop when ctx ends; wait
-// for them with the returned function.
-func startSQS(ctx context.Context, endpoint, dir string, stack *devstack.Stack, out io.Writer, log *slog.Logger) (wait func(), err error) {
+// for them with the returned function. urls are the queues' URLs by
+// logical id, as the stack's outputs name them.
+func startSQS(ctx context.Context, endpoint, dir string, stack *devstack.Stack, out io.Writer, log *slog.Logger) (wait func(), urls map[string]string, err error) {
 	tmpl, err := sqspoll.LoadTemplate(filepath.Join(dir, "template.yaml"))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	client := sqspoll.NewClient(endpoint, devstack.Region())
 	queues, err := sqspoll.CreateQueues(ctx, client, tmpl.Queues, sqspoll.CreateOptions{})
 	if err != nil {
-		return nil, fmt.Errorf("SQS endpoint %s: %w", endpoint, err)
+		return nil, nil, fmt.Errorf("SQS endpoint %s: %w", endpoint, err)
+	}
+	urls = map[string]string{}
+	for id, q := range queues {
+		urls[id] = q.URL
 	}
 	var pollers []*sqspoll.Poller
 	for _, es := range tmpl.EventSources {
@@ -39,7 +44,7 @@ func startSQS(ctx context.Context, endpoint, dir string, stack *devstack.Stack, 
 		cfg.Logger = log.With("function", fn)
 		p, err := sqspoll.New(cfg)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		pollers = append(pollers, p)
 		q := queues[es.Queue]
@@ -53,5 +58,5 @@ func startSQS(ctx context.Context, endpoint, dir string, stack *devstack.Stack, 
 	for _, p := range pollers {
 		wg.Go(func() { _ = p.Run(ctx) })
 	}
-	return wg.Wait, nil
+	return wg.Wait, urls, nil
 }

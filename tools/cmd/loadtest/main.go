@@ -52,6 +52,7 @@ type options struct {
 	maxOpen         int
 	binaries        map[string]string // built once, for every stack
 	longpollTimeout time.Duration
+	chatFor         time.Duration
 	chat            loadtest.ChatConfig
 	stream          loadtest.StreamConfig
 	poll            loadtest.LongpollConfig
@@ -61,7 +62,7 @@ func main() { os.Exit(run()) }
 
 func run() int {
 	var o options
-	scenarios := flag.String("scenarios", "chat,stream,longpoll,scaleout", "scenarios to run, comma-separated")
+	scenarios := flag.String("scenarios", "chat,stream,longpoll,scaleout,reconnect", "scenarios to run, comma-separated")
 	flag.StringVar(&o.dir, "dir", ".", "project directory, with template.yaml and the Makefile")
 	flag.BoolVar(&o.verbose, "v", false, "show the stack's log (functions, gateway, Pushpin) as it runs")
 	flag.DurationVar(&o.timeout, "timeout", 10*time.Minute, "give up on the whole run after this long")
@@ -71,8 +72,8 @@ func run() int {
 	flag.DurationVar(&o.longpollTimeout, "longpoll-timeout", 10*time.Second, "how long Pushpin holds a long-poll (the function's LONGPOLL_TIMEOUT)")
 	flag.IntVar(&o.chat.Clients, "chat-clients", 200, "WebSocket chat clients")
 	flag.IntVar(&o.chat.Senders, "chat-senders", 4, "chat clients that also send")
-	flag.IntVar(&o.chat.Messages, "chat-messages", 2000, "chat messages, all senders together")
-	flag.Float64Var(&o.chat.Rate, "chat-rate", 100, "chat messages per second, all senders together (0: as fast as possible)")
+	flag.DurationVar(&o.chatFor, "chat-for", 10*time.Second, "how long the chat senders send")
+	flag.Float64Var(&o.chat.Rate, "chat-rate", 0, "chat messages per second, all senders together; 0: half the knee, found first (the rate where chat p50 leaves its floor on this machine)")
 	flag.IntVar(&o.stream.Clients, "stream-clients", 500, "HTTP stream clients (half of them SSE)")
 	flag.IntVar(&o.stream.Items, "stream-items", 200, "items published to the streams")
 	flag.IntVar(&o.stream.Batch, "stream-batch", 10, "stream items per publish")
@@ -84,11 +85,11 @@ func run() int {
 	o.scenarios = map[string]bool{}
 	for _, s := range strings.Split(*scenarios, ",") {
 		switch s = strings.TrimSpace(s); s {
-		case "chat", "stream", "longpoll", "scaleout":
+		case "chat", "stream", "longpoll", "scaleout", "reconnect":
 			o.scenarios[s] = true
 		case "":
 		default:
-			fmt.Fprintf(os.Stderr, "loadtest: unknown scenario %q (have chat, stream, longpoll, scaleout)\n", s)
+			fmt.Fprintf(os.Stderr, "loadtest: unknown scenario %q (have chat, stream, longpoll, scaleout, reconnect)\n", s)
 			return 2
 		}
 	}
@@ -177,27 +178,48 @@ func runAll(ctx context.Context, o *options) ([]*loadtest.Result, error) {
 		maxOpen int
 	}
 	withName := func(prefix string) []scenario {
-		chat, stream, poll := o.chat, o.stream, o.poll
-		chat.Scenario, stream.Scenario, poll.Scenario = prefix+"chat", prefix+"stream", prefix+"longpoll"
+		stream, poll := o.stream, o.poll
+		stream.Scenario, poll.Scenario = prefix+"stream", prefix+"longpoll"
 		chatOpen := 0
 		if o.maxOpen > 0 {
-			chatOpen = o.maxOpen + chat.Clients
+			chatOpen = o.maxOpen + o.chat.Clients
 		}
 		return []scenario{
-			{"chat", func(t *loadtest.Target) *loadtest.Result { return loadtest.Chat(ctx, t, chat) }, chatOpen},
+			{"chat", func(t *loadtest.Target) *loadtest.Result { return runChat(ctx, t, o, prefix+"chat") }, chatOpen},
 			{"stream", func(t *loadtest.Target) *loadtest.Result { return loadtest.Stream(ctx, t, stream) }, o.maxOpen},
+			{"longpoll", func(t *loadtest.Target) *loadtest.Result { return loadtest.Longpoll(ctx, t, poll) }, o.maxOpen},
+		}
+	}
+	// reconnecting: clients cut while messages go out, each resuming by
+	// itself with its last id, as the page and EventSource do.
+	reconnecting := func() []scenario {
+		chat, poll := o.chat, o.poll
+		chat.Scenario, chat.Clients, chat.Drop = "reconnect chat", min(chat.Clients, 50), 100*time.Millisecond
+		poll.Scenario, poll.Clients, poll.Drop = "reconnect longpoll", min(poll.Clients, 100), 50*time.Millisecond
+		return []scenario{
+			{"chat", func(t *loadtest.Target) *loadtest.Result {
+				if o.chat.Rate <= 0 {
+					chat.Rate = 20 // below the knee of the slowest machine measured
+				} else {
+					chat.Rate = o.chat.Rate
+				}
+				chat.Messages = max(int(chat.Rate*o.chatFor.Seconds()), chat.Senders)
+				return loadtest.Chat(ctx, t, chat)
+			}, 0},
 			{"longpoll", func(t *loadtest.Target) *loadtest.Result { return loadtest.Longpoll(ctx, t, poll) }, o.maxOpen},
 		}
 	}
 	for _, group := range []struct {
 		pushpins  int
+		only      string // the -scenarios name that runs the group; "": each its own
 		scenarios []scenario
 	}{
-		{1, withName("")},
-		{2, withName("scale-out ")},
+		{1, "", withName("")},
+		{2, "scaleout", withName("scale-out ")},
+		{1, "reconnect", reconnecting()},
 	} {
 		for _, sc := range group.scenarios {
-			if group.pushpins == 1 && !o.scenarios[sc.name] || group.pushpins == 2 && !o.scenarios["scaleout"] {
+			if group.only == "" && !o.scenarios[sc.name] || group.only != "" && !o.scenarios[group.only] {
 				continue
 			}
 			if fn := loadtest.Missing(tmpl, sc.name); fn != "" {
@@ -218,6 +240,28 @@ func runAll(ctx context.Context, o *options) ([]*loadtest.Result, error) {
 		}
 	}
 	return results, nil
+}
+
+// kneeRates are the chat rates the knee search tries, messages per second.
+var kneeRates = []float64{5, 10, 20, 40, 80, 160, 320, 640}
+
+// runChat runs the chat scenario at o.chat.Rate; at rate 0 it finds the
+// knee first and keeps half of it for this and every later chat scenario.
+func runChat(ctx context.Context, t *loadtest.Target, o *options, scenario string) *loadtest.Result {
+	var knee string
+	if o.chat.Rate <= 0 {
+		k := loadtest.ChatKnee(ctx, t, o.chat, kneeRates)
+		o.chat.Rate = k.SafeRate()
+		knee = "chat " + k.String() + fmt.Sprintf("; the chat scenarios run at %g/s", o.chat.Rate)
+	}
+	chat := o.chat
+	chat.Scenario = scenario
+	chat.Messages = max(int(chat.Rate*o.chatFor.Seconds()), chat.Senders)
+	r := loadtest.Chat(ctx, t, chat)
+	if knee != "" {
+		r.Notes = append([]string{knee}, r.Notes...)
+	}
+	return r
 }
 
 // withStack starts a stack with the given number of Pushpin instances,

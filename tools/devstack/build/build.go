@@ -52,6 +52,17 @@ func (e *Error) Unwrap() error { return e.Err }
 // "makefile" or "go1.x".
 var ErrUnsupportedBuildMethod = errors.New("unsupported BuildMethod (want makefile or go1.x)")
 
+// Package is the folder, relative to the project root, of the Go package
+// (package main) that Function compiles for fn: CodeUri with BuildMethod
+// go1.x, else the Makefile's convention (template.Function.Dir). A watcher
+// follows its dependencies to know when fn needs building again.
+func Package(fn *template.Function) string {
+	if fn.BuildMethod == "go1.x" || fn.BuildMethod == "" && fn.Runtime == "go1.x" {
+		return filepath.ToSlash(filepath.Clean(fn.CodeURI))
+	}
+	return fn.Dir()
+}
+
 // Function builds fn into artifactsDir and returns the path of the
 // executable to run, artifactsDir/bootstrap.
 //

@@ -4,7 +4,8 @@
 //
 // One Function is one execution environment: the process starts at the first
 // invocation (a cold start), invocations are serialized, and a process that
-// crashes or times out is replaced at the next invocation.
+// crashes or times out is replaced at the next invocation. Replace swaps in a
+// new build between two invocations.
 package runtimeapi
 
 import (
@@ -55,7 +56,7 @@ type Report struct {
 
 // Function is a local execution environment for one function.
 type Function struct {
-	cfg    Config
+	cfg    Config // cfg.Executable changes (Replace) only while holding turn
 	arn    string
 	log    *slog.Logger
 	turn   chan struct{} // holds a token while an invocation runs
@@ -369,6 +370,33 @@ func (f *Function) discard(p *process) {
 func (f *Function) stop(p *process) {
 	_ = p.p.Stop(time.Second)
 	p.srv.close()
+}
+
+// Replace makes executable the function's code from the next invocation
+// on, as a deploy of a new version does: it waits for the turn of the
+// invocation in progress (which finishes on the old process, within its
+// timeout), stops the old process and returns; the next invocation is a
+// cold start of executable. Invocations waiting meanwhile run after it, on
+// the new code. It returns the executable it replaced.
+func (f *Function) Replace(ctx context.Context, executable string) (string, error) {
+	select {
+	case f.turn <- struct{}{}:
+		defer func() { <-f.turn }()
+	case <-ctx.Done():
+		return "", ctx.Err()
+	case <-f.closed:
+		return "", ErrClosed
+	}
+	f.mu.Lock()
+	old := f.cfg.Executable
+	f.cfg.Executable = executable
+	p := f.proc
+	f.proc = nil
+	f.mu.Unlock()
+	if p != nil {
+		f.stop(p)
+	}
+	return old, nil
 }
 
 // Close stops the function's process. Invocations in progress end with ErrClosed.

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -275,5 +276,75 @@ func TestClose(t *testing.T) {
 	}
 	if _, err := f.Invoke(ctx, []byte(`{}`)); !errors.Is(err, ErrClosed) {
 		t.Errorf("Invoke after Close = %v, want ErrClosed", err)
+	}
+}
+
+// TestReplaceLetsTheInvocationInProgressFinish swaps the executable while an
+// invocation runs: that invocation finishes on the old process, and the
+// next one is a cold start of the new executable.
+func TestReplaceLetsTheInvocationInProgressFinish(t *testing.T) {
+	ctx := testContext(t)
+	f := newFunction(t, Config{})
+	before, _ := invokeContext(t, ctx, f)
+
+	// The "new build": the same program at another path, which the
+	// function sees as LAMBDA_TASK_ROOT.
+	next := filepath.Join(t.TempDir(), "bootstrap")
+	b, err := os.ReadFile(testfn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(next, b, 0o755); err != nil {
+		t.Fatal(err)
+	}
+
+	slept := make(chan error, 1)
+	go func() {
+		out, err := f.Invoke(ctx, []byte(`{"action":"sleep","ms":700}`))
+		if err == nil && string(out) != `"slept"` {
+			err = errors.New("sleep answered " + string(out))
+		}
+		slept <- err
+	}()
+	// Replace once the old process has taken the sleep.
+	for {
+		f.mu.Lock()
+		f.proc.srv.mu.Lock()
+		taken := len(f.proc.srv.inflight) == 1
+		f.proc.srv.mu.Unlock()
+		f.mu.Unlock()
+		if taken {
+			break
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	old, err := f.Replace(ctx, next)
+	if err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-slept:
+		if err != nil {
+			t.Errorf("the invocation in progress: %v", err)
+		}
+	default:
+		t.Error("Replace returned before the invocation in progress finished")
+	}
+	if old != testfn {
+		t.Errorf("Replace returned %q, want the old executable %q", old, testfn)
+	}
+	if proc.Alive(before.Pid) {
+		t.Errorf("the old process %d still runs after Replace", before.Pid)
+	}
+
+	out, rep, err := f.InvokeReport(ctx, []byte(`{"action":"env","name":"LAMBDA_TASK_ROOT"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want, _ := json.Marshal(filepath.Dir(next)); string(out) != string(want) {
+		t.Errorf("after Replace the function runs in %s, want %s", out, want)
+	}
+	if rep.InitDuration <= 0 {
+		t.Error("the first invocation after Replace was not a cold start")
 	}
 }
