@@ -98,6 +98,7 @@ type devRun struct {
 	banner         string // stdout up to the end of the banner
 	lines          <-chan string
 	tmp            string // its TMPDIR
+	history        string // its HISTORY_DIR
 }
 
 // startDev builds `make dev`'s program, runs it on the project in dir with
@@ -122,7 +123,8 @@ func startDev(t *testing.T, ctx context.Context, dir string, args ...string) *de
 		"-api-port", strconv.Itoa(ports[0]), "-proxy-port", strconv.Itoa(ports[1]), "-control-port", strconv.Itoa(ports[2])}, args...)
 	cmd := exec.Command(bin, args...)
 	// HISTORY_DIR: keep the history out of the source tree's .build/local.
-	cmd.Env = append(os.Environ(), "TMPDIR="+tmp, "HISTORY_DIR="+t.TempDir())
+	hist := t.TempDir()
+	cmd.Env = append(os.Environ(), "TMPDIR="+tmp, "HISTORY_DIR="+hist)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -160,7 +162,7 @@ func startDev(t *testing.T, ctx context.Context, dir string, args ...string) *de
 		}
 		_, _ = io.Copy(io.Discard, stdout)
 	}()
-	dev := &devRun{p: p, lines: lines, tmp: tmp,
+	dev := &devRun{p: p, lines: lines, tmp: tmp, history: hist,
 		proxy:   "http://127.0.0.1:" + strconv.Itoa(ports[1]),
 		control: "http://127.0.0.1:" + strconv.Itoa(ports[2])}
 	select {

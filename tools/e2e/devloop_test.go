@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"os"
@@ -9,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/faas-grip/faas-grip-go/internal/history"
 )
 
 // TestDevLoopServesAnEditedHandler runs `make dev` on a copy of the module,
@@ -46,7 +49,7 @@ func TestDevLoopServesAnEditedHandler(t *testing.T) {
 	}
 	// A first publish read: from here on the stream helper reports the
 	// stream's end instead of opening it again (see openStreamURL).
-	publishStream(t, ctx, dev.control, channel, "before the edit")
+	publishStream(t, ctx, dev, channel, "before the edit")
 	if got := held.next(); got != "before the edit" {
 		t.Fatalf("held stream: %q", got)
 	}
@@ -84,7 +87,7 @@ func TestDevLoopServesAnEditedHandler(t *testing.T) {
 		t.Errorf("the rebuilt line came %v after the edit, %v more than the build it reports", rebuilt, over)
 	}
 
-	publishStream(t, ctx, dev.control, channel, "after the rebuild")
+	publishStream(t, ctx, dev, channel, "after the rebuild")
 	if got := held.next(); got != "after the rebuild" {
 		t.Fatalf("the stream held across the rebuild got %q", got)
 	}
@@ -157,19 +160,27 @@ func firstLine(t *testing.T, ctx context.Context, proxy, channel string) string 
 	return openStreamURL(t, ctx, proxy+"/stream?channel="+channel, nil).next()
 }
 
-// publishStream publishes one line to a stream channel through Pushpin's
-// control API.
-func publishStream(t *testing.T, ctx context.Context, control, channel, line string) {
+// publishStream publishes one line to a stream channel as the publish
+// function does: numbered in make dev's history, then through its
+// Pushpin's control API with its id and prev-id. A
+// stream is held on its channel's last id: Pushpin drops an item that does
+// not follow it and fetches what it missed from the history instead.
+func publishStream(t *testing.T, ctx context.Context, dev *devRun, channel, line string) {
 	t.Helper()
-	body := `{"items":[{"channel":"` + channel + `","formats":{"http-stream":{"content":"` + line + `\n"}}}]}`
-	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, control+"/publish/", strings.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
+	store, err := history.NewDirStore(dev.history)
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("publish: status %d", resp.StatusCode)
+	entries, err := store.Append(ctx, channel, []byte(line))
+	if err != nil {
+		t.Fatal(err)
+	}
+	item := map[string]any{"channel": channel, "id": entries[0].ID, "formats": map[string]any{"http-stream": map[string]string{"content": line + "\n"}}}
+	if entries[0].PrevID != "" {
+		item["prev-id"] = entries[0].PrevID
+	}
+	body, _ := json.Marshal(map[string]any{"items": []any{item}})
+	if status, resp := postJSON(t, ctx, dev.control+"/publish/", string(body)); status != http.StatusOK {
+		t.Fatalf("publish: status %d %s", status, resp)
 	}
 }

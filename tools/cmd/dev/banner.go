@@ -49,7 +49,8 @@ func printBanner(w io.Writer, s *devstack.Stack) {
 		fmt.Fprintf(w, "  %s FN=PublishFunction EVENT=events/publish-direct.json\n", invoke)
 		fmt.Fprintf(w, "  %s FN=PublishFunction EVENT=events/publish-sqs.json\n", invoke)
 	}
-	fmt.Fprintf(w, "  curl -d '{\"items\":[{\"channel\":\"news\",\"formats\":{\"http-stream\":{\"content\":\"hello\\n\"}}}]}' %s/publish/\n", control)
+	// No raw http-stream item for news: its streams take only messages
+	// numbered in the history (they hold on its last id), as published above.
 	fmt.Fprintf(w, "  curl -d '{\"items\":[{\"channel\":\"chat\",\"formats\":{\"ws-message\":{\"content\":\"hello, chat\"}}}]}' %s/publish/\n", control)
 	fmt.Fprintf(w, "\nBehind Pushpin: the local API Gateway at %s (requests without Pushpin's Grip-Sig are refused),\n", s.APIURL())
 	if d := s.Domain(); d != "" {
