@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"strings"
 	"testing"
 	"time"
 
@@ -17,15 +16,8 @@ func closeStream(t *testing.T, ctx context.Context, channel, lastID string) {
 	t.Helper()
 	item, _ := json.Marshal(map[string]any{"items": []any{map[string]any{
 		"channel": channel, "prev-id": lastID, "formats": map[string]any{"http-stream": map[string]string{"action": "close"}}}}})
-	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, stack(t).ControlURL()+"/publish/", strings.NewReader(string(item)))
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("closing the stream: status %d", resp.StatusCode)
+	if status, body := postJSON(t, ctx, stack(t).ControlURL()+"/publish/", string(item)); status != http.StatusOK {
+		t.Fatalf("closing the stream: %d %s", status, body)
 	}
 }
 
