@@ -99,7 +99,7 @@ const (
 
 // (a) stream.BenchmarkInvokeReplay: a stream resuming with 100 messages
 // over a new client's stream at the newest, the median of each round's
-// ratio. Loaded (2-core AMD EPYC, load average 12): plain 5.6× (151 µs →
+// ratio. Loaded (2-core AMD EPYC Turin, load average 12): plain 5.4× (151 µs →
 // 1.10 ms median), SSE 6.3× (230 µs → 1.60 ms): reading 100 entries and
 // the bigger response. 12× catches the replay reading entry by entry (one
 // store read each, some 100×) or framing it in quadratic time.
