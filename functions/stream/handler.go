@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -165,16 +164,7 @@ func (h *Handler) parse(ctx context.Context, r *apigw.Request, log *slog.Logger)
 // readReplay is what the stream starts with: the messages after the
 // client's id, or none for a new client (it starts at the newest).
 func (h *Handler) readReplay(ctx context.Context, req request) (feed.Replay, error) {
-	replay, err := feed.ReadReplay(ctx, h.History, req.channel, req.lastID)
-	if errors.Is(err, feed.ErrBadLastID) {
-		return replay, err // parse checked it: not the client's fault here
-	}
-	// "0" is before the first message (the prev-id of a stream held on an
-	// empty channel), so it is no gap on a channel that has none yet.
-	if req.lastID == "0" && replay.Through == "" {
-		replay.Gap = false
-	}
-	return replay, err
+	return feed.ReadReplay(ctx, h.History, req.channel, req.lastID)
 }
 
 // holdPrevID is the prev-id to hold a stream on. A stream on an empty

@@ -50,6 +50,9 @@ func ReadReplay(ctx context.Context, store history.Store, channel, lastID string
 	switch {
 	case last == "" || last == head:
 		return Replay{Through: head}, nil
+	case last == "0" && head == "":
+		// Before the first message of a channel that has none yet.
+		return Replay{}, nil
 	case IDAfter(last, head):
 		// An id the channel never reached: holding on it would never match
 		// a publish. The client restarts at the head, and is told.

@@ -55,6 +55,7 @@ func TestReadReplay(t *testing.T) {
 		{"canonical form", keptStore{first: 1, head: 7}, "007", "", Replay{Through: "7"}},
 		{"behind", keptStore{first: 1, head: 7}, "4", "5,6,7", Replay{Through: "7"}},
 		{"empty channel", keptStore{}, "", "", Replay{}},
+		{"before the first of an empty channel", keptStore{}, "0", "", Replay{}},
 		{"ahead of the channel", keptStore{first: 1, head: 7}, "9", "", Replay{Through: "7", Gap: true}},
 		{"older than the retention", keptStore{first: 5, head: 7}, "2", "5,6,7", Replay{Through: "7", Gap: true}},
 		{"all after it expired", keptStore{first: 8, head: 7}, "2", "", Replay{Through: "7", Gap: true}},
