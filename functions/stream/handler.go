@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"log/slog"
 	"net/http"
@@ -103,7 +104,7 @@ func (h *Handler) Handle(ctx context.Context, r *apigw.Request) (*apigw.Response
 		}
 		hold.Links = []grip.Link{{URI: nextLink(req.channel), Rel: grip.LinkNext, Timeout: follow}}
 	}
-	resp.Body = body(req, replay)
+	resp.Body = body(req, replay, h.History != nil)
 	if err := hold.Apply(resp.Header, h.Grip); err != nil {
 		log.ErrorContext(ctx, "cannot build hold instructions", "error", err)
 		return apigw.Error(http.StatusInternalServerError, "cannot hold the stream"), nil
@@ -188,11 +189,19 @@ func nextLink(channel string) string {
 
 // body is what the response sends the client: the opening line (not when
 // the proxy follows a link: the stream goes on), then the replay.
-func body(req request, r feed.Replay) []byte {
+func body(req request, r feed.Replay, resumable bool) []byte {
 	var b []byte
 	if req.sse {
 		if !req.next {
-			b = append(b, feed.SSEEvent("", "open", "streaming "+req.channel)...)
+			// With the id the client is at, so that EventSource reconnects
+			// with it as Last-Event-ID even before its first message (a new
+			// client otherwise comes back as new, and misses what was sent
+			// while it was away).
+			at := ""
+			if resumable {
+				at = cmp.Or(req.lastID, holdPrevID(r.Through))
+			}
+			b = append(b, feed.SSEEvent(at, "open", "streaming "+req.channel)...)
 		}
 		if r.Gap {
 			b = append(b, gapEvent(req.lastID)...)

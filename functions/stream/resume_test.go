@@ -106,13 +106,17 @@ func TestStreamResumes(t *testing.T) {
 			"streaming news\nheadline 2\nheadline 3\n", "news; prev-id=3", soon},
 		{"plain ignores Last-Event-ID", "last_id=2", with(nil, "Last-Event-ID", "1"),
 			"streaming news\nheadline 3\n", "news; prev-id=3", soon},
+		// The opening event carries the id the client is at: EventSource
+		// then comes back with it even before its first message.
+		{"new SSE client: the opening event names the newest id", "", sse,
+			"id: 3\nevent: open\ndata: streaming news\n\n", "news.sse; prev-id=3", soon},
 		{"SSE, Last-Event-ID", "", with(sse, "Last-Event-ID", "1"),
-			"event: open\ndata: streaming news\n\nid: 2\nevent: message\ndata: headline 2\n\nid: 3\nevent: message\ndata: headline 3\n\n",
+			"id: 1\nevent: open\ndata: streaming news\n\nid: 2\nevent: message\ndata: headline 2\n\nid: 3\nevent: message\ndata: headline 3\n\n",
 			"news.sse; prev-id=3", soon},
 		{"SSE, Last-Event-ID wins over the URL's last_id", "last_id=1", with(sse, "Last-Event-ID", "2"),
-			"event: open\ndata: streaming news\n\nid: 3\nevent: message\ndata: headline 3\n\n", "news.sse; prev-id=3", soon},
+			"id: 2\nevent: open\ndata: streaming news\n\nid: 3\nevent: message\ndata: headline 3\n\n", "news.sse; prev-id=3", soon},
 		{"SSE, ?last_id", "last_id=2", sse,
-			"event: open\ndata: streaming news\n\nid: 3\nevent: message\ndata: headline 3\n\n", "news.sse; prev-id=3", soon},
+			"id: 2\nevent: open\ndata: streaming news\n\nid: 3\nevent: message\ndata: headline 3\n\n", "news.sse; prev-id=3", soon},
 		{"up to date", "last_id=003", nil, "streaming news\n", "news; prev-id=3", soon},
 		{"proxy follows the plain link", "", http.Header{"Grip-Last": {"news; last-id=1"}},
 			"headline 2\nheadline 3\n", "news; prev-id=3", idle},
@@ -185,7 +189,7 @@ func TestStreamTellsAGap(t *testing.T) {
 		held   bool
 	}{
 		{"plain", nil, "streaming news (" + gap + ")\nheadline 3\nheadline 4\n", true},
-		{"SSE", sse, "event: open\ndata: streaming news\n\nevent: gap\ndata: {\"code\":\"history-gap\",\"text\":\"" + gap + "\"}\n\n" +
+		{"SSE", sse, "id: 1\nevent: open\ndata: streaming news\n\nevent: gap\ndata: {\"code\":\"history-gap\",\"text\":\"" + gap + "\"}\n\n" +
 			"id: 3\nevent: message\ndata: headline 3\n\nid: 4\nevent: message\ndata: headline 4\n\n", true},
 		{"SSE, the proxy following", http.Header{"Grip-Last": {"news.sse; last-id=1"}}, "event: gap\ndata: {\"code\":\"history-gap\",\"text\":\"" + gap + "\"}\n\n" +
 			"id: 3\nevent: message\ndata: headline 3\n\nid: 4\nevent: message\ndata: headline 4\n\n", true},

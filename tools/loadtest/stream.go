@@ -4,10 +4,12 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -23,18 +25,32 @@ type StreamConfig struct {
 	Rate float64
 	// Idle ends the wait for deliveries when nothing arrived for that long
 	// after the last publish; default 30s.
-	Idle     time.Duration
+	Idle time.Duration
+	// Drop, when set, cuts a random client's stream every Drop while items
+	// are published; the client opens it again from its last id.
+	Drop     time.Duration
 	Scenario string // default "stream"
 }
 
-// streamClient is one held stream and what it received.
+// streamClient is one stream client, reopening its stream from the last
+// id it has when the stream ends, as EventSource does by itself (with
+// Last-Event-ID) and a plain client does with ?last_id=.
 type streamClient struct {
-	i      int
-	sse    bool
-	tr     *tracker
-	ready  chan struct{} // closed at the stream's first line
-	done   chan struct{}
-	lastID int // SSE: the last event id
+	i     int
+	url   string
+	sse   bool
+	tr    *tracker
+	ready chan struct{} // closed at the stream's first line
+	done  chan struct{}
+	// lastID is the id of the last message: the SSE event's, or for plain
+	// lines (they carry none) their count, since the run's channel is
+	// fresh and numbered 1, 2, ... in publish order.
+	lastID      int
+	lastEventID string // SSE: the id EventSource would send as Last-Event-ID
+	resumes     atomic.Int64
+
+	mu  sync.Mutex
+	cut context.CancelFunc // ends the stream open now
 }
 
 // Stream opens cfg.Clients streams on a fresh channel (half plain text,
@@ -66,6 +82,7 @@ func Stream(ctx context.Context, t *Target, cfg StreamConfig) *Result {
 	clients := make([]*streamClient, cfg.Clients)
 	for i := range clients {
 		clients[i] = &streamClient{i: i, sse: i%2 == 1, tr: newTracker(1, cfg.Items, progress),
+			url:   t.proxy(i) + "/stream?channel=" + url.QueryEscape(channel),
 			ready: make(chan struct{}), done: make(chan struct{})}
 	}
 	defer func() {
@@ -79,17 +96,7 @@ func Stream(ctx context.Context, t *Target, cfg StreamConfig) *Result {
 	start := time.Now()
 	eachLimited(cfg.Clients, 32, func(i int) {
 		c := clients[i]
-		u := t.proxy(i) + "/stream?channel=" + url.QueryEscape(channel)
-		req, err := http.NewRequestWithContext(cctx, http.MethodGet, u, nil)
-		if err != nil {
-			errs.add("client %d: %v", i, err)
-			close(c.done)
-			return
-		}
-		if c.sse {
-			req.Header.Set("Accept", "text/event-stream")
-		}
-		go c.read(client, req, run, errs, &stopping)
+		go c.run(cctx, client, run, errs, &stopping)
 		select {
 		case <-c.ready:
 		case <-c.done:
@@ -102,6 +109,11 @@ func Stream(ctx context.Context, t *Target, cfg StreamConfig) *Result {
 
 	start = time.Now()
 	publishes := 0
+	publishing, stopDrops := context.WithCancel(ctx)
+	drops := make(chan int64, 1)
+	go func() {
+		drops <- repeat(publishing, cfg.Drop, func() bool { return clients[rand.N(len(clients))].cutNow() })
+	}()
 	p := newPacer(cfg.Rate / float64(cfg.Batch))
 	for first := 0; first < cfg.Items; first += cfg.Batch {
 		if !p.wait(ctx.Done()) {
@@ -118,11 +130,25 @@ func Stream(ctx context.Context, t *Target, cfg StreamConfig) *Result {
 		}
 		publishes++
 	}
+	stopDrops()
+	cut := <-drops
 	sent := time.Since(start)
 	t.progress("%s: %d items published in %v; waiting for deliveries", cfg.Scenario, cfg.Items, sent.Round(time.Millisecond))
 
-	if publishes > 0 {
-		waitDelivered(ctx, progress, res.Expected, cfg.Idle)
+	if publishes > 0 && !waitDelivered(ctx, progress, res.Expected, cfg.Idle) {
+		var missing []string
+		for _, c := range clients {
+			if !c.tr.complete() && len(missing) < 5 {
+				var gone []int
+				for seq, ok := range c.tr.seen[0] {
+					if !ok {
+						gone = append(gone, seq)
+					}
+				}
+				missing = append(missing, fmt.Sprintf("client %d (sse %v) at id %d after %d reopenings, %d duplicates, missing seqs %v", c.i, c.sse, c.lastID, c.resumes.Load(), c.tr.dups, gone))
+			}
+		}
+		res.Notes = append(res.Notes, "clients still missing items when deliveries stopped: "+strings.Join(missing, "; "))
 	}
 	res.Duration = time.Since(start)
 	stopping.Store(true)
@@ -139,35 +165,87 @@ func Stream(ctx context.Context, t *Target, cfg StreamConfig) *Result {
 	summarize(res, trackers, errs)
 	res.Notes = append(res.Notes, fmt.Sprintf("%d items in %d publishes through the publish function in %v; %d plain and %d SSE clients",
 		cfg.Items, publishes, sent.Round(time.Millisecond), cfg.Clients-cfg.Clients/2, cfg.Clients/2))
+	var resumes int64
+	for _, c := range clients {
+		resumes += c.resumes.Load()
+	}
+	if cut > 0 || resumes > 0 {
+		res.Notes = append(res.Notes, fmt.Sprintf("%d streams cut by the test; clients opened their stream again %d times from their last id", cut, resumes))
+	}
 	return res
 }
 
-// read opens the stream and takes its lines until it ends.
-func (c *streamClient) read(client *http.Client, req *http.Request, run string, errs *errorLog, stopping *atomic.Bool) {
+// cutNow ends the client's open stream, as a network change does.
+func (c *streamClient) cutNow() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.cut == nil {
+		return false
+	}
+	c.cut()
+	return true
+}
+
+// run keeps the stream open until ctx ends: when it ends, it is opened
+// again from the last id after 200 ms, doubling to 3 s, each wait between
+// half and all of it.
+func (c *streamClient) run(ctx context.Context, client *http.Client, run string, errs *errorLog, stopping *atomic.Bool) {
 	defer close(c.done)
+	backoff := 200 * time.Millisecond
+	for {
+		sctx, cut := context.WithCancel(ctx)
+		c.mu.Lock()
+		c.cut = cut
+		c.mu.Unlock()
+		got := c.read(sctx, client, run, errs, stopping)
+		cut()
+		if stopping.Load() || ctx.Err() != nil {
+			return
+		}
+		if got {
+			backoff = 200 * time.Millisecond
+		}
+		time.Sleep(backoff/2 + rand.N(backoff/2))
+		backoff = min(2*backoff, 3*time.Second)
+		c.resumes.Add(1)
+	}
+}
+
+// read opens the stream from the last id and takes its lines until it
+// ends; it reports whether the stream opened.
+func (c *streamClient) read(ctx context.Context, client *http.Client, run string, errs *errorLog, stopping *atomic.Bool) (opened bool) {
+	u := c.url
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		errs.add("client %d: %v", c.i, err)
+		return false
+	}
+	if c.sse {
+		req.Header.Set("Accept", "text/event-stream")
+		if c.lastEventID != "" {
+			req.Header.Set("Last-Event-ID", c.lastEventID)
+		}
+	} else {
+		// A plain stream names no id: the client counts from 0, before the
+		// first message of the run's fresh channel.
+		req.URL.RawQuery += "&last_id=" + strconv.Itoa(c.lastID)
+	}
 	resp, err := client.Do(req)
 	if err != nil {
-		if !stopping.Load() {
-			errs.add("client %d: %v", c.i, err)
-		}
-		return
+		return false // a lost connection: opened again
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
 		errs.add("client %d: status %d", c.i, resp.StatusCode)
-		return
+		return false
 	}
 	r := bufio.NewReaderSize(resp.Body, 16<<10)
-	opened := false
 	var id, event string
 	var data []string
 	for {
 		line, err := r.ReadString('\n')
 		if err != nil {
-			if !stopping.Load() {
-				errs.add("client %d: stream ended: %v", c.i, err)
-			}
-			return
+			return opened
 		}
 		at := time.Now()
 		line = strings.TrimSuffix(line, "\n")
@@ -176,8 +254,9 @@ func (c *streamClient) read(client *http.Client, req *http.Request, run string, 
 			case line == "": // keep-alive
 			case !opened && strings.HasPrefix(line, "streaming "):
 				opened = true
-				close(c.ready)
+				c.open(line, errs)
 			default:
+				c.lastID++
 				c.take(line, at, run, errs)
 			}
 			continue
@@ -189,10 +268,15 @@ func (c *streamClient) read(client *http.Client, req *http.Request, run string, 
 			switch {
 			case event == "open" && !opened:
 				opened = true
-				close(c.ready)
+				if id != "" && c.lastEventID == "" {
+					c.lastEventID = id // where a new client starts: EventSource keeps it
+				}
+				c.open("", errs)
 			case event == "message":
 				c.checkID(id, errs)
 				c.take(strings.Join(data, "\n"), at, run, errs)
+			case event == "gap":
+				errs.add("client %d: told of a gap after id %d: %.80q", c.i, c.lastID, strings.Join(data, "\n"))
 			case event != "" || len(data) > 0:
 				errs.add("client %d: unexpected event %q", c.i, event)
 			}
@@ -203,9 +287,23 @@ func (c *streamClient) read(client *http.Client, req *http.Request, run string, 
 			event = strings.TrimPrefix(line, "event: ")
 		case strings.HasPrefix(line, "data: "):
 			data = append(data, strings.TrimPrefix(line, "data: "))
+		case strings.HasPrefix(line, "retry: "):
 		default:
 			errs.add("client %d: unexpected SSE line %.80q", c.i, line)
 		}
+	}
+}
+
+// open takes the stream's opening: the first one makes the client ready;
+// a plain one saying messages are gone is loss the client is told of.
+func (c *streamClient) open(line string, errs *errorLog) {
+	if strings.Contains(line, "no longer kept") {
+		errs.add("client %d: %.120q", c.i, line)
+	}
+	select {
+	case <-c.ready:
+	default:
+		close(c.ready)
 	}
 }
 
@@ -229,5 +327,5 @@ func (c *streamClient) checkID(id string, errs *errorLog) {
 	if n <= c.lastID {
 		errs.add("client %d: SSE id %d after %d", c.i, n, c.lastID)
 	}
-	c.lastID = n
+	c.lastID, c.lastEventID = n, id
 }

@@ -193,8 +193,9 @@ func runAll(ctx context.Context, o *options) ([]*loadtest.Result, error) {
 	// reconnecting: clients cut while messages go out, each resuming by
 	// itself with its last id, as the page and EventSource do.
 	reconnecting := func() []scenario {
-		chat, poll := o.chat, o.poll
+		chat, stream, poll := o.chat, o.stream, o.poll
 		chat.Scenario, chat.Clients, chat.Drop = "reconnect chat", min(chat.Clients, 50), 100*time.Millisecond
+		stream.Scenario, stream.Clients, stream.Drop = "reconnect stream", min(stream.Clients, 100), 50*time.Millisecond
 		poll.Scenario, poll.Clients, poll.Drop = "reconnect longpoll", min(poll.Clients, 100), 50*time.Millisecond
 		return []scenario{
 			{"chat", func(t *loadtest.Target) *loadtest.Result {
@@ -206,6 +207,7 @@ func runAll(ctx context.Context, o *options) ([]*loadtest.Result, error) {
 				chat.Messages = max(int(chat.Rate*o.chatFor.Seconds()), chat.Senders)
 				return loadtest.Chat(ctx, t, chat)
 			}, 0},
+			{"stream", func(t *loadtest.Target) *loadtest.Result { return loadtest.Stream(ctx, t, stream) }, o.maxOpen},
 			{"longpoll", func(t *loadtest.Target) *loadtest.Result { return loadtest.Longpoll(ctx, t, poll) }, o.maxOpen},
 		}
 	}
