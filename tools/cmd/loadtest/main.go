@@ -78,7 +78,7 @@ func run() int {
 	flag.IntVar(&o.stream.Items, "stream-items", 200, "items published to the streams")
 	flag.IntVar(&o.stream.Batch, "stream-batch", 10, "stream items per publish")
 	flag.Float64Var(&o.stream.Rate, "stream-rate", 100, "stream items per second (0: as fast as possible)")
-	flag.IntVar(&o.poll.Clients, "longpoll-clients", 500, "long-poll clients")
+	flag.IntVar(&o.poll.Clients, "longpoll-clients", 300, "long-poll clients (each release makes every one poll again: on the local stack they queue at the one long-poll function process)")
 	flag.IntVar(&o.poll.Items, "longpoll-items", 30, "items published to the long-polls, one per publish")
 	flag.Float64Var(&o.poll.Rate, "longpoll-rate", 3, "long-poll items per second")
 	flag.Parse()
