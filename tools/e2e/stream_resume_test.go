@@ -189,7 +189,7 @@ func TestStreamResumeOlderThanRetentionAndBounded(t *testing.T) {
 	plain := openStreamURL(t, ctx, streamURL(t, channel, "last_id", "1"), nil)
 	expectLines(t, plain, "streaming "+channel+" ("+gap+")", "r252 ")
 	sse := openStreamURL(t, ctx, streamURL(t, channel, "last_id", "1"), http.Header{"Accept": {"text/event-stream"}})
-	expectLines(t, sse, "event: open", "data: streaming "+channel,
+	expectLines(t, sse, "id: 1", "event: open", "data: streaming "+channel,
 		"event: gap", `data: {"code":"history-gap","text":"`+gap+`"}`, "id: 252", "event: message", "data: r252 ")
 
 	// 150 behind: 100 in the first answer, 50 through the link.

@@ -22,6 +22,11 @@ func TestStreamPlainAndSSE(t *testing.T) {
 	if got := plain.next(); got != "streaming "+channel {
 		t.Fatalf("plain stream opened with %q", got)
 	}
+	// The open event names the id the stream starts at (0: before the
+	// first message of this new channel), for EventSource's Last-Event-ID.
+	if got := sse.next(); got != "id: 0" {
+		t.Fatalf("SSE stream opened with %q, want the id it starts at", got)
+	}
 	if got := sse.next(); got != "event: open" {
 		t.Fatalf("SSE stream opened with %q", got)
 	}
