@@ -50,7 +50,10 @@ func deleteSample(t *testing.T, dir, name string) {
 	text = regexp.MustCompile(`(?m)^.*\$\{`+fn+`\}.*\n`).ReplaceAllString(text, "")
 	// A URL output of a route nobody serves would deploy and answer 404.
 	text, _ = removeBlock(text, "Outputs", strings.TrimSuffix(fn, "Function")+"Url")
-	text = removeUnusedParameters(text)
+	// A condition only it used fails cfn-lint (W8001); then the parameters
+	// only they read.
+	text = removeUnused(text, "Conditions")
+	text = removeUnused(text, "Parameters")
 	if strings.Contains(text, fn) {
 		t.Fatalf("template.yaml still names %s after removing its block", fn)
 	}
@@ -60,14 +63,14 @@ func deleteSample(t *testing.T, dir, name string) {
 }
 
 // removeBlock deletes key's block from a top-level section of the template
-// (Parameters, Resources, Outputs): its line, indented two spaces, and every
-// more indented line after it. ok is false when the section has no key.
+// (Parameters, Conditions, Resources, Outputs): its line, indented two
+// spaces (with its value on it or not), and every more indented line after it. ok is false when the section has no key.
 func removeBlock(text, section, key string) (string, bool) {
 	start, end := sectionBounds(text, section)
 	if start < 0 {
 		return text, false
 	}
-	block := regexp.MustCompile(`(?m)^  ` + regexp.QuoteMeta(key) + `:\n((    .*)?\n)*`)
+	block := regexp.MustCompile(`(?m)^  ` + regexp.QuoteMeta(key) + `:( .*)?\n((    .*)?\n)*`)
 	body := text[start:end]
 	if !block.MatchString(body) {
 		return text, false
@@ -90,18 +93,19 @@ func sectionBounds(text, section string) (start, end int) {
 	return start, start + next[0]
 }
 
-// removeUnusedParameters deletes the parameters nothing refers to any more
-// (the chat's ChatChannel once the chat is gone): sam deploy --guided
-// would still ask for them.
-func removeUnusedParameters(text string) string {
-	start, end := sectionBounds(text, "Parameters")
+// removeUnused deletes the entries of a section (Parameters, Conditions)
+// that nothing refers to any more (the chat's ChatChannel once the chat is
+// gone): sam deploy --guided would still ask for such a parameter, and
+// cfn-lint refuses such a condition.
+func removeUnused(text, section string) string {
+	start, end := sectionBounds(text, section)
 	if start < 0 {
 		return text
 	}
-	for _, m := range regexp.MustCompile(`(?m)^  (\w+):$`).FindAllStringSubmatch(text[start:end], -1) {
+	for _, m := range regexp.MustCompile(`(?m)^  (\w+):`).FindAllStringSubmatch(text[start:end], -1) {
 		word := regexp.MustCompile(`\b` + m[1] + `\b`)
 		if len(word.FindAllStringIndex(text, -1)) == 1 { // its own declaration
-			text, _ = removeBlock(text, "Parameters", m[1])
+			text, _ = removeBlock(text, section, m[1])
 		}
 	}
 	return text
