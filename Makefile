@@ -18,7 +18,7 @@ build-%Function:
 	echo "CGO_ENABLED=0 GOOS=$(GOOS) GOARCH=$(GOARCH) $(GO) build $(GOFLAGS_BUILD) -o $(ARTIFACTS_DIR)/bootstrap $$pkg"; \
 	CGO_ENABLED=0 GOOS=$(GOOS) GOARCH=$(GOARCH) $(GO) build $(GOFLAGS_BUILD) -o "$(ARTIFACTS_DIR)/bootstrap" "$$pkg"
 
-.PHONY: build test vet lint unit e2e dev invoke bench loadtest fuzz deploy smoke delete clean
+.PHONY: build test test-samples vet lint unit e2e dev invoke bench loadtest fuzz deploy smoke delete clean
 
 ## build: every function of template.yaml for Lambda (linux/arm64) into .build/<LogicalId>/bootstrap
 build:
@@ -38,9 +38,15 @@ vet:
 # instead of running before them.
 SLOW_TESTS := ./tools/samcheck/ ./tools/e2e/
 unit:
-	$(GO) test -count=1 $(SLOW_TESTS) $$($(GO) list ./... | grep -v -e '/tools/samcheck$$' -e '/tools/e2e$$')
+	$(GO) test -count=1 -skip '^$(SAMPLE_DELETIONS)$$' $(SLOW_TESTS) $$($(GO) list ./... | grep -v -e '/tools/samcheck$$' -e '/tools/e2e$$')
 	@# Every benchmark once, so one that no longer runs on the samples fails here, not in make bench.
 	@out=$$($(GO) test -count=1 -run '^$$' -bench . -benchtime 1x ./... 2>&1) || { echo "$$out"; exit 1; }; echo "every benchmark ran once"
+
+## test-samples: each sample deleted in a copy of the tree, and everything that can see it
+## tested there (four copies, minutes: CI runs it after make test)
+SAMPLE_DELETIONS := TestDeleteASample
+test-samples:
+	$(GO) test -count=1 -timeout 30m -run '^$(SAMPLE_DELETIONS)$$' ./tools/samcheck/
 
 ## e2e: only the end-to-end suites (real Pushpin, function binaries, Chromium)
 e2e:
