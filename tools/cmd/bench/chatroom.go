@@ -108,13 +108,11 @@ func (r *room) viaChat(ctx context.Context, token string) (time.Duration, error)
 	if err := r.conns[0].Write(ctx, websocket.MessageText, []byte(token)); err != nil {
 		return 0, err
 	}
-	// The chat broadcasts a JSON frame; encoding/json writes it the same way.
-	want, _ := json.Marshal(struct {
-		Type string `json:"type"`
-		From string `json:"from"`
-		Text string `json:"text"`
-	}{"message", "anonymous", token})
-	return r.await(ctx, start, string(want))
+	// The chat broadcasts a JSON frame, with the message's history id.
+	return r.await(ctx, start, token, func(text string) bool {
+		var f struct{ Type, From, Text string }
+		return json.Unmarshal([]byte(text), &f) == nil && f.Type == "message" && f.From == "anonymous" && f.Text == token
+	})
 }
 
 // viaPublish publishes token to channel and times its arrival everywhere.
@@ -123,12 +121,13 @@ func (r *room) viaPublish(ctx context.Context, p *publisher, channel, token stri
 	if err := p.publish(ctx, channel, token); err != nil {
 		return 0, err
 	}
-	return r.await(ctx, start, token)
+	return r.await(ctx, start, token, func(text string) bool { return text == token })
 }
 
-// await returns when every client has want: the time from start to the
-// last arrival. Other messages (stragglers of earlier rounds) are skipped.
-func (r *room) await(ctx context.Context, start time.Time, want string) (time.Duration, error) {
+// await returns when every client has the message want matches: the time
+// from start to the last arrival. Other messages (stragglers of earlier
+// rounds) are skipped.
+func (r *room) await(ctx context.Context, start time.Time, want string, match func(string) bool) (time.Duration, error) {
 	got := make([]bool, len(r.conns))
 	missing := len(r.conns)
 	var last time.Time
@@ -137,7 +136,7 @@ func (r *room) await(ctx context.Context, start time.Time, want string) (time.Du
 	for missing > 0 {
 		select {
 		case a := <-r.arrivals:
-			if a.text == want && !got[a.client] {
+			if !got[a.client] && match(a.text) {
 				got[a.client] = true
 				missing--
 				if a.at.After(last) {

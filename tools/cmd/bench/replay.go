@@ -10,13 +10,17 @@ const streamReplay = "stream.BenchmarkInvokeReplay/event=stream-%s/replay=%d"
 // as the median of each round's replay over the same invocation at the
 // newest (the hold alone, after one read of the channel's head).
 func (b *bench) streamReplays(g *goBench) {
-	s := b.r.section(fmt.Sprintf("(a) stream replay of 100 messages: go test -bench, median of %d rounds", b.o.count),
+	s := b.r.section(fmt.Sprintf("(a) replay of 100 messages, stream and long-poll: go test -bench, median of %d rounds", b.o.count),
 		"benchmark", "time/op", "allocs/op", "/ at the newest", "budget")
 	for _, tc := range []struct {
-		transport string
-		budget    float64
-	}{{"plain", budgetReplayPlainRatio}, {"sse", budgetReplaySSERatio}} {
-		hold, full := fmt.Sprintf(streamReplay, tc.transport, 0), fmt.Sprintf(streamReplay, tc.transport, 100)
+		hold, full string
+		budget     float64
+	}{
+		{fmt.Sprintf(streamReplay, "plain", 0), fmt.Sprintf(streamReplay, "plain", 100), budgetReplayPlainRatio},
+		{fmt.Sprintf(streamReplay, "sse", 0), fmt.Sprintf(streamReplay, "sse", 100), budgetReplaySSERatio},
+		{"longpoll.BenchmarkInvoke/event=longpoll-fresh/history=dir", "longpoll.BenchmarkReplay100", budgetReplayLongpollRatio},
+	} {
+		hold, full := tc.hold, tc.full
 		for _, key := range []string{hold, full} {
 			v, ok := g.median(key)
 			if !ok {
@@ -33,5 +37,5 @@ func (b *bench) streamReplays(g *goBench) {
 			s.row(key, ns(v), fmt.Sprint(allocs), b.r.judge(key+" / at the newest", times(x), x <= tc.budget), fmt.Sprintf("≤ %.2g×", tc.budget))
 		}
 	}
-	s.note("stream.BenchmarkInvokeReplay: stream.BenchmarkInvoke's path (edge.NewHTTPHandler, Grip-Sig checked) with HISTORY_DIR holding 100 messages of 100 bytes on the channel: replay=0 a new client (held at the newest id), replay=100 a client resuming from id 0 (?last_id=0 plain, Last-Event-ID: 0 for SSE), whose response carries the 100 messages before the hold. The local stack's directory store stands for DynamoDB, whose round trip a deployed replay pays instead (one Query for the 100).")
+	s.note("stream.BenchmarkInvokeReplay: stream.BenchmarkInvoke's path (edge.NewHTTPHandler, Grip-Sig checked) with HISTORY_DIR holding 100 messages of 100 bytes on the channel: replay=0 a new client (held at the newest id), replay=100 a client resuming from id 0 (?last_id=0 plain, Last-Event-ID: 0 for SSE), whose response carries the 100 messages before the hold. longpoll.BenchmarkReplay100: a poll with last_id=0 on a channel of 100 messages, answered at once with the 100, over a fresh poll held at the newest of 3 (history=dir). The local stack's directory store stands for DynamoDB, whose round trip a deployed replay pays instead (one Query for the 100).")
 }
