@@ -283,6 +283,18 @@ func openStreamURL(t *testing.T, ctx context.Context, u string, header http.Head
 	return s
 }
 
+// tryNext is next without failing: ok is false when the stream ended.
+func (s *streamClient) tryNext() (line string, ok bool) {
+	s.t.Helper()
+	select {
+	case l, ok := <-s.lines:
+		return l, ok
+	case <-time.After(10 * time.Second):
+		s.t.Fatal("no line on the stream within 10s")
+	}
+	return "", false
+}
+
 // next returns the next line that is not empty (keep-alives are blank lines
 // or SSE comments), failing after 10s.
 func (s *streamClient) next() string {

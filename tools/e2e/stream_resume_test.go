@@ -220,8 +220,22 @@ func TestStreamResumeAfterPushpinRestart(t *testing.T) {
 	}
 	s = openStreamURL(t, ctx, streamURL(t, channel, "last_id", "2"), nil)
 	expectLines(t, s, "streaming "+channel, "m3")
-	expectLines(t, s, publishTexts(t, ctx, channel, "m4")...)
-	waitFollowed(t, channel, "3", "4")
+	publishTexts(t, ctx, channel, "m4")
+	got, ok := s.tryNext()
+	if !ok {
+		// The restarted Pushpin may cancel a stream it just accepted
+		// ("received message out of sequence"): the client resumes from
+		// the last id it has, as any client does when its stream ends.
+		t.Log("the stream ended after the restart: resuming from id 3")
+		s = openStreamURL(t, ctx, streamURL(t, channel, "last_id", "3"), nil)
+		expectLines(t, s, "streaming "+channel)
+		got = s.next()
+	} else {
+		waitFollowed(t, channel, "3", "4")
+	}
+	if got != "m4" {
+		t.Fatalf("got %q, want m4", got)
+	}
 	expectLines(t, s, publishTexts(t, ctx, channel, "m5")...)
 }
 
