@@ -76,7 +76,7 @@ func (h *Handler) Handle(ctx context.Context, r *apigw.Request) (*apigw.Response
 	var replay feed.Replay
 	if h.History != nil {
 		var err error
-		if replay, err = h.readReplay(ctx, req); err != nil {
+		if replay, err = feed.ReadReplay(ctx, h.History, req.channel, req.lastID); err != nil {
 			log.ErrorContext(ctx, "history read failed", "error", err)
 			if req.sse && !req.next {
 				// EventSource gives up for good on an error status; a
@@ -160,12 +160,6 @@ func (h *Handler) parse(ctx context.Context, r *apigw.Request, log *slog.Logger)
 		return req, apigw.Error(http.StatusBadRequest, from+" must be the decimal id of the last message you received")
 	}
 	return req, nil
-}
-
-// readReplay is what the stream starts with: the messages after the
-// client's id, or none for a new client (it starts at the newest).
-func (h *Handler) readReplay(ctx context.Context, req request) (feed.Replay, error) {
-	return feed.ReadReplay(ctx, h.History, req.channel, req.lastID)
 }
 
 // holdPrevID is the prev-id to hold a stream on. A stream on an empty
