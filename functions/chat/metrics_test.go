@@ -22,7 +22,7 @@ import (
 // writes them to stdout.
 func withMetrics(h *Handler) *bytes.Buffer {
 	var out bytes.Buffer
-	h.Metrics = emftest.Writer(&out, "chat")
+	h.Metrics = emf.NewWriter(&out, "faas-grip", emf.Dimension{Name: "FunctionName", Value: "chat"})
 	return &out
 }
 

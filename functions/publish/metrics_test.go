@@ -21,7 +21,7 @@ import (
 // writes them to stdout.
 func withMetrics(h *Handler) *bytes.Buffer {
 	var out bytes.Buffer
-	h.Metrics = emftest.Writer(&out, "publish")
+	h.Metrics = emf.NewWriter(&out, "faas-grip", emf.Dimension{Name: "FunctionName", Value: "publish"})
 	return &out
 }
 

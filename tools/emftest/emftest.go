@@ -9,12 +9,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
 	"slices"
 	"strings"
 	"testing"
-
-	"github.com/faas-grip/faas-grip-go/internal/emf"
 )
 
 // units are the specification's MetricDefinition units.
@@ -173,10 +170,4 @@ func isMetricValue(v any) bool {
 		return true
 	}
 	return false
-}
-
-// Writer is the edge's metrics writer for function, writing to w instead
-// of stdout: what a handler gets in Lambda.
-func Writer(w io.Writer, function string) *emf.Writer {
-	return emf.NewWriter(w, "faas-grip", emf.Dimension{Name: "FunctionName", Value: function})
 }
